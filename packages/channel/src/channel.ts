@@ -1,0 +1,221 @@
+import { spawn, ValueError, type Operation, type TaskletGenerator, type Tasklet } from '@stackless-io/runtime';
+import type { Blocker, TaskletCore, WaitNode } from '@stackless-io/runtime/internal';
+import { RecvOp, SendOp } from './ops.js';
+import { RecvCase, SendCase } from './select-case.js';
+
+let nextChannelId = 1;
+
+/**
+ * A Stackless channel: an unbuffered rendezvous between tasklets. A send
+ * blocks until a receiver takes the value, a receive until a sender offers
+ * one; whoever arrives first waits in the channel's queue.
+ *
+ * Beyond Stackless, {@link select} waits on several channels at once, and
+ * {@link Channel.sendAsync}/{@link Channel.receiveAsync} serve code outside
+ * tasklets.
+ *
+ * @example
+ * ```ts
+ * const ch = new Channel<number>();
+ * spawn(function* () { yield* ch.send(42); });
+ * spawn(function* () { const v: number = yield* ch.receive(); console.log(v); });
+ * ```
+ */
+export class Channel<T> implements Blocker {
+  /** Senders waiting (> 0) or receivers waiting (< 0, negated). */
+  balance = 0;
+  private _preference: -1 | 0 | 1 = -1;
+  /** When true, every channel action schedules (the peer and the caller both go to the end of the run queue). */
+  scheduleAll = false;
+  /** Set by close(): operations that would have to wait now raise ValueError. */
+  closing = false;
+  /** @internal */ _head: WaitNode | null = null;
+  /** @internal */ _tail: WaitNode | null = null;
+  /** The one receive operation of this channel (it holds no per-call state). */
+  private readonly recvOp: RecvOp<T> = new RecvOp<T>(this);
+  readonly id = nextChannelId++;
+
+  /**
+   * Who runs after a rendezvous: -1 (the default) the receiver, 1 the
+   * sender, 0 neither (the waiting side is queued and the caller goes on).
+   */
+  get preference(): -1 | 0 | 1 {
+    return this._preference;
+  }
+  set preference(value: -1 | 0 | 1) {
+    if (typeof value !== 'number') throw new TypeError('preference must be -1, 0 or 1');
+    if (value !== -1 && value !== 0 && value !== 1) throw new ValueError('preference must be -1, 0 or 1');
+    this._preference = value;
+  }
+
+  /** Closing and nobody left waiting: no operation can succeed any more. */
+  get closed(): boolean {
+    return this.closing && this.balance === 0;
+  }
+
+  /** The first waiting tasklet, or null. */
+  get queue(): Tasklet<any[], any> | null {
+    const w = this._head;
+    return w === null ? null : w.wcore.pub;
+  }
+
+  /** The waiting tasklets, first to last. */
+  waiting(): Tasklet<any[], any>[] {
+    const out: Tasklet<any[], any>[] = [];
+    for (let w = this._head; w !== null; w = w.qnext) out.push(w.wcore.pub);
+    return out;
+  }
+
+  /** Sends `value`, blocking until a receiver takes it. */
+  send(value: T): Operation<void> {
+    return new SendOp(this, value, false);
+  }
+
+  /** Receives a value, blocking until a sender offers one. */
+  receive(): Operation<T> {
+    return this.recvOp;
+  }
+
+  /** Makes the receiver raise `new errorClass(...args)` (Stackless' send_exception). */
+  sendException<E extends new (...a: any[]) => unknown>(errorClass: E, ...args: ConstructorParameters<E>): Operation<void> {
+    if (typeof errorClass !== 'function') throw new TypeError('sendException() takes an error class');
+    return new SendOp(this, new errorClass(...args), true);
+  }
+
+  /** Makes the receiver raise `error` (Stackless' send_throw). */
+  sendThrow(error: unknown): Operation<void> {
+    return new SendOp(this, error, true);
+  }
+
+  /** Sends every item of `items` in order; returns how many were sent. */
+  sendSequence(items: Iterable<T>): Operation<number> {
+    if (items === null || items === undefined || typeof (items as Iterable<T>)[Symbol.iterator] !== 'function') {
+      throw new TypeError('sendSequence() takes an iterable');
+    }
+    return sendAll(this, items);
+  }
+
+  /**
+   * Receives one value as an iterator result: `{ done: true }` once the
+   * channel is closing and no sender waits, so a loop can drain it.
+   *
+   * @example
+   * ```ts
+   * for (let r = yield* ch.next(); !r.done; r = yield* ch.next()) console.log(r.value);
+   * ```
+   */
+  next(): Operation<IteratorResult<T, undefined>> {
+    return receiveNext(this);
+  }
+
+  /**
+   * Blocking iteration: each item is a receive operation, and the loop ends
+   * once the channel is closing with no sender left.
+   *
+   * @example
+   * ```ts
+   * for (const item of ch) { const v = yield* item; console.log(v); }
+   * ```
+   */
+  *[Symbol.iterator](): Iterator<Operation<T>, undefined, undefined> {
+    while (!(this.closing && this.balance <= 0)) yield this.receive();
+    return undefined;
+  }
+
+  /** A case for {@link select}: receive from this channel. */
+  recvCase(): RecvCase<T> {
+    return new RecvCase(this);
+  }
+
+  /** A case for {@link select}: send `value` on this channel. */
+  sendCase(value: T): SendCase<T> {
+    return new SendCase(this, value);
+  }
+
+  /** From code outside tasklets: sends `value` from a new tasklet; resolves once it was taken. */
+  sendAsync(value: T): Promise<void> {
+    return spawn(function* (ch: Channel<T>) {
+      yield* ch.send(value);
+    }, this).join();
+  }
+
+  /** From code outside tasklets: receives in a new tasklet; resolves with the value. */
+  receiveAsync(): Promise<T> {
+    return spawn(function* (ch: Channel<T>) {
+      return yield* ch.receive();
+    }, this).join();
+  }
+
+  /**
+   * Stops the queue from growing: operations that would wait raise
+   * ValueError. Tasklets already waiting stay until matched; `closed`
+   * becomes true once none is left.
+   */
+  close(): void {
+    this.closing = true;
+  }
+
+  /** Undoes close(). */
+  open(): void {
+    this.closing = false;
+  }
+
+  toString(): string {
+    return `channel#${this.id}`;
+  }
+
+  /** @internal A tasklet blocked here is killed: it leaves the queue and balance follows. */
+  cancel(core: TaskletCore): void {
+    this._unlink(core);
+    core.wvalue = undefined;
+  }
+
+  /** @internal */
+  describe(core: TaskletCore): string {
+    return `${core.wdir > 0 ? 'send on' : 'receive on'} ${this}`;
+  }
+
+  /** @internal Appends a waiter; balance follows. */
+  _enqueue(w: WaitNode): void {
+    w.qprev = this._tail;
+    w.qnext = null;
+    if (this._tail === null) this._head = w;
+    else this._tail.qnext = w;
+    this._tail = w;
+    this.balance += w.wdir;
+  }
+
+  /** @internal Takes the first waiter; balance follows. */
+  _dequeue(): WaitNode {
+    const w = this._head as WaitNode;
+    this._unlink(w);
+    return w;
+  }
+
+  /** @internal Removes a waiter from anywhere in the queue; balance follows. */
+  _unlink(w: WaitNode): void {
+    if (w.qprev === null && this._head !== w) return; // not queued
+    if (w.qprev !== null) w.qprev.qnext = w.qnext;
+    else this._head = w.qnext;
+    if (w.qnext !== null) w.qnext.qprev = w.qprev;
+    else this._tail = w.qprev;
+    w.qnext = null;
+    w.qprev = null;
+    this.balance -= w.wdir;
+  }
+}
+
+function* sendAll<T>(ch: Channel<T>, items: Iterable<T>): TaskletGenerator<number> {
+  let n = 0;
+  for (const item of items) {
+    yield* ch.send(item);
+    n++;
+  }
+  return n;
+}
+
+function* receiveNext<T>(ch: Channel<T>): TaskletGenerator<IteratorResult<T, undefined>> {
+  if (ch.closing && ch.balance <= 0) return { done: true, value: undefined };
+  const value = yield* ch.receive();
+  return { done: false, value };
+}

@@ -1,0 +1,101 @@
+import { RuntimeError, type Operation, type Suspend } from '@stackless-io/runtime';
+import { done, S, SUSPENDED, type TaskletCore } from '@stackless-io/runtime/internal';
+import type { Channel } from './channel.js';
+import { closedError } from './closed.js';
+import { handOver, rendezvous, taken } from './rendezvous.js';
+
+/**
+ * Starts a send (dir +1) or receive (dir -1) for the current tasklet: meets
+ * a waiting peer at once, or queues the tasklet on the channel and suspends
+ * it. `op` is recorded as what the tasklet is suspended in.
+ */
+function act(op: object, ch: Channel<any>, dir: 1 | -1, value: unknown, isError: boolean): IteratorResult<Suspend, any> {
+  const cur = S.current;
+  if (cur === S.main) throw new RuntimeError('channel operations block a tasklet: outside tasklets use sendAsync()/receiveAsync()');
+  const cando = dir > 0 ? ch.balance < 0 : ch.balance > 0;
+  if (S.channelCallback !== null) S.channelCallback(ch, cur.pub, dir > 0, !cando);
+  if (cando) {
+    if (rendezvous(ch, dir, cur, value, isError)) {
+      if (dir < 0) handOver(cur);
+      cur.suspendedIn = op;
+      return SUSPENDED;
+    }
+    if (dir > 0) return done(undefined);
+    const got = taken.value;
+    taken.value = undefined;
+    if (taken.isError) throw got;
+    return done(got);
+  }
+  if (ch.closing) throw closedError();
+  cur.wdir = dir;
+  cur.wvalue = value;
+  cur.wIsError = isError;
+  cur.blocker = ch;
+  cur.suspendedIn = op;
+  ch._enqueue(cur);
+  return SUSPENDED;
+}
+
+function resumed(cur: TaskletCore, op: object): boolean {
+  if (cur.suspendedIn !== op) return false;
+  cur.suspendedIn = null;
+  return true;
+}
+
+/**
+ * A channel's receive operation. It carries no per-call state (the caller's
+ * core tells a start from a resumption), so each channel keeps one and
+ * `receive()` allocates nothing.
+ */
+export class RecvOp<T> implements Operation<T>, Iterator<Suspend, T, unknown> {
+  constructor(readonly ch: Channel<T>) {}
+
+  [Symbol.iterator](): Iterator<Suspend, T, unknown> {
+    return this;
+  }
+
+  next(v: unknown): IteratorResult<Suspend, T> {
+    if (resumed(S.current, this)) return done(v as T);
+    return act(this, this.ch, -1, undefined, false);
+  }
+
+  throw(error: unknown): IteratorResult<Suspend, T> {
+    S.current.suspendedIn = null;
+    throw error;
+  }
+
+  return(value?: unknown): IteratorResult<Suspend, T> {
+    S.current.suspendedIn = null;
+    return done(value as T);
+  }
+}
+
+/** One send (of a value, or of an error the receiver raises). */
+export class SendOp implements Operation<void>, Iterator<Suspend, void, unknown> {
+  constructor(
+    readonly ch: Channel<any>,
+    private value: unknown,
+    private readonly isError: boolean,
+  ) {}
+
+  [Symbol.iterator](): Iterator<Suspend, void, unknown> {
+    return this;
+  }
+
+  next(): IteratorResult<Suspend, void> {
+    if (resumed(S.current, this)) return done(undefined);
+    const value = this.value;
+    this.value = undefined;
+    return act(this, this.ch, 1, value, this.isError);
+  }
+
+  throw(error: unknown): IteratorResult<Suspend, void> {
+    S.current.suspendedIn = null;
+    throw error;
+  }
+
+  return(value?: unknown): IteratorResult<Suspend, void> {
+    S.current.suspendedIn = null;
+    return done(value as void);
+  }
+}

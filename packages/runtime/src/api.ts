@@ -1,0 +1,165 @@
+/** The module-level functions of the `stackless` module, for tasklets. */
+import type { TaskletCore } from './core.js';
+import { RuntimeError } from './errors.js';
+import type { Operation, TaskletFunction, TaskletGenerator } from './operation.js';
+import {
+  drive,
+  requireMain,
+  S,
+  type ChannelCallback,
+  type ScheduleCallback,
+} from './scheduler.js';
+import { scheduleOp } from './switching.js';
+import { Tasklet } from './tasklet.js';
+
+/**
+ * Creates a tasklet over a generator function. Call the result with
+ * arguments to bind them and insert the tasklet into the run queue.
+ *
+ * @example
+ * ```ts
+ * const t = tasklet(function* (n: number) { yield* sleep(0.01); return n * 2; })(21);
+ * console.log(await t.join()); // 42
+ * ```
+ */
+export function tasklet<A extends unknown[], R>(fn: TaskletFunction<A, R>, label?: string): Tasklet<A, R> {
+  if (label !== undefined && typeof label !== 'string') throw new TypeError('label must be a string');
+  return new Tasklet<A, R>(fn, label);
+}
+
+/**
+ * Starts a tasklet now (from async code or another tasklet) and returns it;
+ * `await spawn(fn).join()` awaits its result.
+ *
+ * @example
+ * ```ts
+ * const result = await spawn(function* () { yield* sleep(0.01); return 'done'; }).join();
+ * ```
+ */
+export function spawn<A extends unknown[], R>(fn: TaskletFunction<A, R>, ...args: A): Tasklet<A, R> {
+  return new Tasklet<A, R>(fn).setup(...args);
+}
+
+/** The running tasklet, or the main tasklet outside every tasklet. */
+export function getcurrent(): Tasklet<any[], any> {
+  return S.current.pub;
+}
+
+/** The tasklet that stands for code outside every tasklet. */
+export function getmain(): Tasklet<any[], any> {
+  return S.main.pub;
+}
+
+/** Runnable tasklets, the current one and main included (as Stackless counts them). */
+export function getruncount(): number {
+  let n = S.runq.length + 1;
+  if (S.current !== S.main && !S.main.inQueue) n++;
+  return n;
+}
+
+/**
+ * Runs the scheduler from outside every tasklet until no tasklet is
+ * runnable; tasklets waiting on timers, promises or IO go on later, driven by
+ * Node's event loop. With `maxSwitches > 0` (Stackless' watchdog), it returns
+ * after that many switches, taking the interrupted tasklet (still runnable,
+ * not atomic) out of the run queue and returning it; else null.
+ */
+export function run(maxSwitches = 0): Tasklet<any[], any> | null {
+  if (typeof maxSwitches !== 'number' || !Number.isInteger(maxSwitches) || maxSwitches < 0) {
+    throw new TypeError('run() takes a whole number of switches >= 0 (0: no limit)');
+  }
+  requireMain('run()');
+  if (S.driving !== 0) throw new RuntimeError('run() is already running');
+  const interrupted: TaskletCore | null = drive(null, maxSwitches === 0 ? -1 : maxSwitches, 0);
+  return interrupted === null ? null : interrupted.pub;
+}
+
+/**
+ * Lets every other runnable tasklet run, then continues; returns `value`
+ * (by default the current tasklet). Inside a tasklet: `yield* schedule()`.
+ */
+export function schedule<T = Tasklet<any[], any>>(value?: T): Operation<T> {
+  return scheduleOp(arguments.length === 0 ? (S.current.pub as T) : (value as T), false);
+}
+
+/**
+ * Like {@link schedule}, but the current tasklet leaves the run queue
+ * (paused) until something inserts it again.
+ */
+export function scheduleRemove<T = Tasklet<any[], any>>(value?: T): Operation<T> {
+  return scheduleOp(arguments.length === 0 ? (S.current.pub as T) : (value as T), true);
+}
+
+/** Installs a callback run on every switch (`null` removes it); returns the old one. */
+export function setScheduleCallback(callback: ScheduleCallback | null): ScheduleCallback | null {
+  if (callback !== null && typeof callback !== 'function') throw new TypeError('the schedule callback must be a function or null');
+  const old = S.scheduleCallback;
+  S.scheduleCallback = callback;
+  S.lastRan = null;
+  return old;
+}
+
+export function getScheduleCallback(): ScheduleCallback | null {
+  return S.scheduleCallback;
+}
+
+/** Installs a callback run on every channel action (`null` removes it); returns the old one. */
+export function setChannelCallback(callback: ChannelCallback | null): ChannelCallback | null {
+  if (callback !== null && typeof callback !== 'function') throw new TypeError('the channel callback must be a function or null');
+  const old = S.channelCallback;
+  S.channelCallback = callback;
+  return old;
+}
+
+export function getChannelCallback(): ChannelCallback | null {
+  return S.channelCallback;
+}
+
+/**
+ * Runs `body` with the current tasklet atomic: the watchdog of
+ * run(maxSwitches) does not interrupt it (`with stackless.atomic()`).
+ */
+export function* atomic<T>(body: Operation<T>): TaskletGenerator<T> {
+  const c = S.current;
+  const old = c.atomic;
+  c.atomic = true;
+  try {
+    return yield* body;
+  } finally {
+    c.atomic = old;
+  }
+}
+
+/** What the runtime holds right now; tests use it to prove nothing leaked. */
+export interface RuntimeStats {
+  /** Tasklets alive (bound and not finished), main excepted. */
+  alive: number;
+  /** Tasklets in the run queue. */
+  runnable: number;
+  /** Timers armed for sleeping tasklets or select timeouts. */
+  timers: number;
+  /** Promises that blocked tasklets wait on. */
+  promises: number;
+  /** IO operations in flight in the installed backends. */
+  io: number;
+  /** Tasklet resumptions since the process started. */
+  switches: number;
+}
+
+export function stats(): RuntimeStats {
+  let io = 0;
+  for (const p of S.pollers) io += p.pending();
+  return {
+    alive: S.live.size,
+    runnable: S.runq.length,
+    timers: S.timers.size,
+    promises: S.pendingPromises,
+    io,
+    switches: S.switches,
+  };
+}
+
+/** The tasklets alive right now (main excepted), for debugging and leak reports. */
+export function liveTasklets(): Tasklet<any[], any>[] {
+  return [...S.live].map((c) => c.pub);
+}

@@ -1,0 +1,292 @@
+import { TaskletCore } from './core.js';
+import { DeadlockError, RuntimeError, TaskletExit } from './errors.js';
+import { SUSPEND, type TaskletGenerator } from './operation.js';
+import { RunQueue } from './run-queue.js';
+import type { Tasklet } from './tasklet.js';
+import { TimerHeap } from './timer-heap.js';
+import type { Poller } from './poller.js';
+
+/** A callback run on every switch between tasklets (Stackless' schedule callback). */
+export type ScheduleCallback = (prev: Tasklet<any[], any> | null, next: Tasklet<any[], any> | null) => void;
+/** A callback run on every channel action (Stackless' channel callback). */
+export type ChannelCallback = (channel: unknown, tasklet: Tasklet<any[], any>, sending: boolean, willBlock: boolean) => void;
+
+/**
+ * How long one turn of the background pump may run tasklets before it gives
+ * Node's event loop a turn (timers, IO callbacks, other libraries).
+ */
+export const SLICE_MS = 10;
+
+/**
+ * The scheduler's state: one per JavaScript realm (process or worker thread).
+ * Exported for the sibling packages (channels, IO backends) through
+ * `@stackless-io/runtime/internal`; applications use the functions in
+ * index.ts instead.
+ */
+export class Scheduler {
+  main!: TaskletCore;
+  /** The running tasklet; main whenever no tasklet body is on the stack. */
+  current!: TaskletCore;
+  readonly runq = new RunQueue<TaskletCore>();
+  /** Tasklets that are alive (bound and not finished), main excepted. */
+  readonly live = new Set<TaskletCore>();
+  readonly timers = new TimerHeap();
+  /** Promises that waiting tasklets hang on. */
+  pendingPromises = 0;
+  readonly pollers: Poller[] = [];
+  scheduleCallback: ScheduleCallback | null = null;
+  channelCallback: ChannelCallback | null = null;
+  /** Nesting depth of drive(); > 0 while tasklets are being run. */
+  driving = 0;
+  pumpArmed = false;
+  /** Tasklet resumptions since the process started (for stats and watchdogs). */
+  switches = 0;
+  /** The tasklet that ran last, for the schedule callback's `prev`. */
+  lastRan: TaskletCore | null = null;
+  deadlockHookInstalled = false;
+}
+
+export const S = new Scheduler();
+
+/** Makes a tasklet runnable from outside the scheduler (timer, promise, IO) and makes sure it runs. */
+export function wake(c: TaskletCore): void {
+  c.inQueue = true;
+  S.runq.push(c);
+  if (S.driving === 0 && !S.pumpArmed) armPump();
+}
+
+/** Makes sure the background pump runs soon (after IO completions, new tasklets...). */
+export function armPump(): void {
+  if (S.pumpArmed) return;
+  S.pumpArmed = true;
+  setImmediate(pump);
+}
+
+function pump(): void {
+  S.pumpArmed = false;
+  if (S.driving !== 0) return;
+  drive(null, -1, SLICE_MS);
+}
+
+/**
+ * Runs tasklets until the run queue is empty, until `stopAt` (a sentinel,
+ * normally main) comes off the queue, until `maxSwitches` resumptions have
+ * happened and a tasklet can be interrupted, or until `sliceMs` have passed.
+ * Returns the interrupted tasklet for the watchdog, else null.
+ *
+ * One round runs every tasklet that was runnable when it began, then fires
+ * due timers and polls the IO backends once, so IO crosses the FFI once per
+ * round however many tasklets ran.
+ */
+export function drive(stopAt: TaskletCore | null, maxSwitches: number, sliceMs: number): TaskletCore | null {
+  const runq = S.runq;
+  const start = sliceMs > 0 ? performance.now() : 0;
+  let steps = 0;
+  S.driving++;
+  try {
+    for (;;) {
+      let n = runq.length;
+      if (n === 0) {
+        if (!serviceTimersAndIo()) return null;
+        n = runq.length;
+        if (n === 0) return null;
+      }
+      while (n-- > 0) {
+        const c = runq.shift() as TaskletCore;
+        if (c === stopAt) {
+          c.inQueue = false;
+          return null;
+        }
+        step(c);
+        steps++;
+        if (maxSwitches >= 0 && steps >= maxSwitches && c.inQueue && !c.atomic) {
+          runq.remove(c);
+          c.inQueue = false;
+          return c;
+        }
+      }
+      serviceTimersAndIo();
+      if (sliceMs > 0 && performance.now() - start >= sliceMs) {
+        if (runq.length > 0) armPump();
+        return null;
+      }
+    }
+  } finally {
+    S.driving--;
+    if (stopAt !== null && stopAt.inQueue) {
+      runq.remove(stopAt);
+      stopAt.inQueue = false;
+    }
+    S.current = S.main;
+    if (S.driving === 0 && runq.length > 0) armPump();
+  }
+}
+
+/** Fires due timers and polls IO once; says whether anything may have become runnable. */
+function serviceTimersAndIo(): boolean {
+  let any = false;
+  if (S.timers.size > 0) any = S.timers.fireDue(performance.now()) > 0;
+  const pollers = S.pollers;
+  for (let i = 0; i < pollers.length; i++) {
+    if ((pollers[i] as Poller).poll() > 0) any = true;
+  }
+  return any;
+}
+
+/** Resumes one tasklet until it yields, returns or throws. */
+function step(c: TaskletCore): void {
+  c.inQueue = false;
+  S.switches++;
+  if (S.scheduleCallback !== null) callScheduleCallback(c);
+  S.current = c;
+  let r: IteratorResult<unknown, unknown>;
+  try {
+    let gen = c.gen;
+    if (gen === null) gen = start(c);
+    if (c.hasPendingError) {
+      const e = c.pendingError;
+      c.pendingError = undefined;
+      c.hasPendingError = false;
+      r = gen.throw(e);
+    } else {
+      const v = c.tempval;
+      c.tempval = undefined;
+      r = gen.next(v);
+    }
+  } catch (e) {
+    S.current = S.main;
+    finish(c, e, true);
+    return;
+  }
+  S.current = S.main;
+  if (r.done === true) finish(c, r.value, false);
+  else if (r.value !== SUSPEND) rejectBareYield(c);
+}
+
+function start(c: TaskletCore): TaskletGenerator {
+  const fn = c.fn as NonNullable<TaskletCore['fn']>;
+  const args = c.args ?? [];
+  c.args = null;
+  const gen = fn(...args);
+  if (gen === null || typeof gen !== 'object' || typeof (gen as TaskletGenerator).next !== 'function') {
+    throw new TypeError(`tasklet function ${fn.name || '(anonymous)'} did not return a generator`);
+  }
+  c.gen = gen;
+  return gen;
+}
+
+/**
+ * A bare `yield x` (instead of `yield* operation`) is almost always a missing
+ * star. Raise it inside the tasklet, at the faulty line, as a TypeError.
+ */
+function rejectBareYield(c: TaskletCore): void {
+  c.pendingError = new TypeError(
+    'a tasklet yielded a value to the scheduler: block with `yield* operation` (yield*, not yield)',
+  );
+  c.hasPendingError = true;
+  c.inQueue = true;
+  S.runq.unshift(c);
+}
+
+function callScheduleCallback(next: TaskletCore): void {
+  const prev = S.lastRan;
+  S.lastRan = next;
+  (S.scheduleCallback as ScheduleCallback)(prev === null ? S.main.pub : prev.pub, next.pub);
+}
+
+/**
+ * A tasklet has ended: with a return value, with TaskletExit (killed: quiet),
+ * or with an uncaught error, which goes to whoever awaits the tasklet or,
+ * failing that, out of the scheduler to the caller of run()/the event loop.
+ * Errors are never swallowed.
+ */
+export function finish(c: TaskletCore, value: unknown, failed: boolean): void {
+  c.alive = false;
+  c.finished = true;
+  c.failed = failed;
+  c.result = value;
+  c.gen = null;
+  c.fn = null;
+  c.args = null;
+  c.blocker = null;
+  c.tempval = undefined;
+  c.pendingError = undefined;
+  c.hasPendingError = false;
+  c.suspendedIn = null;
+  c.wvalue = undefined;
+  S.live.delete(c);
+  const join = c.join;
+  if (join !== null) {
+    if (failed) join.reject(value);
+    else join.resolve(value);
+    return;
+  }
+  if (failed && !(value instanceof TaskletExit)) throw value;
+}
+
+/** Puts a bound tasklet at the end of the run queue. */
+export function insertCore(c: TaskletCore): void {
+  if (c.inQueue || c === S.current) return;
+  c.inQueue = true;
+  S.runq.push(c);
+  if (S.driving === 0 && !S.pumpArmed) armPump();
+}
+
+/** Withdraws a waiting tasklet from whatever it waits on. */
+export function unblock(c: TaskletCore): void {
+  const b = c.blocker;
+  if (b !== null) {
+    c.blocker = null;
+    b.cancel(c);
+  }
+}
+
+/**
+ * Installs (once) the check that turns "awaited tasklets that can never
+ * wake" into a DeadlockError: when Node's loop is about to go idle for good
+ * ('beforeExit'), nothing can send to a channel, fire a timer or settle a
+ * promise any more, so every awaited tasklet still alive is deadlocked.
+ */
+export function installDeadlockHook(): void {
+  if (S.deadlockHookInstalled) return;
+  S.deadlockHookInstalled = true;
+  process.on('beforeExit', () => {
+    const stuck: TaskletCore[] = [];
+    for (const c of S.live) if (c.join !== null && !c.inQueue) stuck.push(c);
+    if (stuck.length === 0) return;
+    const blocked: string[] = [];
+    for (const c of S.live) {
+      if (c.inQueue) continue;
+      blocked.push(c.blocker !== null ? `${c.name}: ${c.blocker.describe(c)}` : `${c.name}: paused`);
+    }
+    const err = new DeadlockError(
+      `deadlock: no tasklet can run and nothing is left that could wake the blocked ones:\n  ${blocked.join('\n  ')}`,
+      blocked,
+    );
+    for (const c of stuck) {
+      // The tasklet stays alive and blocked; the awaiting code decides what
+      // to do with it (kill it, usually). Its later fate is reported the
+      // ordinary way, as nobody awaits it any more.
+      const join = c.join as NonNullable<TaskletCore['join']>;
+      c.join = null;
+      join.reject(err);
+    }
+  });
+}
+
+export function makeJoin(): NonNullable<TaskletCore['join']> {
+  let resolve!: (v: unknown) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<unknown>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/** Throws unless called from outside every tasklet (main). */
+export function requireMain(what: string): void {
+  if (S.current !== S.main) {
+    throw new RuntimeError(`${what} is called from outside tasklets; inside a tasklet use its yield* form`);
+  }
+}

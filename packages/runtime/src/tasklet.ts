@@ -1,0 +1,319 @@
+import { TaskletCore } from './core.js';
+import { RuntimeError, TaskletExit } from './errors.js';
+import { completed, isGeneratorFunction, type Operation, type TaskletFunction } from './operation.js';
+import { finish, insertCore, installDeadlockHook, makeJoin, S, unblock } from './scheduler.js';
+import { switchTo } from './switching.js';
+
+/** Options of {@link Tasklet.kill} and {@link Tasklet.throw}. */
+export interface RaiseOptions {
+  /**
+   * false (the default): the target runs at once to handle the exception
+   * (inside a tasklet, `yield*` the call for that). true: the target is only
+   * made runnable and meets the exception at its turn.
+   */
+  pending?: boolean;
+}
+
+/**
+ * The public face of a tasklet. It is callable: `tasklet(fn)(...args)` binds
+ * the arguments and inserts the tasklet into the run queue, as
+ * `stackless.tasklet(func)(*args)` does.
+ */
+export interface Tasklet<A extends unknown[] = any[], R = unknown> {
+  (...args: A): Tasklet<A, R>;
+}
+
+/**
+ * A microthread running a generator function. It blocks only itself: on a
+ * channel, a timer, a promise or IO, each composed with `yield*`.
+ *
+ * Differences from Stackless that JavaScript forces: a tasklet switches only
+ * where its body says `yield*` (generators cannot be preempted, so the
+ * watchdog of {@link run} interrupts between switches); and methods that make
+ * another tasklet current (`run`, `switch`, `kill`, `throw`) return an
+ * {@link Operation} that the calling tasklet must `yield*`. Called from
+ * outside every tasklet they take effect at once.
+ *
+ * @example
+ * ```ts
+ * import { tasklet, run } from '@stackless-io/runtime';
+ * const t = tasklet(function* (name: string) {
+ *   console.log('hello', name);
+ * })('world');
+ * run();
+ * ```
+ */
+// The declaration merges with the interface above, which adds the call signature.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export class Tasklet<A extends unknown[] = any[], R = unknown> {
+  /** @internal */
+  declare readonly _c: TaskletCore;
+
+  constructor(fn?: TaskletFunction<A, R> | null, label?: string) {
+    if (fn !== undefined && fn !== null && !isGeneratorFunction(fn)) {
+      throw new TypeError(`tasklet() takes a generator function (function*), got ${describe(fn)}`);
+    }
+    const self = function boundTasklet(...args: A): Tasklet<A, R> {
+      return self.setup(...args);
+    } as unknown as Tasklet<A, R>;
+    Object.setPrototypeOf(self, new.target.prototype);
+    Object.defineProperty(self, '_c', { value: new TaskletCore(self, (fn ?? null) as TaskletFunction | null, false, label) });
+    return self;
+  }
+
+  /** A small integer naming the tasklet (main is 0). */
+  get id(): number {
+    return this._c.id;
+  }
+
+  /** A label for messages and deadlock reports (defaults to the function's name). */
+  get label(): string {
+    return this._c.label;
+  }
+  set label(value: string) {
+    if (typeof value !== 'string') throw new TypeError('label must be a string');
+    this._c.label = value;
+  }
+
+  /** True once bound to arguments and until its function returns or throws. */
+  get alive(): boolean {
+    return this._c.isMain || this._c.alive;
+  }
+
+  /** True while waiting on a channel, a timer, a promise or IO. */
+  get blocked(): boolean {
+    return this._c.blocker !== null;
+  }
+
+  /** True while in the run queue or running. */
+  get scheduled(): boolean {
+    const c = this._c;
+    return c.inQueue || c === S.current;
+  }
+
+  /** Alive, but neither scheduled nor blocked (after remove() or scheduleRemove()). */
+  get paused(): boolean {
+    const c = this._c;
+    return c.alive && !c.inQueue && c !== S.current && c.blocker === null;
+  }
+
+  /** True for the tasklet that stands for code outside every tasklet. */
+  get isMain(): boolean {
+    return this._c.isMain;
+  }
+
+  /** True for the running tasklet. */
+  get isCurrent(): boolean {
+    return this._c === S.current;
+  }
+
+  /** The value handed to the tasklet when it next resumes. */
+  get tempval(): unknown {
+    return this._c.tempval;
+  }
+  set tempval(value: unknown) {
+    this._c.tempval = value;
+  }
+
+  /** While true, the watchdog of run(maxSwitches) does not interrupt this tasklet. */
+  get atomic(): boolean {
+    return this._c.atomic;
+  }
+  set atomic(flag: boolean) {
+    this._c.atomic = !!flag;
+  }
+
+  /** Sets {@link atomic} and returns the old value (Stackless' set_atomic). */
+  setAtomic(flag: boolean): boolean {
+    const old = this._c.atomic;
+    this._c.atomic = !!flag;
+    return old;
+  }
+
+  /** The next tasklet in the run queue's ring (current first), or null when not scheduled. */
+  get next(): Tasklet<any[], any> | null {
+    return neighbour(this._c, 1);
+  }
+
+  /** The previous tasklet in the run queue's ring, or null when not scheduled. */
+  get prev(): Tasklet<any[], any> | null {
+    return neighbour(this._c, -1);
+  }
+
+  /**
+   * Binds a function and/or arguments without scheduling. With no function
+   * and no arguments it unbinds, so a dead tasklet can be reused.
+   */
+  bind(fn?: TaskletFunction<A, R> | null, args?: A): this {
+    const c = this._c;
+    if (c.isMain) throw new RuntimeError('cannot bind the main tasklet');
+    if (c.gen !== null || c.inQueue || c === S.current) {
+      throw new RuntimeError(`${c.name} has started or is scheduled: you cannot bind it`);
+    }
+    if (fn !== undefined && fn !== null && !isGeneratorFunction(fn)) {
+      throw new TypeError(`bind() takes a generator function (function*), got ${describe(fn)}`);
+    }
+    if (args !== undefined && !Array.isArray(args)) throw new TypeError('bind() takes its arguments as an array');
+    if (fn === undefined && args === undefined) {
+      c.fn = null;
+      c.args = null;
+      setAlive(c, false);
+    } else {
+      if (fn !== undefined) c.fn = fn as TaskletFunction | null;
+      if (args !== undefined) {
+        if (c.fn === null) throw new RuntimeError('bind() needs a function before arguments');
+        c.args = args;
+      }
+      if (c.finished) resetOutcome(c);
+      if (c.args !== null) setAlive(c, true);
+    }
+    return this;
+  }
+
+  /** Binds the arguments and inserts the tasklet into the run queue. */
+  setup(...args: A): this {
+    const c = this._c;
+    if (c.alive) throw new RuntimeError(`${c.name} is already bound`);
+    if (c.fn === null) throw new RuntimeError(`${c.name} has no function to run`);
+    this.bind(undefined, args);
+    insertCore(c);
+    return this;
+  }
+
+  /** Puts the tasklet at the end of the run queue (no-op if already scheduled). */
+  insert(): this {
+    const c = this._c;
+    if (c.isMain) return this;
+    if (!c.alive) throw new RuntimeError(`${c.name} is not alive: you cannot insert a dead or unbound tasklet`);
+    if (c.blocker !== null) throw new RuntimeError(`${c.name} is blocked: you cannot run a blocked tasklet`);
+    insertCore(c);
+    return this;
+  }
+
+  /** Takes the tasklet out of the run queue; it stays alive, paused. */
+  remove(): this {
+    const c = this._c;
+    if (c === S.current) throw new RuntimeError('you cannot remove the current tasklet');
+    if (c.inQueue) {
+      S.runq.remove(c);
+      c.inQueue = false;
+    }
+    return this;
+  }
+
+  /** Runs this tasklet now; the caller stays runnable. Inside a tasklet, `yield*` it. */
+  run(): Operation<void> {
+    return switchTo(this._c, true);
+  }
+
+  /** Runs this tasklet now and pauses the caller. Inside a tasklet, `yield*` it. */
+  switch(): Operation<void> {
+    return switchTo(this._c, false);
+  }
+
+  /**
+   * Raises {@link TaskletExit} inside the tasklet so its `finally` blocks
+   * run; a tasklet blocked on a channel, timer, promise or IO leaves it first
+   * (its operation is cancelled). Killing a tasklet that never started just
+   * ends it. Inside a tasklet, `yield*` the call to let the target run now.
+   */
+  kill(options?: RaiseOptions): Operation<void> {
+    const c = this._c;
+    if (c.isMain) throw new RuntimeError('you cannot kill the main tasklet');
+    if (!c.alive) return completed(undefined);
+    return raiseIn(c, new TaskletExit(), options);
+  }
+
+  /** Raises `error` inside the tasklet. Inside a tasklet, `yield*` the call to let the target run now. */
+  throw(error: unknown, options?: RaiseOptions): Operation<void> {
+    const c = this._c;
+    if (c.isMain) throw new RuntimeError('you cannot throw into the main tasklet');
+    if (!c.alive) throw new RuntimeError(`${c.name} is not alive: you cannot throw into a dead tasklet`);
+    return raiseIn(c, error, options);
+  }
+
+  /** `throw(new ErrorClass(...args))`, as Stackless' raise_exception. */
+  raiseException<E extends new (...a: any[]) => unknown>(errorClass: E, ...args: ConstructorParameters<E>): Operation<void> {
+    if (typeof errorClass !== 'function') throw new TypeError('raiseException() takes an error class');
+    return this.throw(new errorClass(...args));
+  }
+
+  /**
+   * A promise for the tasklet's result: it resolves with the return value and
+   * rejects with the uncaught error (TaskletExit if killed, DeadlockError if
+   * it can never wake). An error that someone awaits this way is not raised
+   * again from run() or the event loop.
+   */
+  join(): Promise<R> {
+    const c = this._c;
+    if (c.finished) return (c.failed ? Promise.reject(c.result) : Promise.resolve(c.result)) as Promise<R>;
+    if (c.isMain || !c.alive) return Promise.reject(new RuntimeError(`${c.name} is not alive: nothing to await`));
+    if (c.join === null) c.join = makeJoin();
+    installDeadlockHook();
+    return c.join.promise as Promise<R>;
+  }
+
+  toString(): string {
+    return `<${this._c.name}>`;
+  }
+}
+
+function raiseIn(c: TaskletCore, error: unknown, options: RaiseOptions | undefined): Operation<void> {
+  if (options !== undefined && (options === null || typeof options !== 'object')) {
+    throw new TypeError('options must be an object such as { pending: true }');
+  }
+  if (c === S.current) throw error;
+  if (c.gen === null) {
+    // Never started: the function never runs, as in Stackless.
+    if (c.inQueue) {
+      S.runq.remove(c);
+      c.inQueue = false;
+    }
+    finish(c, error, true);
+    return completed(undefined);
+  }
+  unblock(c);
+  c.pendingError = error;
+  c.hasPendingError = true;
+  // Runnable at once, so that a caller inside a tasklet that forgets the
+  // yield* still gets the pending behaviour rather than a stranded target.
+  insertCore(c);
+  if (options?.pending === true) return completed(undefined);
+  return switchTo(c, true);
+}
+
+function setAlive(c: TaskletCore, alive: boolean): void {
+  c.alive = alive;
+  if (alive) S.live.add(c);
+  else S.live.delete(c);
+}
+
+function resetOutcome(c: TaskletCore): void {
+  c.finished = false;
+  c.failed = false;
+  c.result = undefined;
+  c.join = null;
+}
+
+function neighbour(c: TaskletCore, dir: 1 | -1): Tasklet<any[], any> | null {
+  const ring = [S.current, ...S.runq.toArray()];
+  const i = ring.indexOf(c);
+  if (i < 0) return null;
+  return (ring[(i + dir + ring.length) % ring.length] as TaskletCore).pub;
+}
+
+function describe(v: unknown): string {
+  if (typeof v === 'function') return `function ${v.name || '(anonymous)'}`;
+  return v === null ? 'null' : typeof v;
+}
+
+/** Makes the main tasklet: the stand-in for code outside every tasklet. */
+function makeMain(): void {
+  const main = Object.create(Tasklet.prototype) as Tasklet<[], void>;
+  const core = new TaskletCore(main, null, true);
+  core.alive = true;
+  Object.defineProperty(main, '_c', { value: core });
+  S.main = core;
+  S.current = core;
+}
+makeMain();
