@@ -22,13 +22,14 @@ let nextChannelId = 1;
  * ```
  */
 export class Channel<T> implements Blocker {
-  /** Senders waiting (> 0) or receivers waiting (< 0, negated). */
-  balance = 0;
+  /** @internal Senders waiting. */
+  _nsend = 0;
+  /** @internal Receivers waiting. */
+  _nrecv = 0;
   private _preference: -1 | 0 | 1 = -1;
   /** When true, every channel action schedules (the peer and the caller both go to the end of the run queue). */
   scheduleAll = false;
-  /** Set by close(): operations that would have to wait now raise ValueError. */
-  closing = false;
+  private _closing = false;
   /** @internal */ _head: WaitNode | null = null;
   /** @internal */ _tail: WaitNode | null = null;
   /** The one receive operation of this channel (it holds no per-call state). */
@@ -48,9 +49,19 @@ export class Channel<T> implements Blocker {
     this._preference = value;
   }
 
+  /** Senders waiting (> 0) or receivers waiting (< 0, negated). */
+  get balance(): number {
+    return this._nsend - this._nrecv;
+  }
+
+  /** Set by close(): operations that would have to wait now raise ValueError. */
+  get closing(): boolean {
+    return this._closing;
+  }
+
   /** Closing and nobody left waiting: no operation can succeed any more. */
   get closed(): boolean {
-    return this.closing && this.balance === 0;
+    return this._closing && this._nsend === 0 && this._nrecv === 0;
   }
 
   /** The first waiting tasklet, or null. */
@@ -118,7 +129,7 @@ export class Channel<T> implements Blocker {
    * ```
    */
   *[Symbol.iterator](): Iterator<Operation<T>, undefined, undefined> {
-    while (!(this.closing && this.balance <= 0)) yield this.receive();
+    while (!(this._closing && this._nsend === 0)) yield this.receive();
     return undefined;
   }
 
@@ -152,12 +163,12 @@ export class Channel<T> implements Blocker {
    * becomes true once none is left.
    */
   close(): void {
-    this.closing = true;
+    this._closing = true;
   }
 
   /** Undoes close(). */
   open(): void {
-    this.closing = false;
+    this._closing = false;
   }
 
   toString(): string {
@@ -182,12 +193,18 @@ export class Channel<T> implements Blocker {
     if (this._tail === null) this._head = w;
     else this._tail.qnext = w;
     this._tail = w;
-    this.balance += w.wdir;
+    if (w.wdir > 0) this._nsend++;
+    else this._nrecv++;
   }
 
-  /** @internal Takes the first waiter; balance follows. */
-  _dequeue(): WaitNode {
-    const w = this._head as WaitNode;
+  /**
+   * @internal Takes the first waiter going the direction `dir` (one must
+   * wait). Only a select that both sends and receives here mixes directions
+   * in the queue, so the first node almost always fits.
+   */
+  _dequeue(dir: 1 | -1): WaitNode {
+    let w = this._head as WaitNode;
+    while (w.wdir !== dir) w = w.qnext as WaitNode;
     this._unlink(w);
     return w;
   }
@@ -201,7 +218,8 @@ export class Channel<T> implements Blocker {
     else this._tail = w.qprev;
     w.qnext = null;
     w.qprev = null;
-    this.balance -= w.wdir;
+    if (w.wdir > 0) this._nsend--;
+    else this._nrecv--;
   }
 }
 
@@ -215,7 +233,7 @@ function* sendAll<T>(ch: Channel<T>, items: Iterable<T>): TaskletGenerator<numbe
 }
 
 function* receiveNext<T>(ch: Channel<T>): TaskletGenerator<IteratorResult<T, undefined>> {
-  if (ch.closing && ch.balance <= 0) return { done: true, value: undefined };
+  if (ch.closing && ch._nsend === 0) return { done: true, value: undefined };
   const value = yield* ch.receive();
   return { done: false, value };
 }

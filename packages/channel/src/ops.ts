@@ -12,7 +12,7 @@ import { handOver, rendezvous, taken } from './rendezvous.js';
 function act(op: object, ch: Channel<any>, dir: 1 | -1, value: unknown, isError: boolean): IteratorResult<Suspend, any> {
   const cur = S.current;
   if (cur === S.main) throw new RuntimeError('channel operations block a tasklet: outside tasklets use sendAsync()/receiveAsync()');
-  const cando = dir > 0 ? ch.balance < 0 : ch.balance > 0;
+  const cando = dir > 0 ? ch._nrecv > 0 : ch._nsend > 0;
   if (S.channelCallback !== null) S.channelCallback(ch, cur.pub, dir > 0, !cando);
   if (cando) {
     if (rendezvous(ch, dir, cur, value, isError)) {

@@ -22,7 +22,7 @@ export const taken = { value: undefined as unknown, isError: false };
  * re-queued), false when it goes on.
  */
 export function rendezvous(ch: Channel<unknown>, dir: 1 | -1, cur: TaskletCore, value: unknown, isError: boolean): boolean {
-  const peer = ch._dequeue();
+  const peer = ch._dequeue(dir > 0 ? -1 : 1);
   const pc = peer.wcore;
   pc.blocker = null;
   if (dir > 0) {

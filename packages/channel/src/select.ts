@@ -60,16 +60,18 @@ class SelectOp implements Operation<unknown>, Iterator<Suspend, unknown, unknown
     // Pick uniformly among the ready cases (as Go does) so that no channel starves.
     let chosen = -1;
     let seen = 0;
+    let closing = false;
     for (let i = 0; i < cases.length; i++) {
       const c = cases[i] as SelectCase;
       const ch = c.channel;
-      const ready = c.dir > 0 ? ch.balance < 0 : ch.balance > 0;
-      if (ready || ch.closing) {
+      if (c.dir > 0 ? ch._nrecv > 0 : ch._nsend > 0) {
         seen++;
         if (Math.random() * seen < 1) chosen = i;
-      }
+      } else if (ch.closing) closing = true;
     }
     if (chosen >= 0) return this.fire(cur, chosen);
+    // As the plain operation, a case that would have to wait on a closed channel raises.
+    if (closing) throw closedError();
     if (this.timeoutMs === 0) return done({ index: -1, value: undefined });
     this.core = cur;
     cur.blocker = this;
@@ -88,9 +90,7 @@ class SelectOp implements Operation<unknown>, Iterator<Suspend, unknown, unknown
     const c = this.cases[i] as SelectCase;
     const ch = c.channel;
     const dir = c.dir;
-    const cando = dir > 0 ? ch.balance < 0 : ch.balance > 0;
-    if (S.channelCallback !== null) S.channelCallback(ch, cur.pub, dir > 0, !cando);
-    if (!cando) throw closedError();
+    if (S.channelCallback !== null) S.channelCallback(ch, cur.pub, dir > 0, false);
     const value = dir > 0 ? (c as SendCase<unknown>).value : undefined;
     if (rendezvous(ch, dir, cur, value, false)) {
       if (dir < 0 && !taken.isError) taken.value = { index: i, value: taken.value };

@@ -1,6 +1,6 @@
 /** The module-level functions of the `stackless` module, for tasklets. */
 import type { TaskletCore } from './core.js';
-import { RuntimeError } from './errors.js';
+import { RuntimeError, ValueError } from './errors.js';
 import type { Operation, TaskletFunction, TaskletGenerator } from './operation.js';
 import {
   drive,
@@ -52,9 +52,10 @@ export function getmain(): Tasklet<any[], any> {
 
 /** Runnable tasklets, the current one and main included (as Stackless counts them). */
 export function getruncount(): number {
-  let n = S.runq.length + 1;
-  if (S.current !== S.main && !S.main.inQueue) n++;
-  return n;
+  // The run queue plus the running tasklet. Main is in neither while run()
+  // drives tasklets (Stackless takes it out of the runnables then), and is
+  // the running one outside.
+  return S.runq.length + 1;
 }
 
 /**
@@ -65,12 +66,13 @@ export function getruncount(): number {
  * not atomic) out of the run queue and returning it; else null.
  */
 export function run(maxSwitches = 0): Tasklet<any[], any> | null {
-  if (typeof maxSwitches !== 'number' || !Number.isInteger(maxSwitches) || maxSwitches < 0) {
-    throw new TypeError('run() takes a whole number of switches >= 0 (0: no limit)');
+  if (typeof maxSwitches !== 'number') throw new TypeError('run() takes a number of switches (0: no limit)');
+  if (!Number.isInteger(maxSwitches) || maxSwitches < 0) {
+    throw new ValueError('run() takes a whole number of switches >= 0 (0: no limit)');
   }
   requireMain('run()');
   if (S.driving !== 0) throw new RuntimeError('run() is already running');
-  const interrupted: TaskletCore | null = drive(null, maxSwitches === 0 ? -1 : maxSwitches, 0);
+  const interrupted: TaskletCore | null = drive(maxSwitches === 0 ? -1 : maxSwitches, 0);
   return interrupted === null ? null : interrupted.pub;
 }
 

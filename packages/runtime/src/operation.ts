@@ -12,10 +12,17 @@
  * iterator's return value, `const v: T = yield* op` keeps its type.
  */
 
+/**
+ * The type of {@link SUSPEND}. An object type rather than a `unique symbol`:
+ * TypeScript widens a unique symbol to `symbol` when it infers a generator's
+ * type, which would make every unannotated `function*` unfit for a tasklet.
+ */
+export interface Suspend {
+  readonly stacklessSuspend: true;
+}
+
 /** The only value a tasklet's generator ever yields to the scheduler. */
-export const SUSPEND: unique symbol = Symbol('stackless.suspend');
-/** The type of {@link SUSPEND}. */
-export type Suspend = typeof SUSPEND;
+export const SUSPEND: Suspend = Object.freeze({ stacklessSuspend: true as const });
 
 /**
  * A blocking operation that returns a `T`. Run it inside a tasklet with

@@ -65,21 +65,23 @@ export function armPump(): void {
 function pump(): void {
   S.pumpArmed = false;
   if (S.driving !== 0) return;
-  drive(null, -1, SLICE_MS);
+  drive(-1, SLICE_MS);
 }
 
 /**
- * Runs tasklets until the run queue is empty, until `stopAt` (a sentinel,
- * normally main) comes off the queue, until `maxSwitches` resumptions have
- * happened and a tasklet can be interrupted, or until `sliceMs` have passed.
- * Returns the interrupted tasklet for the watchdog, else null.
+ * Runs tasklets until the run queue is empty, until main comes off the queue
+ * (main's turn: the synchronous call that started the scheduler returns),
+ * until `maxSwitches` resumptions have happened and a tasklet can be
+ * interrupted, or until `sliceMs` have passed. Returns the interrupted
+ * tasklet for the watchdog, else null.
  *
  * One round runs every tasklet that was runnable when it began, then fires
  * due timers and polls the IO backends once, so IO crosses the FFI once per
  * round however many tasklets ran.
  */
-export function drive(stopAt: TaskletCore | null, maxSwitches: number, sliceMs: number): TaskletCore | null {
+export function drive(maxSwitches: number, sliceMs: number): TaskletCore | null {
   const runq = S.runq;
+  const main = S.main;
   const start = sliceMs > 0 ? performance.now() : 0;
   let steps = 0;
   S.driving++;
@@ -92,8 +94,11 @@ export function drive(stopAt: TaskletCore | null, maxSwitches: number, sliceMs: 
         if (n === 0) return null;
       }
       while (n-- > 0) {
-        const c = runq.shift() as TaskletCore;
-        if (c === stopAt) {
+        // A tasklet may have taken others off the queue during this round
+        // (remove(), killing one that never ran), so the count is an upper bound.
+        const c = runq.shift();
+        if (c === undefined) break;
+        if (c === main) {
           c.inQueue = false;
           return null;
         }
@@ -113,11 +118,16 @@ export function drive(stopAt: TaskletCore | null, maxSwitches: number, sliceMs: 
     }
   } finally {
     S.driving--;
-    if (stopAt !== null && stopAt.inQueue) {
-      runq.remove(stopAt);
-      stopAt.inQueue = false;
+    if (main.inQueue) {
+      runq.remove(main);
+      main.inQueue = false;
     }
-    S.current = S.main;
+    S.current = main;
+    if (S.scheduleCallback !== null && S.lastRan !== null) {
+      const last = S.lastRan;
+      S.lastRan = null;
+      S.scheduleCallback(last.pub, main.pub);
+    }
     if (S.driving === 0 && runq.length > 0) armPump();
   }
 }
@@ -191,7 +201,16 @@ function rejectBareYield(c: TaskletCore): void {
 function callScheduleCallback(next: TaskletCore): void {
   const prev = S.lastRan;
   S.lastRan = next;
-  (S.scheduleCallback as ScheduleCallback)(prev === null ? S.main.pub : prev.pub, next.pub);
+  try {
+    (S.scheduleCallback as ScheduleCallback)(prev === null ? S.main.pub : prev.pub, next.pub);
+  } catch (e) {
+    // The callback's error goes to the caller of the scheduler; the tasklet
+    // it was about to run keeps its place.
+    S.lastRan = prev;
+    next.inQueue = true;
+    S.runq.unshift(next);
+    throw e;
+  }
 }
 
 /**

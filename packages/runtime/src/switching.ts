@@ -73,7 +73,7 @@ export function switchTo(target: TaskletCore, keepCurrent: boolean): Operation<v
   if (S.driving !== 0) throw new RuntimeError('cannot switch from main while the scheduler is running');
   checkRunnable(target);
   rotateTo(target, keepCurrent);
-  drive(keepCurrent ? S.main : null, -1, 0);
+  drive(-1, 0);
   return completed(undefined);
 }
 
@@ -114,6 +114,6 @@ export function scheduleOp<T>(value: T, remove: boolean): Operation<T> {
     main.inQueue = true;
     S.runq.push(main);
   }
-  drive(remove ? null : main, -1, 0);
+  drive(-1, 0);
   return completed(value);
 }

@@ -85,10 +85,10 @@ export class Tasklet<A extends unknown[] = any[], R = unknown> {
     return this._c.blocker !== null;
   }
 
-  /** True while in the run queue or running. */
+  /** True while runnable, running or blocked (Stackless counts a blocked tasklet as scheduled). */
   get scheduled(): boolean {
     const c = this._c;
-    return c.inQueue || c === S.current;
+    return c.inQueue || c === S.current || c.blocker !== null;
   }
 
   /** Alive, but neither scheduled nor blocked (after remove() or scheduleRemove()). */
@@ -194,6 +194,7 @@ export class Tasklet<A extends unknown[] = any[], R = unknown> {
   remove(): this {
     const c = this._c;
     if (c === S.current) throw new RuntimeError('you cannot remove the current tasklet');
+    if (c.blocker !== null) throw new RuntimeError(`${c.name} is blocked: you cannot remove a blocked tasklet`);
     if (c.inQueue) {
       S.runq.remove(c);
       c.inQueue = false;
@@ -219,16 +220,31 @@ export class Tasklet<A extends unknown[] = any[], R = unknown> {
    */
   kill(options?: RaiseOptions): Operation<void> {
     const c = this._c;
+    checkOptions(options);
     if (c.isMain) throw new RuntimeError('you cannot kill the main tasklet');
     if (!c.alive) return completed(undefined);
+    if (c.gen === null && c !== S.current) {
+      // Never started: it just dies, its function never runs (Stackless).
+      if (c.inQueue) {
+        S.runq.remove(c);
+        c.inQueue = false;
+      }
+      finish(c, new TaskletExit(), true);
+      return completed(undefined);
+    }
     return raiseIn(c, new TaskletExit(), options);
   }
 
   /** Raises `error` inside the tasklet. Inside a tasklet, `yield*` the call to let the target run now. */
   throw(error: unknown, options?: RaiseOptions): Operation<void> {
     const c = this._c;
+    checkOptions(options);
     if (c.isMain) throw new RuntimeError('you cannot throw into the main tasklet');
-    if (!c.alive) throw new RuntimeError(`${c.name} is not alive: you cannot throw into a dead tasklet`);
+    if (!c.alive) {
+      // As in Stackless, TaskletExit into a dead tasklet is the one quiet case.
+      if (error instanceof TaskletExit) return completed(undefined);
+      throw new RuntimeError(`${c.name} is not alive: you cannot throw into a dead tasklet`);
+    }
     return raiseIn(c, error, options);
   }
 
@@ -258,20 +274,16 @@ export class Tasklet<A extends unknown[] = any[], R = unknown> {
   }
 }
 
-function raiseIn(c: TaskletCore, error: unknown, options: RaiseOptions | undefined): Operation<void> {
+function checkOptions(options: RaiseOptions | undefined): void {
   if (options !== undefined && (options === null || typeof options !== 'object')) {
     throw new TypeError('options must be an object such as { pending: true }');
   }
+}
+
+function raiseIn(c: TaskletCore, error: unknown, options: RaiseOptions | undefined): Operation<void> {
   if (c === S.current) throw error;
-  if (c.gen === null) {
-    // Never started: the function never runs, as in Stackless.
-    if (c.inQueue) {
-      S.runq.remove(c);
-      c.inQueue = false;
-    }
-    finish(c, error, true);
-    return completed(undefined);
-  }
+  // A tasklet that never started meets the error at its start: the generator
+  // is created and thrown into before its body runs, so the body never runs.
   unblock(c);
   c.pendingError = error;
   c.hasPendingError = true;

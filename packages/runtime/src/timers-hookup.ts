@@ -3,6 +3,6 @@
 import { armPump, drive, S, SLICE_MS } from './scheduler.js';
 
 S.timers.onExpire = () => {
-  if (S.driving === 0) drive(null, -1, SLICE_MS);
+  if (S.driving === 0) drive(-1, SLICE_MS);
   else armPump();
 };

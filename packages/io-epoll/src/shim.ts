@@ -1,0 +1,324 @@
+/**
+ * Loads the epoll shim (build/sio_epoll.so) with koffi and gives typed access
+ * to its shared memory: the submission array, the completion array and the
+ * IO buffer arena, all views of one region the shim owns (koffi.view), so
+ * nothing is copied or marshalled per operation. No scheduler here: this is
+ * the raw, batched contract of native/backend.h.
+ */
+import { existsSync } from 'node:fs';
+import { endianness } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import koffi, { type TypeObject } from 'koffi';
+import {
+  ABI_VERSION,
+  CQE_SIZE,
+  type Completion,
+  HEADER_SIZE,
+  Header,
+  MAGIC,
+  SQE_SIZE,
+  type Submission,
+  type WatchModeValue,
+} from './abi.js';
+
+/** Sizes of a shim instance. */
+export interface ShimOptions {
+  /** Submissions per enter() (1..65536). Default 256. */
+  sqEntries?: number;
+  /** Operations that may be parked at once; tokens are below this (1..2^20). Default 4096. */
+  maxOps?: number;
+  /** Bytes of IO buffer arena (0..2^30). Default 4 MiB. */
+  arenaBytes?: number;
+}
+
+/** Counters the shim publishes after every call, for leak checks. */
+export interface ShimStats {
+  opsParked: number;
+  fdsOpen: number;
+  fdsRegistered: number;
+}
+
+/** An error of the shim's setup or of a misuse of this wrapper. */
+export class ShimError extends Error {
+  constructor(
+    message: string,
+    /** The errno, positive, when there is one. */
+    readonly errno?: number,
+  ) {
+    super(message);
+    this.name = 'ShimError';
+  }
+}
+
+interface Native {
+  abiVersion(): number;
+  backendName(): string;
+  create(sq: number, maxOps: number, arena: number): number;
+  destroy(h: number): number;
+  region(h: number, len: number[]): unknown;
+  enter(h: number, n: number, timeoutMs: number): number;
+  sync(h: number): number;
+  wake(h: number): number;
+  watch(h: number, mode: number, cb: unknown): number;
+  unwatch(h: number): number;
+  watchRef(h: number, ref: number): number;
+  readyCb: TypeObject;
+}
+
+let loaded: Native | undefined;
+
+/** Path of the shared library: $SIO_EPOLL_LIBRARY, else the package's build/sio_epoll.so. */
+export function libraryPath(): string {
+  return process.env.SIO_EPOLL_LIBRARY ?? fileURLToPath(new URL('../build/sio_epoll.so', import.meta.url));
+}
+
+function loadNative(): Native {
+  if (loaded !== undefined) return loaded;
+  // The shared structs are read through native-endian typed arrays.
+  if (endianness() !== 'LE') throw new ShimError('the shim ABI assumes a little-endian machine');
+  const path = libraryPath();
+  if (!existsSync(path)) {
+    // npm >= 11 skips dependency install scripts unless allowed, so a fresh
+    // install may not have compiled the shim yet.
+    throw new ShimError(
+      `${path} is missing: compile it with \`node node_modules/@stackless-io/io-epoll/scripts/build-native.mjs\` ` +
+        '(or allow the install script: `npm install-scripts approve @stackless-io/io-epoll && npm rebuild @stackless-io/io-epoll`)',
+    );
+  }
+  const lib = koffi.load(path);
+  // Anonymous prototype: a named one would clash with other shims' packages.
+  const readyCb = koffi.proto('void', ['int32_t']);
+  const native: Native = {
+    abiVersion: lib.func('uint32_t sio_abi_version(void)'),
+    backendName: lib.func('const char *sio_backend_name(void)'),
+    create: lib.func('int32_t sio_create(uint32_t sq, uint32_t max_ops, uint32_t arena)'),
+    destroy: lib.func('int32_t sio_destroy(int32_t h)'),
+    region: lib.func('void *sio_region(int32_t h, _Out_ uint32_t *len)'),
+    enter: lib.func('int32_t sio_enter(int32_t h, uint32_t n, int32_t timeout_ms)'),
+    sync: lib.func('int32_t sio_sync(int32_t h)'),
+    wake: lib.func('int32_t sio_wake(int32_t h)'),
+    watch: lib.func('sio_watch', 'int32_t', ['int32_t', 'uint32_t', koffi.pointer(readyCb)]),
+    unwatch: lib.func('int32_t sio_unwatch(int32_t h)'),
+    watchRef: lib.func('int32_t sio_watch_ref(int32_t h, int32_t ref)'),
+    readyCb,
+  };
+  const v = native.abiVersion();
+  if (v !== ABI_VERSION) throw new ShimError(`${path} speaks ABI ${v}, this package ${ABI_VERSION}`);
+  loaded = native;
+  return native;
+}
+
+/**
+ * One instance of the epoll shim: an epoll fd, the fds it created, and its
+ * shared region. Queue submissions with {@link submit}, run one batch with
+ * {@link enter}, then read completions 0..n-1 with {@link res} and friends.
+ *
+ * @example
+ * ```ts
+ * import { EpollShim, Op } from '@stackless-io/io-epoll';
+ * const shim = EpollShim.open();
+ * shim.submit({ op: Op.SOCKET, token: 0, gen: 1, arg0: 2, arg1: 1 }); // AF_INET, SOCK_STREAM
+ * const n = shim.enter();
+ * const fd = shim.res(0); // >= 0: the new socket
+ * shim.submit({ op: Op.CLOSE, token: 0, gen: 2, fd });
+ * shim.enter();
+ * shim.close();
+ * ```
+ */
+export class EpollShim {
+  /** The shim's integer handle. */
+  readonly handle: number;
+  /** Capacity of the submission array. */
+  readonly sqEntries: number;
+  /** Capacity of the completion array (maxOps + sqEntries). */
+  readonly cqEntries: number;
+  /** Tokens are in [0, maxOps). */
+  readonly maxOps: number;
+  /** The IO buffer arena; offsets in submissions are offsets into this. */
+  arena: Uint8Array;
+
+  private readonly native: Native;
+  private hdr: Uint32Array;
+  private sq: Uint32Array;
+  private cq: Uint32Array;
+  private cqRes: Int32Array;
+  private queued = 0;
+  private callback: unknown = null;
+
+  private constructor(native: Native, handle: number) {
+    this.native = native;
+    this.handle = handle;
+    const len = [0];
+    const ptr = native.region(handle, len);
+    const region = koffi.view(ptr, len[0]!);
+    this.hdr = new Uint32Array(region, 0, HEADER_SIZE / 4);
+    if (this.hdr[Header.magic / 4] !== MAGIC) throw new ShimError('shim region has no SIO magic');
+    const u32 = (off: number) => this.hdr[off / 4]!;
+    this.sqEntries = u32(Header.sqEntries);
+    this.cqEntries = u32(Header.cqEntries);
+    this.maxOps = u32(Header.maxOps);
+    this.sq = new Uint32Array(region, u32(Header.sqOff), (this.sqEntries * SQE_SIZE) / 4);
+    this.cq = new Uint32Array(region, u32(Header.cqOff), (this.cqEntries * CQE_SIZE) / 4);
+    this.cqRes = new Int32Array(region, u32(Header.cqOff), (this.cqEntries * CQE_SIZE) / 4);
+    this.arena = new Uint8Array(region, u32(Header.arenaOff), u32(Header.arenaLen));
+  }
+
+  /** Loads the library (once per process) and creates an instance. */
+  static open(options: ShimOptions = {}): EpollShim {
+    const native = loadNative();
+    const h = native.create(options.sqEntries ?? 256, options.maxOps ?? 4096, options.arenaBytes ?? 4 << 20);
+    if (h < 0) throw new ShimError(`sio_create failed: errno ${-h}`, -h);
+    return new EpollShim(native, h);
+  }
+
+  /** "epoll". */
+  get backendName(): string {
+    return loadNative().backendName();
+  }
+
+  /** Submissions queued for the next {@link enter}. */
+  get queuedCount(): number {
+    return this.queued;
+  }
+
+  /** Queues a submission; false when the submission array is full. */
+  submit(s: Submission): boolean {
+    if (this.queued >= this.sqEntries) return false;
+    writeSqe(this.sq, this.queued * (SQE_SIZE / 4), s);
+    this.queued++;
+    return true;
+  }
+
+  /** Queues a submission given as its 8 raw 32-bit words (tests, fuzzing). */
+  submitRaw(words: ArrayLike<number>): boolean {
+    if (this.queued >= this.sqEntries) return false;
+    const w = this.queued * (SQE_SIZE / 4);
+    for (let i = 0; i < SQE_SIZE / 4; i++) this.sq[w + i] = (words[i] ?? 0) >>> 0;
+    this.queued++;
+    return true;
+  }
+
+  /**
+   * Hands the queued submissions to the shim and collects completions: one
+   * FFI call. With timeoutMs != 0 it may block in epoll_wait when nothing
+   * completed at once (exclusive mode; -1 waits without limit). Returns the
+   * number of completions, readable until the next call.
+   */
+  enter(timeoutMs = 0): number {
+    const n = this.native.enter(this.handle, this.queued, timeoutMs);
+    if (n < 0) throw new ShimError(`sio_enter failed: errno ${-n}`, -n);
+    this.queued = 0;
+    return n;
+  }
+
+  /** Token of completion i. */
+  token(i: number): number {
+    return this.cq[i * 4]!;
+  }
+
+  /** Generation of completion i. */
+  gen(i: number): number {
+    return this.cq[i * 4 + 1]!;
+  }
+
+  /** Result of completion i: >= 0 value, < 0 -errno. */
+  res(i: number): number {
+    return this.cqRes[i * 4 + 2]!;
+  }
+
+  /** CQE_* flags of completion i. */
+  flags(i: number): number {
+    return this.cq[i * 4 + 3]! & 0xffff;
+  }
+
+  /** Address bytes written by completion i (ACCEPT, RECVFROM). */
+  addrlen(i: number): number {
+    return this.cq[i * 4 + 3]! >>> 16;
+  }
+
+  /** Completion i as an object (convenient, allocates). */
+  completion(i: number): Completion {
+    return { token: this.token(i), gen: this.gen(i), res: this.res(i), flags: this.flags(i), addrlen: this.addrlen(i) };
+  }
+
+  /**
+   * Runs a non-parking operation (SOCKET, BIND, LISTEN, SHUTDOWN, GET/SETSOCKOPT,
+   * GETSOCKNAME, GETPEERNAME, NOP) at once, outside the batch. Returns res.
+   */
+  sync(s: Submission): number {
+    writeSqe(this.hdr, Header.syncSqe / 4, s);
+    return this.native.sync(this.handle);
+  }
+
+  /** Makes a blocked or next enter() return, and a watch fire. */
+  wake(): void {
+    const r = this.native.wake(this.handle);
+    if (r < 0) throw new ShimError(`sio_wake failed: errno ${-r}`, -r);
+  }
+
+  /**
+   * Has Node's event loop call `onReady` (on the main thread) whenever enter()
+   * has something to do. onReady should call enter(). Errors thrown by
+   * onReady are not propagated by the native caller: catch them inside.
+   */
+  watch(mode: WatchModeValue, onReady: () => void): void {
+    if (this.callback !== null) throw new ShimError('already watching', 16);
+    const cb = koffi.register(() => onReady(), koffi.pointer(this.native.readyCb));
+    const r = this.native.watch(this.handle, mode, cb);
+    if (r < 0) {
+      koffi.unregister(cb);
+      throw new ShimError(`sio_watch failed: errno ${-r}`, -r);
+    }
+    this.callback = cb;
+  }
+
+  /** Stops the watch; onReady is not called afterwards. */
+  unwatch(): void {
+    if (this.callback === null) return;
+    this.native.unwatch(this.handle);
+    // Safe now: the shim guarantees no call after sio_unwatch returns.
+    koffi.unregister(this.callback as bigint);
+    this.callback = null;
+  }
+
+  /** Whether the watch keeps Node's process alive. */
+  ref(on: boolean): void {
+    this.native.watchRef(this.handle, on ? 1 : 0);
+  }
+
+  /** The shim's counters, as of its last call. */
+  stats(): ShimStats {
+    return {
+      opsParked: this.hdr[Header.opsParked / 4]!,
+      fdsOpen: this.hdr[Header.fdsOpen / 4]!,
+      fdsRegistered: this.hdr[Header.fdsRegistered / 4]!,
+    };
+  }
+
+  /**
+   * Closes every fd of the instance and frees its memory. The views of this
+   * object are detached first; any other view of the region kept by the
+   * caller (e.g. a subarray of `arena`) must not be used afterwards.
+   */
+  close(): void {
+    this.unwatch();
+    const empty = new ArrayBuffer(0);
+    this.hdr = new Uint32Array(empty);
+    this.sq = new Uint32Array(empty);
+    this.cq = new Uint32Array(empty);
+    this.cqRes = new Int32Array(empty);
+    this.arena = new Uint8Array(empty);
+    this.native.destroy(this.handle);
+  }
+}
+
+function writeSqe(words: Uint32Array, w: number, s: Submission): void {
+  words[w] = (s.op & 0xff) | ((s.msgFlags ?? 0) << 16);
+  words[w + 1] = (s.fd ?? 0) >>> 0;
+  words[w + 2] = s.token >>> 0;
+  words[w + 3] = s.gen >>> 0;
+  words[w + 4] = (s.off ?? 0) >>> 0;
+  words[w + 5] = (s.len ?? 0) >>> 0;
+  words[w + 6] = (s.arg0 ?? 0) >>> 0;
+  words[w + 7] = (s.arg1 ?? 0) >>> 0;
+}

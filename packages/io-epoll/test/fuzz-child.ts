@@ -1,0 +1,144 @@
+// Fuzz target, run by fuzz.test.ts in a child process: inside a private
+// network namespace when the machine allows one (so random addresses can
+// reach nothing but this namespace's loopback), and in a scratch directory
+// (AF_UNIX binds to random paths create files there).
+//
+// argv: iterations seed. Env SIO_FUZZ_INET=1 allows AF_INET/AF_INET6 sockets.
+// Prints one JSON summary line; exits non-zero on any broken promise of the
+// shim (a submission without completion, a result out of range, a foreign fd
+// closed, a leak). A crash of the shim kills the process, which the parent
+// sees as a signal.
+import { readdirSync } from 'node:fs';
+import { EpollShim, Op } from '@stackless-io/io-epoll';
+
+const iterations = Number(process.argv[2] ?? 10000);
+let seed = Number(process.argv[3] ?? 1) >>> 0 || 1;
+const inet = process.env.SIO_FUZZ_INET === '1';
+
+function rnd(): number {
+  // xorshift32: deterministic per seed, so a failure can be replayed.
+  seed ^= seed << 13;
+  seed >>>= 0;
+  seed ^= seed >>> 17;
+  seed ^= seed << 5;
+  seed >>>= 0;
+  return seed;
+}
+const below = (n: number) => rnd() % n;
+const pick = <T>(xs: readonly T[]): T => xs[below(xs.length)]!;
+/** A random u32 a quarter of the time, else one of the interesting values. */
+const field = (interesting: readonly number[]) => (below(4) === 0 ? rnd() : pick(interesting));
+
+const openFds = () => readdirSync('/proc/self/fd').map(Number);
+const fdsBefore = new Set(openFds());
+
+const shim = EpollShim.open({ sqEntries: 64, maxOps: 128, arenaBytes: 1 << 16 });
+const A = shim.arena.length;
+const fail = (msg: string): never => {
+  console.error(`fuzz (seed ${process.argv[3]}): ${msg}`);
+  process.exit(1);
+};
+
+// Arena: zeros plus a few address templates at known offsets (loopback v4,
+// v6, and abstract unix names), which the generator likes to point at.
+const dv = new DataView(shim.arena.buffer, shim.arena.byteOffset, A);
+const T4 = 1024;
+const T6 = 1056;
+const TU = 1088;
+dv.setUint16(T4, 2, true);
+dv.setUint16(T4 + 2, 40000 + below(1000), false);
+dv.setUint32(T4 + 4, 0x7f000001, false);
+dv.setUint16(T6, 10, true);
+dv.setUint16(T6 + 2, 40000 + below(1000), false);
+dv.setUint8(T6 + 23, 1); // ::1
+dv.setUint16(TU, 1, true); // AF_UNIX, abstract name "\0sio-fuzz"
+shim.arena.set(Buffer.from('\0sio-fuzz'), TU + 2);
+
+const domains = inet ? [1, 2, 10] : [1];
+const types = [1, 2, 5, 1 | 0x800, 2 | 0x80000];
+const offsets = [0, 1, 8, T4, T6, TU, 4096, A - 1, A, A + 1, 0x7fffffff, 0xffffffff];
+const lengths = [0, 1, 2, 4, 16, 28, 110, 128, 4096, A, A + 1, 0x80000000, 0xffffffff];
+const ops = Object.values(Op) as number[];
+/** The one token the generator never uses, so the final CLOSEs are not refused with -EBUSY. */
+const CLOSER = 126;
+
+let fdPool = openFds();
+let submitted = 0;
+let completed = 0;
+let enters = 0;
+const byErrno = new Map<number, number>();
+const maxRes = 1 << 30;
+
+let ok = 0;
+function check(res: number): void {
+  if (!Number.isInteger(res) || res < -4095 || res > maxRes) fail(`result out of range: ${res}`);
+  if (res >= 0) ok++;
+  if (res < 0) byErrno.set(-res, (byErrno.get(-res) ?? 0) + 1);
+}
+
+function enter(timeoutMs: number): void {
+  const n = shim.enter(timeoutMs);
+  enters++;
+  if (n > shim.cqEntries) fail(`enter returned ${n} > cq capacity`);
+  for (let i = 0; i < n; i++) check(shim.res(i));
+  completed += n;
+}
+
+function randomSqe(): number[] {
+  const op = below(10) === 0 ? below(256) : pick(ops);
+  const w0 = below(10) === 0 ? rnd() : op | (below(3) === 0 ? (rnd() & 0xffff) << 16 : 0);
+  const fd = field([...fdPool, -1, 0, 1, 2, 0x7fffffff]);
+  let token = below(2) ? below(shim.maxOps) : field([0, 1, 127, 128, 129]);
+  if (token === CLOSER) token = 0; // kept free for the final close-all
+  const isSocket = (w0 & 0xff) === Op.SOCKET;
+  const arg0 = isSocket ? field(domains) : field([...offsets, 0, 1, 6, 41, 128]);
+  const arg1 = isSocket ? field(types) : field([...lengths, 1, 2, 3, 4, 13, 20]);
+  return [w0, fd, token, rnd(), field(offsets), isSocket ? below(2) * (below(2) ? 6 : 17) : field(lengths), arg0, arg1];
+}
+
+const native = (shim as unknown as { native: { enter(h: number, n: number, t: number): number } }).native;
+
+while (submitted < iterations) {
+  const batch = 1 + below(shim.sqEntries);
+  for (let i = 0; i < batch; i++) {
+    const w = randomSqe();
+    // SO_LINGER with a timeout makes close(2) block (a kernel rule, not a
+    // shim one): keep the fuzz from asking for it.
+    if ((w[0]! & 0xff) === Op.SETSOCKOPT && w[6] === 1 && w[7] === 13) w[7] = 14;
+    shim.submitRaw(w);
+  }
+  if (below(50) === 0) {
+    // n beyond the submission array: refused whole, nothing consumed.
+    const r = native.enter(shim.handle, shim.sqEntries + 1 + below(1000), 0);
+    if (r !== -22) fail(`enter(n > sqEntries) gave ${r}`);
+  }
+  submitted += batch;
+  enter(below(20) === 0 ? 1 : 0);
+  if (below(8) === 0) {
+    const w = randomSqe();
+    if ((w[0]! & 0xff) === Op.SETSOCKOPT && w[6] === 1 && w[7] === 13) w[7] = 14;
+    check(shim.sync({ op: w[0]! & 0xff, msgFlags: w[0]! >>> 16, fd: w[1]! | 0, token: w[2]!, gen: w[3]!, off: w[4]!, len: w[5]!, arg0: w[6]!, arg1: w[7]! }));
+  }
+  if (below(16) === 0) fdPool = openFds();
+}
+
+// Close every fd number the process has: the shim must close its own and
+// refuse every other one (-EBADF), which also completes all parked ops.
+for (const fd of openFds()) {
+  if (!shim.submit({ op: Op.CLOSE, fd, token: CLOSER, gen: 0xc105e })) {
+    enter(0);
+    shim.submit({ op: Op.CLOSE, fd, token: CLOSER, gen: 0xc105e });
+  }
+  submitted++;
+}
+for (let round = 0; completed < submitted && round < 1000; round++) enter(1);
+if (completed !== submitted) fail(`${submitted} submissions but ${completed} completions; ${JSON.stringify(shim.stats())}`);
+const stats = shim.stats();
+if (stats.opsParked || stats.fdsOpen || stats.fdsRegistered) fail(`leak: ${JSON.stringify(stats)}`);
+shim.close();
+const after = new Set(openFds());
+for (const fd of fdsBefore) if (!after.has(fd) && fd > 2) fail(`foreign fd ${fd} was closed`);
+for (const fd of after) if (!fdsBefore.has(fd)) fail(`fd ${fd} leaked`);
+console.log(
+  JSON.stringify({ submitted, completed, ok, enters, inet, errnos: Object.fromEntries([...byErrno].sort((a, b) => b[1] - a[1]).slice(0, 8)) }),
+);
