@@ -34,6 +34,7 @@ export class Channel<T> implements Blocker {
   /** @internal */ _tail: WaitNode | null = null;
   /** The one receive operation of this channel (it holds no per-call state). */
   private readonly recvOp: RecvOp<T> = new RecvOp<T>(this);
+  /** A small integer naming the channel in messages (`channel#3`). */
   readonly id = nextChannelId++;
 
   /**
@@ -43,6 +44,7 @@ export class Channel<T> implements Blocker {
   get preference(): -1 | 0 | 1 {
     return this._preference;
   }
+  /** Sets the preference: -1, 0 or 1 (anything else raises ValueError). */
   set preference(value: -1 | 0 | 1) {
     if (typeof value !== 'number') throw new TypeError('preference must be -1, 0 or 1');
     if (value !== -1 && value !== 0 && value !== 1) throw new ValueError('preference must be -1, 0 or 1');

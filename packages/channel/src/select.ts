@@ -24,8 +24,20 @@ export type CaseValue<C> = C extends RecvCase<infer T> ? T : undefined;
  * its value; `index: -1` when the timeout expired first.
  */
 export type SelectResult<C extends readonly SelectCase[]> =
-  | { [I in keyof C]: { index: I extends `${infer N extends number}` ? N : number; value: CaseValue<C[I]> } }[number]
-  | { index: -1; value: undefined };
+  | {
+      [I in keyof C]: {
+        /** The position of the case that fired in the list given to select(). */
+        index: I extends `${infer N extends number}` ? N : number;
+        /** The value received (a receive case) or undefined (a send case). */
+        value: CaseValue<C[I]>;
+      };
+    }[number]
+  | {
+      /** -1: the timeout expired before any case was ready. */
+      index: -1;
+      /** Always undefined on timeout. */
+      value: undefined;
+    };
 
 /** Options of {@link select}. */
 export interface SelectOptions {

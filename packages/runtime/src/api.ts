@@ -101,6 +101,7 @@ export function setScheduleCallback(callback: ScheduleCallback | null): Schedule
   return old;
 }
 
+/** The callback installed by {@link setScheduleCallback}, or null. */
 export function getScheduleCallback(): ScheduleCallback | null {
   return S.scheduleCallback;
 }
@@ -113,6 +114,7 @@ export function setChannelCallback(callback: ChannelCallback | null): ChannelCal
   return old;
 }
 
+/** The callback installed by {@link setChannelCallback}, or null. */
 export function getChannelCallback(): ChannelCallback | null {
   return S.channelCallback;
 }
@@ -148,6 +150,7 @@ export interface RuntimeStats {
   switches: number;
 }
 
+/** Counts what the runtime holds right now (see {@link RuntimeStats}); tests use it to prove nothing leaked. */
 export function stats(): RuntimeStats {
   let io = 0;
   for (const p of S.pollers) io += p.pending();

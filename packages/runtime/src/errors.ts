@@ -10,6 +10,7 @@
  * error. `finally` blocks run on the way out.
  */
 export class TaskletExit extends Error {
+  /** Always `'TaskletExit'`. */
   override name = 'TaskletExit';
   constructor(message = 'tasklet killed') {
     super(message);
@@ -18,11 +19,13 @@ export class TaskletExit extends Error {
 
 /** A call that is not valid in the scheduler's current state (Stackless' RuntimeError). */
 export class RuntimeError extends Error {
+  /** Always `'RuntimeError'`. */
   override name = 'RuntimeError';
 }
 
 /** A value of the right type but not acceptable here (Python's ValueError). */
 export class ValueError extends Error {
+  /** Always `'ValueError'`. */
   override name = 'ValueError';
 }
 
@@ -32,8 +35,13 @@ export class ValueError extends Error {
  * each blocked tasklet and what it waits on.
  */
 export class DeadlockError extends RuntimeError {
+  /** Always `'DeadlockError'`. */
   override name = 'DeadlockError';
-  constructor(message: string, readonly blocked: readonly string[]) {
+  constructor(
+    message: string,
+    /** One line per blocked tasklet: its name and what it waits on, e.g. `tasklet #1 (client): receive on channel#1`. */
+    readonly blocked: readonly string[],
+  ) {
     super(message);
   }
 }

@@ -18,6 +18,7 @@
  * type, which would make every unannotated `function*` unfit for a tasklet.
  */
 export interface Suspend {
+  /** Brands the marker so no other value passes for it; always true. */
   readonly stacklessSuspend: true;
 }
 
@@ -37,6 +38,7 @@ export const SUSPEND: Suspend = Object.freeze({ stacklessSuspend: true as const 
  * ```
  */
 export interface Operation<T> {
+  /** Starts the operation: the iterator finishes at once with the result, or parks the tasklet and yields {@link SUSPEND} (see the protocol above). */
   [Symbol.iterator](): Iterator<Suspend, T, unknown>;
 }
 

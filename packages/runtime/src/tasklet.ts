@@ -70,6 +70,7 @@ export class Tasklet<A extends unknown[] = any[], R = unknown> {
   get label(): string {
     return this._c.label;
   }
+  /** Renames the tasklet; takes a string. */
   set label(value: string) {
     if (typeof value !== 'string') throw new TypeError('label must be a string');
     this._c.label = value;
@@ -111,6 +112,7 @@ export class Tasklet<A extends unknown[] = any[], R = unknown> {
   get tempval(): unknown {
     return this._c.tempval;
   }
+  /** Sets the value the tasklet receives when it next resumes. */
   set tempval(value: unknown) {
     this._c.tempval = value;
   }
@@ -119,6 +121,7 @@ export class Tasklet<A extends unknown[] = any[], R = unknown> {
   get atomic(): boolean {
     return this._c.atomic;
   }
+  /** Sets the flag; {@link Tasklet.setAtomic} also returns the old value. */
   set atomic(flag: boolean) {
     this._c.atomic = !!flag;
   }
@@ -269,6 +272,7 @@ export class Tasklet<A extends unknown[] = any[], R = unknown> {
     return c.join.promise as Promise<R>;
   }
 
+  /** `<tasklet #3 (label)>`, or `<tasklet main>`: the name used in messages and deadlock reports. */
   toString(): string {
     return `<${this._c.name}>`;
   }

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Builds the documentation into docs/_build/html:
+#   - checks the examples the guides include (docs/examples): each compiles
+#     and prints exactly the output the guides show (docs/examples/*.out);
+#   - the Sphinx guides (reStructuredText + graphviz diagrams);
+#   - the typedoc API reference into docs/_build/html/api (typedoc.json).
+# Any warning fails the build: Sphinx runs with -W, typedoc with
+# treatWarningsAsErrors. Set DOCS_UPDATE_OUTPUT=1 to rewrite the .out files
+# after changing an example on purpose (then review the diff).
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+OUT=docs/_build
+SPHINX_BUILD=${SPHINX_BUILD:-sphinx-build}
+
+section() { printf '\n==> %s\n' "$*"; }
+fail() { printf 'docs/build.sh: %s\n' "$*" >&2; exit 1; }
+
+command -v "$SPHINX_BUILD" >/dev/null || fail "$SPHINX_BUILD not found (Debian: apt-get install python3-sphinx)"
+command -v dot >/dev/null || fail "graphviz's dot not found (Debian: apt-get install graphviz)"
+
+rm -rf "$OUT"
+
+section "Building the packages the examples import"
+npx tsc -b packages/runtime packages/channel
+
+section "Checking the examples the guides include"
+npx tsc -p docs/examples/tsconfig.json
+status=0
+for src in docs/examples/*.ts docs/examples/*.mjs; do
+  name=$(basename "$src")
+  name=${name%.*}
+  case "$src" in
+    *.ts) js="$OUT/examples/$name.js" ;;
+    *) js="$src" ;;
+  esac
+  expected="docs/examples/$name.out"
+  actual="$OUT/examples/$name.actual"
+  mkdir -p "$OUT/examples"
+  if ! node "$js" >"$actual" 2>&1; then
+    printf 'FAIL %s: exited with an error\n' "$src"
+    cat "$actual"
+    status=1
+  elif [[ "${DOCS_UPDATE_OUTPUT:-0}" == 1 ]]; then
+    cp "$actual" "$expected"
+    printf 'updated %s\n' "$expected"
+  elif [[ ! -f "$expected" ]]; then
+    printf 'FAIL %s: no %s (run with DOCS_UPDATE_OUTPUT=1 to create it)\n' "$src" "$expected"
+    status=1
+  elif ! diff -u "$expected" "$actual"; then
+    printf 'FAIL %s: its output differs from %s\n' "$src" "$expected"
+    status=1
+  else
+    printf 'ok   %s\n' "$src"
+  fi
+done
+[[ $status == 0 ]] || fail "an example does not behave as the guides say"
+
+# The README's first program is the guides' hello.mjs, word for word.
+if ! awk '/^```js$/ { inside = 1; next } /^```$/ && inside { exit } inside' README.md |
+  diff -u docs/examples/hello.mjs -; then
+  fail "the first program in README.md differs from docs/examples/hello.mjs"
+fi
+printf 'ok   README.md first program == docs/examples/hello.mjs\n'
+
+section "Sphinx guides -> $OUT/html"
+"$SPHINX_BUILD" -W --keep-going -n -q -b html docs "$OUT/html"
+
+section "typedoc API reference -> $OUT/html/api"
+npx typedoc --options typedoc.json
+
+section "Checking the guides' links into the API reference"
+status=0
+while IFS= read -r link; do
+  target="$OUT/html/${link%%#*}"
+  if [[ ! -f "$target" ]]; then
+    printf 'broken link: %s\n' "$link"
+    status=1
+  fi
+done < <(grep -oh 'href="api/[^"]*"' "$OUT"/html/*.html | sed 's/^href="//; s/"$//' | sort -u)
+[[ $status == 0 ]] || fail "a guide links to an API page that typedoc did not write"
+
+printf '\nDocumentation built: %s/html/index.html\n' "$OUT"
