@@ -33,6 +33,14 @@ export function nativeDir() {
 /** g++ arguments shared by the release build and the sanitizer builds. */
 export const CXXFLAGS = ['-std=c++17', '-Wall', '-Wextra', '-fPIC', '-fvisibility=hidden', '-pthread'];
 
+/**
+ * Linker arguments of the shared library. -z nodelete: koffi dlcloses the
+ * library when Node exits, but a waiter thread (or a libuv callback pointer)
+ * may still be running its code then; without this the code is unmapped under
+ * it and the process dies with SIGSEGV on its way out.
+ */
+export const SHARED_LDFLAGS = ['-shared', '-Wl,-z,nodelete'];
+
 function build({ force }) {
   if (process.platform !== 'linux') {
     console.log('@stackless-io/io-epoll: not Linux, nothing to build');
@@ -45,14 +53,15 @@ function build({ force }) {
   const out = join(packageDir, 'build', 'sio_epoll.so');
   if (!force && existsSync(out)) {
     const built = statSync(out).mtimeMs;
-    if (inputs.every((f) => statSync(f).mtimeMs <= built)) return;
+    // This script counts as an input too: it holds the compiler flags.
+    if ([...inputs, fileURLToPath(import.meta.url)].every((f) => statSync(f).mtimeMs <= built)) return;
   }
   mkdirSync(dirname(out), { recursive: true });
   const cxx = process.env.CXX || 'g++';
   // Written under a temporary name and renamed: overwriting a .so in place
   // would corrupt it under any process that has it loaded.
   const tmp = `${out}.${process.pid}.tmp`;
-  const args = [...CXXFLAGS, '-O2', '-shared', '-I', src, '-o', tmp, ...inputs.filter((f) => f.endsWith('.cc'))];
+  const args = [...CXXFLAGS, '-O2', ...SHARED_LDFLAGS, '-I', src, '-o', tmp, ...inputs.filter((f) => f.endsWith('.cc'))];
   try {
     execFileSync(cxx, args, { stdio: 'inherit' });
   } catch (err) {

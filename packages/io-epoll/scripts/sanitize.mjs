@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { CXXFLAGS, monorepoNativeDir, packageDir } from './build-native.mjs';
+import { CXXFLAGS, SHARED_LDFLAGS, monorepoNativeDir, packageDir } from './build-native.mjs';
 
 const native = monorepoNativeDir();
 if (native === null) {
@@ -40,7 +40,7 @@ for (const [name, flags] of Object.entries(variants)) {
 if (only.length === 0 || only.includes('js')) {
   const lib = join(packageDir, 'build', 'sio_epoll_asan.so');
   const shimSources = sources.filter((f) => !f.includes('test'));
-  const args = [...CXXFLAGS, '-g', '-O1', ...asan, '-shared', '-I', native, '-o', lib, ...shimSources];
+  const args = [...CXXFLAGS, '-g', '-O1', ...asan, ...SHARED_LDFLAGS, '-I', native, '-o', lib, ...shimSources];
   console.log(`$ ${cxx} ${args.join(' ')}`);
   execFileSync(cxx, args, { stdio: 'inherit' });
   if (!existsSync(join(packageDir, 'build', 'test'))) {

@@ -104,8 +104,13 @@ describe('epoll shim: living with Node’s event loop', () => {
           ],
           { timeout: 1500, encoding: 'utf8' },
         );
-      const unref = run(false);
-      expect(unref.status, unref.stderr).to.equal(0);
+      // Several times: exiting with a live waiter thread once crashed in
+      // about two runs out of three (the library was unmapped under it).
+      for (let i = 0; i < 4; i++) {
+        const unref = run(false);
+        expect(unref.signal, 'exit signal').to.equal(null);
+        expect(unref.status, unref.stderr).to.equal(0);
+      }
       expect(run(true).signal, 'still running at the timeout').to.equal('SIGTERM');
     });
   }

@@ -1,0 +1,255 @@
+/*
+ * backend.h: the C ABI that every native IO shim of Stackless IO implements
+ * (epoll.cc now; uring.cc, iocp.cc and kqueue.cc later). A new backend author
+ * should be able to implement a shim from this file alone.
+ *
+ * Shape of the contract
+ * ---------------------
+ * - Completion-shaped. JS asks for an operation and later receives a
+ *   completion (token, gen, res): res >= 0 is a byte count, a new fd or a
+ *   length; res < 0 is -errno (Linux numbering; other platforms map theirs).
+ * - Batched. JS writes up to sq_entries submissions into the submission
+ *   array and makes ONE call, sio_enter(h, n, timeout). The shim consumes
+ *   entries [0, n), finishes whatever it can (including operations parked
+ *   earlier) and writes the completions of this call into the completion
+ *   array [0, return value). Both arrays are reset by every call: JS reads
+ *   the completions before its next call. A head/tail ring as in io_uring
+ *   would buy nothing here, because the consumer is the synchronous call.
+ * - Shared memory. Header, submission array, completion array and the IO
+ *   buffer arena live in ONE region that the shim allocates and never moves.
+ *   JS maps it with koffi.view(sio_region(h, &len), len). Buffers are named by
+ *   byte offsets into the arena, so the kernel never sees a JS heap pointer.
+ *   The arena is allocated by JS (any policy it likes); the shim only touches
+ *   [off, off + len) of an operation between its submission and completion.
+ * - Integers across the FFI: handles are small positive int32 values, tokens
+ *   are slot indices chosen by JS, never pointers or objects.
+ * - Nothing from JS is trusted: handles, fds, op codes, offsets, lengths and
+ *   tokens are all checked; a bad value yields a -errno completion or return
+ *   value, never a crash. Shared memory is read once per entry.
+ *
+ * Tokens
+ * ------
+ * token is an index in [0, max_ops) that JS picks for each submission; gen
+ * is opaque to the shim and echoed back, so JS can drop a late completion for
+ * a slot it has since reused. A token whose previous operation is still
+ * parked is refused with -EBUSY (echoing the new submission's token and gen).
+ * An operation that completes within the call does not hold its token.
+ *
+ * Completion capacity
+ * -------------------
+ * cq_entries = max_ops + sq_entries. Every completion of a call belongs
+ * either to a submission of that call or to an operation parked before it,
+ * so one call can never produce more than cq_entries completions.
+ *
+ * Threads
+ * -------
+ * A handle is used by the thread that created it. Only sio_wake may be
+ * called from any thread. Several handles may coexist (e.g. one per worker).
+ * A shim that runs threads or hands callbacks to libuv is linked with
+ * -z nodelete: koffi unloads libraries at exit while those may still run.
+ */
+#ifndef SIO_BACKEND_H
+#define SIO_BACKEND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#define SIO_API __declspec(dllexport)
+#else
+#define SIO_API __attribute__((visibility("default")))
+#endif
+
+#define SIO_ABI_VERSION 1u
+#define SIO_MAGIC 0x314f4953u /* "SIO1" in little-endian memory */
+
+/*
+ * Operation codes (sio_sqe.op). Fields not listed are ignored. "sync" marks
+ * operations that also run through sio_sync (they never park and never
+ * complete another operation). Every buffer (off, len) must lie inside the
+ * arena, else -EFAULT. Addresses are struct sockaddr bytes; 128 bytes
+ * (sizeof(struct sockaddr_storage)) always suffice.
+ *
+ *  op               fd   off/len             arg0        arg1        res
+ *  NOP         sync  -    -                   -           -           0
+ *  SOCKET      sync  -    len = protocol      domain      type        new fd (nonblocking, close-on-exec)
+ *  BIND        sync  fd   address             -           -           0
+ *  LISTEN      sync  fd   -                   backlog     -           0
+ *  ACCEPT            fd   peer address out    -           -           new fd; cqe.addrlen
+ *  CONNECT           fd   address             -           -           0 once connected
+ *  RECV              fd   data in             -           -           bytes (0 = EOF); cqe.flags TRUNC
+ *  SEND              fd   data out            -           -           bytes sent (may be short)
+ *  RECVFROM          fd   data in             addr off    addr cap    bytes; cqe.addrlen, cqe.flags TRUNC
+ *  SENDTO            fd   data out            addr off    addr len    bytes
+ *  SHUTDOWN    sync  fd   -                   how         -           0
+ *  CLOSE             fd   -                   -           -           0; parked ops on fd get -EBADF
+ *  POLL_IN           fd   -                   -           -           poll(2) revents once readable
+ *  POLL_OUT          fd   -                   -           -           poll(2) revents once writable
+ *  CANCEL            -    -                   token       gen         0, or -ENOENT if not parked;
+ *                                                                     the target gets -ECANCELED first
+ *  GETSOCKOPT  sync  fd   option value out    level       optname     option length
+ *  SETSOCKOPT  sync  fd   option value in     level       optname     0
+ *  GETSOCKNAME sync  fd   address out         -           -           address length (clamped to len)
+ *  GETPEERNAME sync  fd   address out         -           -           address length (clamped to len)
+ *
+ * msg_flags are MSG_* flags for RECV/SEND/RECVFROM/SENDTO (MSG_NOSIGNAL is
+ * always added to sends). Only fds created by this handle (SOCKET, ACCEPT)
+ * are accepted; any other fd, or one already closed, gives -EBADF.
+ */
+enum sio_op {
+  SIO_OP_NOP = 0,
+  SIO_OP_SOCKET = 1,
+  SIO_OP_BIND = 2,
+  SIO_OP_LISTEN = 3,
+  SIO_OP_ACCEPT = 4,
+  SIO_OP_CONNECT = 5,
+  SIO_OP_RECV = 6,
+  SIO_OP_SEND = 7,
+  SIO_OP_RECVFROM = 8,
+  SIO_OP_SENDTO = 9,
+  SIO_OP_SHUTDOWN = 10,
+  SIO_OP_CLOSE = 11,
+  SIO_OP_POLL_IN = 12,
+  SIO_OP_POLL_OUT = 13,
+  SIO_OP_CANCEL = 14,
+  SIO_OP_GETSOCKOPT = 15,
+  SIO_OP_SETSOCKOPT = 16,
+  SIO_OP_GETSOCKNAME = 17,
+  SIO_OP_GETPEERNAME = 18,
+  SIO_OP_COUNT_ = 19
+};
+
+/* Submission entry: 32 bytes, all fields naturally aligned. */
+struct sio_sqe {
+  uint8_t op;         /* enum sio_op */
+  uint8_t reserved;   /* ignored */
+  uint16_t msg_flags; /* MSG_* for the send/recv family */
+  int32_t fd;
+  uint32_t token;     /* slot index < max_ops */
+  uint32_t gen;       /* echoed in the completion */
+  uint32_t off;       /* arena offset of the operation's buffer */
+  uint32_t len;       /* length of that buffer */
+  uint32_t arg0;
+  uint32_t arg1;
+};
+
+/* sio_cqe.flags */
+#define SIO_CQE_TRUNC 0x1u /* datagram longer than the buffer (MSG_TRUNC) */
+
+/* Completion entry: 16 bytes. */
+struct sio_cqe {
+  uint32_t token;
+  uint32_t gen;
+  int32_t res;      /* >= 0 result, < 0 -errno */
+  uint16_t flags;   /* SIO_CQE_* */
+  uint16_t addrlen; /* bytes of address written (ACCEPT, RECVFROM) */
+};
+
+/*
+ * The region starts with this header (128 bytes). The shim writes every field
+ * except sync_sqe and never reads any field back except sync_sqe, so nothing
+ * JS scribbles here can mislead it. Offsets are from the region start.
+ */
+struct sio_header {
+  uint32_t magic;       /* SIO_MAGIC */
+  uint32_t abi_version; /* SIO_ABI_VERSION */
+  uint32_t region_len;
+  uint32_t sq_off;
+  uint32_t sq_entries;
+  uint32_t cq_off;
+  uint32_t cq_entries;  /* max_ops + sq_entries */
+  uint32_t arena_off;   /* page aligned */
+  uint32_t arena_len;
+  uint32_t max_ops;
+  /* Counters, current after every call: for leak checks and diagnostics. */
+  uint32_t ops_parked;     /* operations waiting for readiness */
+  uint32_t fds_open;       /* fds created by this handle and not closed */
+  uint32_t fds_registered; /* of those, how many are in the poller */
+  uint32_t reserved[3];
+  struct sio_sqe sync_sqe; /* input of sio_sync */
+  struct sio_cqe sync_cqe; /* output of sio_sync */
+  uint8_t pad[16];
+};
+
+/* sio_watch modes */
+#define SIO_WATCH_UV_POLL 1u /* Node's libuv polls the poller fd (no thread) */
+#define SIO_WATCH_THREAD 2u  /* a waiter thread + uv_async_send */
+
+/* Called on Node's main thread when sio_enter has work; see sio_watch. */
+typedef void (*sio_ready_cb)(int32_t handle);
+
+/* SIO_ABI_VERSION of the library, to check before anything else. */
+SIO_API uint32_t sio_abi_version(void);
+
+/* "epoll", "io_uring", "iocp", "kqueue". */
+SIO_API const char *sio_backend_name(void);
+
+/*
+ * Creates a backend instance. sq_entries in [1, 65536], max_ops in
+ * [1, 1 << 20], arena_bytes in [0, 1 << 30]. Returns a handle > 0, or -errno.
+ */
+SIO_API int32_t sio_create(uint32_t sq_entries, uint32_t max_ops, uint32_t arena_bytes);
+
+/*
+ * Closes every fd the handle created, stops any watch and unmaps the region:
+ * every view of the region is invalid afterwards. Parked operations are
+ * dropped without completions. 0, or -EBADF for an unknown handle.
+ */
+SIO_API int32_t sio_destroy(int32_t handle);
+
+/* Start of the shared region and (in *len_out) its length; NULL if unknown. */
+SIO_API void *sio_region(int32_t handle, uint32_t *len_out);
+
+/*
+ * Consumes submissions [0, n_submit), then harvests readiness and finishes
+ * parked operations. Waits up to timeout_ms (-1: no limit; 0: never) for
+ * readiness, but only when this call has produced no completion yet: this
+ * is the "exclusive" mode, where the tasklets own the thread. Returns the
+ * number of completions written, or -errno (-EBADF bad handle, -EINVAL
+ * n_submit > sq_entries; in both cases nothing was consumed).
+ */
+SIO_API int32_t sio_enter(int32_t handle, uint32_t n_submit, int32_t timeout_ms);
+
+/*
+ * Runs header.sync_sqe at once, writes header.sync_cqe and returns its res.
+ * Only "sync" operations of the table above; others give -EINVAL.
+ */
+SIO_API int32_t sio_sync(int32_t handle);
+
+/*
+ * Makes a blocked or future sio_enter return, and a watch fire. Any thread.
+ * Wake-ups coalesce. 0, or -EBADF.
+ */
+SIO_API int32_t sio_wake(int32_t handle);
+
+/*
+ * Asks Node's event loop (the default libuv loop of the calling thread's
+ * process) to call cb(handle) on the main thread whenever sio_enter(h, 0, 0)
+ * has something to do; cb is expected to call sio_enter. -ENOSYS when the
+ * library is not loaded into Node, -EBUSY if already watching.
+ */
+SIO_API int32_t sio_watch(int32_t handle, uint32_t mode, sio_ready_cb cb);
+
+/* Stops the watch; cb is never called after this returns. 0 or -errno. */
+SIO_API int32_t sio_unwatch(int32_t handle);
+
+/* Whether the watch keeps Node's event loop alive (uv_ref/uv_unref). */
+SIO_API int32_t sio_watch_ref(int32_t handle, int32_t ref);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#ifdef __cplusplus
+static_assert(sizeof(struct sio_sqe) == 32, "sio_sqe layout");
+static_assert(sizeof(struct sio_cqe) == 16, "sio_cqe layout");
+static_assert(sizeof(struct sio_header) == 128, "sio_header layout");
+static_assert(offsetof(struct sio_header, sync_sqe) == 64, "sio_header layout");
+static_assert(offsetof(struct sio_header, sync_cqe) == 96, "sio_header layout");
+#endif
+
+#endif /* SIO_BACKEND_H */

@@ -1,0 +1,624 @@
+// epoll.cc: the Linux epoll shim. The contract is in backend.h.
+//
+// How it works (the model is Go's internal/poll + netpoll_epoll.go and mio's
+// epoll selector, in our own words):
+// - Every fd the shim creates is registered once, edge-triggered, for both
+//   directions. Readiness is only a hint that something changed.
+// - An operation first tries its syscall. Only on EAGAIN does it park, in a
+//   FIFO queue per fd and direction. When an edge arrives, the queue is run
+//   from its head until a syscall says EAGAIN again. New operations queue
+//   behind parked ones so that two readers of one socket keep their order.
+// - Nothing here blocks except epoll_wait in sio_enter, and only when the
+//   caller passes a timeout (the "exclusive" mode).
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <new>
+#include <vector>
+
+#include "backend.h"
+#include "uv_watch.h"
+
+namespace {
+
+constexpr int32_t kAgain = INT32_MIN;     // attempt() result: park and wait
+constexpr uint32_t kNil = UINT32_MAX;     // end of an intrusive op list
+constexpr uint64_t kWakeTag = UINT64_MAX; // epoll data of the wake eventfd
+constexpr int kMaxEvents = 256;
+
+[[noreturn]] void die(const char *what, int err) {
+  fprintf(stderr, "sio epoll: %s failed: errno %d\n", what, err);
+  abort();
+}
+
+struct Queue {
+  uint32_t head = kNil;
+  uint32_t tail = kNil;
+};
+
+// One slot per token. A slot is busy only while its operation is parked.
+struct Op {
+  sio_sqe sqe;           // private, validated copy of the submission
+  bool parked = false;
+  bool started = false;  // CONNECT: connect(2) has been issued
+  uint32_t prev = kNil;
+  uint32_t next = kNil;
+};
+
+struct FdState {
+  int fd;
+  uint32_t seq;  // tags epoll events so one for a reused fd number is dropped
+  Queue rd;      // ACCEPT, RECV, RECVFROM, POLL_IN
+  Queue wr;      // CONNECT, SEND, SENDTO, POLL_OUT
+};
+
+struct Instance {
+  int32_t handle = 0;
+  int epfd = -1;
+  int wakefd = -1;
+  std::atomic<bool> wake_pending{false};
+  uint8_t *region = nullptr;
+  size_t region_len = 0;
+  sio_header *hdr = nullptr;
+  sio_sqe *sq = nullptr;
+  sio_cqe *cq = nullptr;
+  uint8_t *arena = nullptr;
+  // Private copies of the geometry: the header in shared memory is output
+  // only, so JS writing to it cannot make the shim overrun anything.
+  uint32_t sq_entries = 0, cq_entries = 0, max_ops = 0, arena_len = 0;
+  uint32_t cq_count = 0;
+  uint32_t next_seq = 0;
+  uint32_t ops_parked = 0, fds_open = 0, fds_registered = 0;
+  std::vector<Op> ops;
+  // Indexed by fd. unique_ptr keeps each FdState at a fixed address while the
+  // vector grows (an ACCEPT run from a listener's queue adds entries).
+  std::vector<std::unique_ptr<FdState>> fds;
+  sio::UvWatch *watch = nullptr;
+  sio_ready_cb ready_cb = nullptr;
+};
+
+// ---- handle table -------------------------------------------------------
+// Handles are (generation << 8 | slot), so a stale handle never reaches a
+// new instance in the same slot. g_mu orders create/destroy against sio_wake,
+// the one call allowed from other threads.
+constexpr uint32_t kSlots = 256;
+std::mutex g_mu;
+std::atomic<Instance *> g_slots[kSlots];
+uint32_t g_gen[kSlots];
+
+Instance *lookup(int32_t h) {
+  if (h <= 0) return nullptr;
+  Instance *in = g_slots[static_cast<uint32_t>(h) % kSlots].load(std::memory_order_acquire);
+  return in != nullptr && in->handle == h ? in : nullptr;
+}
+
+// ---- helpers ------------------------------------------------------------
+bool in_arena(const Instance &in, uint32_t off, uint32_t len) {
+  return uint64_t{off} + len <= in.arena_len;
+}
+
+FdState *owned(Instance &in, int32_t fd) {
+  if (fd < 0 || static_cast<size_t>(fd) >= in.fds.size()) return nullptr;
+  return in.fds[fd].get();
+}
+
+void complete(Instance &in, uint32_t token, uint32_t gen, int32_t res, uint16_t flags = 0,
+              uint16_t addrlen = 0) {
+  // cq_entries = max_ops + sq_entries bounds the completions of one call
+  // (see backend.h), so this cannot trigger; if it ever does, losing a
+  // completion would hang a tasklet silently, so fail loudly instead.
+  if (in.cq_count >= in.cq_entries) die("completion ring overflow", 0);
+  in.cq[in.cq_count++] = sio_cqe{token, gen, res, flags, addrlen};
+}
+
+uint16_t clamp_len(socklen_t got, uint32_t cap) {
+  return static_cast<uint16_t>(std::min<uint64_t>({got, cap, UINT16_MAX}));
+}
+
+// Adds a freshly created fd (SOCKET, ACCEPT) to the table and to epoll.
+int32_t adopt(Instance &in, int fd) {
+  try {
+    if (static_cast<size_t>(fd) >= in.fds.size()) in.fds.resize(static_cast<size_t>(fd) + 1);
+    in.fds[fd] = std::make_unique<FdState>(FdState{fd, ++in.next_seq, {}, {}});
+  } catch (const std::bad_alloc &) {
+    return -ENOMEM;
+  }
+  epoll_event ev{};
+  ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+  ev.data.u64 = uint64_t{in.fds[fd]->seq} << 32 | static_cast<uint32_t>(fd);
+  if (epoll_ctl(in.epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+    int err = errno;
+    in.fds[fd].reset();
+    return -err;
+  }
+  in.fds_open++;
+  in.fds_registered++;
+  return fd;
+}
+
+// ---- operations ---------------------------------------------------------
+int32_t do_socket(Instance &in, const sio_sqe &s) {
+  int type = static_cast<int>(s.arg1) | SOCK_NONBLOCK | SOCK_CLOEXEC;
+  int fd = socket(static_cast<int>(s.arg0), type, static_cast<int>(s.len));
+  if (fd < 0) return -errno;
+  int32_t r = adopt(in, fd);
+  if (r < 0) close(fd);
+  return r;
+}
+
+// Operations that never park; shared by the ring and sio_sync.
+int32_t run_sync(Instance &in, const sio_sqe &s) {
+  if (s.op == SIO_OP_NOP) return 0;
+  if (s.op == SIO_OP_SOCKET) return do_socket(in, s);
+  if (owned(in, s.fd) == nullptr) return -EBADF;
+  if (s.op == SIO_OP_LISTEN) {
+    int backlog = static_cast<int>(std::min<uint32_t>(s.arg0, INT_MAX));
+    return listen(s.fd, backlog) < 0 ? -errno : 0;
+  }
+  if (s.op == SIO_OP_SHUTDOWN) return shutdown(s.fd, static_cast<int>(s.arg0)) < 0 ? -errno : 0;
+  // The rest pass a buffer (address or option value) to the kernel.
+  if (!in_arena(in, s.off, s.len)) return -EFAULT;
+  auto *addr = reinterpret_cast<sockaddr *>(in.arena + s.off);
+  int level = static_cast<int>(s.arg0), name = static_cast<int>(s.arg1);
+  socklen_t l = s.len;
+  int r;
+  switch (s.op) {
+    case SIO_OP_BIND:
+      return bind(s.fd, addr, l) < 0 ? -errno : 0;
+    case SIO_OP_SETSOCKOPT:
+      return setsockopt(s.fd, level, name, addr, l) < 0 ? -errno : 0;
+    case SIO_OP_GETSOCKOPT:
+      r = getsockopt(s.fd, level, name, addr, &l);
+      break;
+    case SIO_OP_GETSOCKNAME:
+      r = getsockname(s.fd, addr, &l);
+      break;
+    case SIO_OP_GETPEERNAME:
+      r = getpeername(s.fd, addr, &l);
+      break;
+    default:
+      return -EINVAL;  // unknown op code
+  }
+  return r < 0 ? -errno : clamp_len(l, s.len);
+}
+
+bool is_read_side(uint8_t op) {
+  return op == SIO_OP_ACCEPT || op == SIO_OP_RECV || op == SIO_OP_RECVFROM || op == SIO_OP_POLL_IN;
+}
+
+bool is_parking(uint8_t op) {
+  return is_read_side(op) || op == SIO_OP_CONNECT || op == SIO_OP_SEND || op == SIO_OP_SENDTO ||
+         op == SIO_OP_POLL_OUT;
+}
+
+// Buffers of a parking operation, checked once at submission.
+bool buffers_ok(const Instance &in, const sio_sqe &s) {
+  switch (s.op) {
+    case SIO_OP_RECVFROM:
+    case SIO_OP_SENDTO:
+      return in_arena(in, s.off, s.len) && in_arena(in, s.arg0, s.arg1);
+    case SIO_OP_POLL_IN:
+    case SIO_OP_POLL_OUT:
+      return true;
+    default:
+      return in_arena(in, s.off, s.len);
+  }
+}
+
+// Tries a parking operation once. Returns its result, or kAgain.
+int32_t attempt(Instance &in, Op &op, uint16_t *flags, uint16_t *addrlen) {
+  const sio_sqe &s = op.sqe;
+  void *buf = in.arena + s.off;
+  for (;;) {  // retried only on EINTR (and ECONNABORTED for accept)
+    ssize_t n;
+    switch (s.op) {
+      case SIO_OP_ACCEPT: {
+        socklen_t al = s.len;
+        int fd = accept4(s.fd, s.len ? static_cast<sockaddr *>(buf) : nullptr, s.len ? &al : nullptr,
+                         SOCK_NONBLOCK | SOCK_CLOEXEC);
+        // A connection reset while queued is not the listener's error.
+        if (fd < 0 && errno == ECONNABORTED) continue;
+        if (fd < 0) {
+          n = -1;
+          break;
+        }
+        int32_t r = adopt(in, fd);
+        if (r < 0) close(fd);
+        if (r >= 0 && s.len) *addrlen = clamp_len(al, s.len);
+        return r;
+      }
+      case SIO_OP_CONNECT: {
+        if (!op.started) {
+          op.started = true;
+          if (connect(s.fd, static_cast<sockaddr *>(buf), s.len) == 0) return 0;
+          // After EINTR the connection goes on in the background like
+          // EINPROGRESS; both are finished by the writability edge.
+          if (errno == EINPROGRESS || errno == EINTR) return kAgain;
+          return -errno;
+        }
+        int err = 0;
+        socklen_t el = sizeof err;
+        if (getsockopt(s.fd, SOL_SOCKET, SO_ERROR, &err, &el) < 0) return -errno;
+        if (err == EINPROGRESS || err == EALREADY || err == EINTR) return kAgain;
+        if (err != 0) return -err;
+        // The poller can wake us early (Go issues 14548, 19289): confirm the
+        // connection with getpeername before reporting success.
+        sockaddr_storage peer;
+        socklen_t pl = sizeof peer;
+        if (getpeername(s.fd, reinterpret_cast<sockaddr *>(&peer), &pl) == 0) return 0;
+        return errno == ENOTCONN ? kAgain : -errno;
+      }
+      case SIO_OP_RECV:
+      case SIO_OP_RECVFROM: {
+        // recvmsg rather than recv: msg_flags tells a truncated datagram.
+        iovec iov{buf, s.len};
+        msghdr msg{};
+        msg.msg_iov = &iov;
+        msg.msg_iovlen = 1;
+        if (s.op == SIO_OP_RECVFROM) {
+          msg.msg_name = in.arena + s.arg0;
+          msg.msg_namelen = s.arg1;
+        }
+        n = recvmsg(s.fd, &msg, s.msg_flags);
+        if (n >= 0) {
+          if (msg.msg_flags & MSG_TRUNC) *flags |= SIO_CQE_TRUNC;
+          if (s.op == SIO_OP_RECVFROM) *addrlen = clamp_len(msg.msg_namelen, s.arg1);
+        }
+        break;
+      }
+      case SIO_OP_SEND:
+      case SIO_OP_SENDTO: {
+        // MSG_NOSIGNAL: a peer that went away gives EPIPE, not SIGPIPE.
+        const sockaddr *to = nullptr;
+        if (s.op == SIO_OP_SENDTO) to = reinterpret_cast<const sockaddr *>(in.arena + s.arg0);
+        n = sendto(s.fd, buf, s.len, s.msg_flags | MSG_NOSIGNAL, to, to ? s.arg1 : 0);
+        break;
+      }
+      case SIO_OP_POLL_IN:
+      case SIO_OP_POLL_OUT: {
+        pollfd p{s.fd, static_cast<short>(s.op == SIO_OP_POLL_IN ? POLLIN : POLLOUT), 0};
+        n = poll(&p, 1, 0);
+        if (n == 0) return kAgain;
+        if (n > 0) return p.revents;
+        break;
+      }
+      default:
+        return -EINVAL;  // unreachable: submit() admits parking ops only
+    }
+    if (n >= 0) return static_cast<int32_t>(n);  // n <= len <= arena_len < 2^31
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return kAgain;
+    return -errno;
+  }
+}
+
+void park(Instance &in, Queue &q, uint32_t token) {
+  Op &op = in.ops[token];
+  op.parked = true;
+  op.prev = q.tail;
+  op.next = kNil;
+  if (q.tail == kNil)
+    q.head = token;
+  else
+    in.ops[q.tail].next = token;
+  q.tail = token;
+  in.ops_parked++;
+}
+
+void unpark(Instance &in, Queue &q, uint32_t token) {
+  Op &op = in.ops[token];
+  if (op.prev == kNil)
+    q.head = op.next;
+  else
+    in.ops[op.prev].next = op.next;
+  if (op.next == kNil)
+    q.tail = op.prev;
+  else
+    in.ops[op.next].prev = op.prev;
+  op.parked = false;
+  in.ops_parked--;
+}
+
+Queue &queue_of(FdState &st, const Op &op) { return is_read_side(op.sqe.op) ? st.rd : st.wr; }
+
+// Runs a queue from its head after an edge, until a syscall says EAGAIN.
+void run_queue(Instance &in, Queue &q) {
+  while (q.head != kNil) {
+    uint32_t token = q.head;
+    Op &op = in.ops[token];
+    uint16_t flags = 0, addrlen = 0;
+    int32_t r = attempt(in, op, &flags, &addrlen);
+    if (r == kAgain) return;
+    unpark(in, q, token);
+    complete(in, token, op.sqe.gen, r, flags, addrlen);
+  }
+}
+
+void fail_queue(Instance &in, Queue &q, int32_t res) {
+  while (q.head != kNil) {
+    uint32_t token = q.head;
+    unpark(in, q, token);
+    complete(in, token, in.ops[token].sqe.gen, res);
+  }
+}
+
+int32_t do_close(Instance &in, int32_t fd) {
+  FdState *st = owned(in, fd);
+  if (st == nullptr) return -EBADF;  // foreign, never opened, or closed twice
+  // Like CPython: whoever is blocked on the socket wakes with EBADF.
+  fail_queue(in, st->rd, -EBADF);
+  fail_queue(in, st->wr, -EBADF);
+  // Deregister explicitly: close alone keeps the registration while a dup of
+  // the fd lives on (e.g. in a forked child), and events would keep coming.
+  if (epoll_ctl(in.epfd, EPOLL_CTL_DEL, fd, nullptr) == 0) in.fds_registered--;
+  in.fds[fd].reset();
+  in.fds_open--;
+  // Linux releases the fd even when close reports EINTR; never retry.
+  if (close(fd) < 0 && errno != EINTR) return -errno;
+  return 0;
+}
+
+int32_t do_cancel(Instance &in, uint32_t token, uint32_t gen) {
+  if (token >= in.max_ops) return -ENOENT;
+  Op &op = in.ops[token];
+  if (!op.parked || op.sqe.gen != gen) return -ENOENT;
+  // A parked op's fd is always owned: close fails the queues before it
+  // forgets the fd.
+  FdState *st = owned(in, op.sqe.fd);
+  unpark(in, queue_of(*st, op), token);
+  // After this completion the shim never touches the op's buffer again.
+  complete(in, token, gen, -ECANCELED);
+  return 0;
+}
+
+void submit(Instance &in, const sio_sqe &s) {
+  if (s.token >= in.max_ops) return complete(in, s.token, s.gen, -EINVAL);
+  if (in.ops[s.token].parked) return complete(in, s.token, s.gen, -EBUSY);
+  if (s.op >= SIO_OP_COUNT_) return complete(in, s.token, s.gen, -EINVAL);
+  if (s.op == SIO_OP_CLOSE) return complete(in, s.token, s.gen, do_close(in, s.fd));
+  if (s.op == SIO_OP_CANCEL) return complete(in, s.token, s.gen, do_cancel(in, s.arg0, s.arg1));
+  if (!is_parking(s.op)) return complete(in, s.token, s.gen, run_sync(in, s));
+  FdState *st = owned(in, s.fd);
+  if (st == nullptr) return complete(in, s.token, s.gen, -EBADF);
+  if (!buffers_ok(in, s)) return complete(in, s.token, s.gen, -EFAULT);
+  Op &op = in.ops[s.token];
+  op.sqe = s;
+  op.started = false;
+  // Poll operations take no buffer; zero it so attempt() never forms a
+  // pointer from an unchecked offset.
+  if (s.op == SIO_OP_POLL_IN || s.op == SIO_OP_POLL_OUT) op.sqe.off = op.sqe.len = 0;
+  Queue &q = queue_of(*st, op);
+  if (q.head == kNil) {
+    uint16_t flags = 0, addrlen = 0;
+    int32_t r = attempt(in, op, &flags, &addrlen);
+    if (r != kAgain) return complete(in, s.token, s.gen, r, flags, addrlen);
+  }
+  park(in, q, s.token);
+}
+
+void harvest(Instance &in, int timeout_ms) {
+  epoll_event evs[kMaxEvents];
+  int n = epoll_wait(in.epfd, evs, kMaxEvents, timeout_ms);
+  if (n < 0) {
+    if (errno == EINTR) return;  // a signal; the caller simply comes back
+    die("epoll_wait", errno);   // EBADF/EFAULT/EINVAL: the shim is broken
+  }
+  for (int i = 0; i < n; i++) {
+    uint64_t tag = evs[i].data.u64;
+    if (tag == kWakeTag) {
+      uint64_t count;
+      if (read(in.wakefd, &count, sizeof count) < 0 && errno != EAGAIN) die("read(eventfd)", errno);
+      in.wake_pending.store(false, std::memory_order_release);
+      continue;
+    }
+    FdState *st = owned(in, static_cast<int32_t>(tag & 0xffffffffu));
+    if (st == nullptr || st->seq != tag >> 32) continue;  // stale event
+    uint32_t e = evs[i].events;
+    if (e & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) run_queue(in, st->rd);
+    if (e & (EPOLLOUT | EPOLLHUP | EPOLLERR)) run_queue(in, st->wr);
+  }
+}
+
+void publish_counters(Instance &in) {
+  in.hdr->ops_parked = in.ops_parked;
+  in.hdr->fds_open = in.fds_open;
+  in.hdr->fds_registered = in.fds_registered;
+}
+
+void on_ready(void *arg) {
+  // SAFETY: the watch is stopped before its instance is freed, and a stopped
+  // watch never calls back, so arg is live here. The callback may destroy the
+  // instance; nothing after it touches `in`.
+  auto *in = static_cast<Instance *>(arg);
+  in->ready_cb(in->handle);
+}
+
+void free_instance(Instance *in) {
+  if (in->watch != nullptr) sio::uv_watch_stop(in->watch);
+  for (auto &st : in->fds)
+    if (st) close(st->fd);
+  if (in->epfd >= 0) close(in->epfd);
+  if (in->wakefd >= 0) close(in->wakefd);
+  if (in->region != nullptr) munmap(in->region, in->region_len);
+  delete in;
+}
+
+int32_t init_instance(Instance &in, uint32_t sq_entries, uint32_t max_ops, uint32_t arena_bytes) {
+  in.sq_entries = sq_entries;
+  in.max_ops = max_ops;
+  in.cq_entries = max_ops + sq_entries;
+  in.arena_len = arena_bytes;
+  uint64_t sq_off = sizeof(sio_header);
+  uint64_t cq_off = sq_off + uint64_t{sq_entries} * sizeof(sio_sqe);
+  uint64_t arena_off = (cq_off + uint64_t{in.cq_entries} * sizeof(sio_cqe) + 4095) & ~uint64_t{4095};
+  in.region_len = arena_off + arena_bytes;
+  void *p = mmap(nullptr, in.region_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) return -errno;
+  in.region = static_cast<uint8_t *>(p);
+  in.hdr = reinterpret_cast<sio_header *>(in.region);
+  in.sq = reinterpret_cast<sio_sqe *>(in.region + sq_off);
+  in.cq = reinterpret_cast<sio_cqe *>(in.region + cq_off);
+  in.arena = in.region + arena_off;
+  *in.hdr = sio_header{};
+  in.hdr->magic = SIO_MAGIC;
+  in.hdr->abi_version = SIO_ABI_VERSION;
+  in.hdr->region_len = static_cast<uint32_t>(in.region_len);
+  in.hdr->sq_off = static_cast<uint32_t>(sq_off);
+  in.hdr->sq_entries = sq_entries;
+  in.hdr->cq_off = static_cast<uint32_t>(cq_off);
+  in.hdr->cq_entries = in.cq_entries;
+  in.hdr->arena_off = static_cast<uint32_t>(arena_off);
+  in.hdr->arena_len = arena_bytes;
+  in.hdr->max_ops = max_ops;
+  try {
+    in.ops.resize(max_ops);
+  } catch (const std::bad_alloc &) {
+    return -ENOMEM;
+  }
+  in.epfd = epoll_create1(EPOLL_CLOEXEC);
+  if (in.epfd < 0) return -errno;
+  in.wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (in.wakefd < 0) return -errno;
+  epoll_event ev{};
+  ev.events = EPOLLIN;  // level-triggered: stays ready until drained
+  ev.data.u64 = kWakeTag;
+  if (epoll_ctl(in.epfd, EPOLL_CTL_ADD, in.wakefd, &ev) < 0) return -errno;
+  return 0;
+}
+
+}  // namespace
+
+// ---- exported ABI ---------------------------------------------------------
+extern "C" {
+
+SIO_API uint32_t sio_abi_version(void) { return SIO_ABI_VERSION; }
+
+SIO_API const char *sio_backend_name(void) { return "epoll"; }
+
+SIO_API int32_t sio_create(uint32_t sq_entries, uint32_t max_ops, uint32_t arena_bytes) {
+  if (sq_entries < 1 || sq_entries > 65536 || max_ops < 1 || max_ops > (1u << 20) ||
+      arena_bytes > (1u << 30))
+    return -EINVAL;
+  auto *in = new (std::nothrow) Instance();
+  if (in == nullptr) return -ENOMEM;
+  int32_t r = init_instance(*in, sq_entries, max_ops, arena_bytes);
+  if (r < 0) {
+    free_instance(in);
+    return r;
+  }
+  std::lock_guard<std::mutex> lock(g_mu);
+  for (uint32_t i = 0; i < kSlots; i++) {
+    if (g_slots[i].load(std::memory_order_relaxed) != nullptr) continue;
+    g_gen[i] = g_gen[i] % 0x7fffffu + 1;  // keeps handles positive
+    in->handle = static_cast<int32_t>(g_gen[i] << 8 | i);
+    g_slots[i].store(in, std::memory_order_release);
+    return in->handle;
+  }
+  free_instance(in);
+  return -EMFILE;
+}
+
+SIO_API int32_t sio_destroy(int32_t handle) {
+  Instance *in;
+  {
+    // Under g_mu so that a concurrent sio_wake either finishes its write
+    // before the eventfd is closed or no longer finds the instance.
+    std::lock_guard<std::mutex> lock(g_mu);
+    in = lookup(handle);
+    if (in == nullptr) return -EBADF;
+    g_slots[static_cast<uint32_t>(handle) % kSlots].store(nullptr, std::memory_order_release);
+  }
+  free_instance(in);
+  return 0;
+}
+
+SIO_API void *sio_region(int32_t handle, uint32_t *len_out) {
+  Instance *in = lookup(handle);
+  if (in == nullptr) return nullptr;
+  if (len_out != nullptr) *len_out = static_cast<uint32_t>(in->region_len);
+  return in->region;
+}
+
+SIO_API int32_t sio_enter(int32_t handle, uint32_t n_submit, int32_t timeout_ms) {
+  Instance *in = lookup(handle);
+  if (in == nullptr) return -EBADF;
+  if (n_submit > in->sq_entries) return -EINVAL;
+  in->cq_count = 0;
+  for (uint32_t i = 0; i < n_submit; i++) {
+    sio_sqe s;
+    memcpy(&s, &in->sq[i], sizeof s);  // read shared memory exactly once
+    submit(*in, s);
+  }
+  harvest(*in, in->cq_count > 0 ? 0 : std::max(timeout_ms, -1));
+  publish_counters(*in);
+  if (in->watch != nullptr) sio::uv_watch_rearm(in->watch);
+  return static_cast<int32_t>(in->cq_count);
+}
+
+SIO_API int32_t sio_sync(int32_t handle) {
+  Instance *in = lookup(handle);
+  if (in == nullptr) return -EBADF;
+  sio_sqe s;
+  memcpy(&s, &in->hdr->sync_sqe, sizeof s);
+  bool ring_only = s.op >= SIO_OP_COUNT_ || is_parking(s.op) || s.op == SIO_OP_CLOSE || s.op == SIO_OP_CANCEL;
+  int32_t res = ring_only ? -EINVAL : run_sync(*in, s);
+  in->hdr->sync_cqe = sio_cqe{s.token, s.gen, res, 0, 0};
+  publish_counters(*in);
+  return res;
+}
+
+SIO_API int32_t sio_wake(int32_t handle) {
+  std::lock_guard<std::mutex> lock(g_mu);
+  Instance *in = lookup(handle);
+  if (in == nullptr) return -EBADF;
+  // Coalesce: one eventfd write until sio_enter has seen it (Go's
+  // netpollWakeSig does the same).
+  if (in->wake_pending.exchange(true, std::memory_order_acq_rel)) return 0;
+  uint64_t one = 1;
+  if (write(in->wakefd, &one, sizeof one) < 0) {
+    in->wake_pending.store(false, std::memory_order_release);
+    return -errno;
+  }
+  return 0;
+}
+
+SIO_API int32_t sio_watch(int32_t handle, uint32_t mode, sio_ready_cb cb) {
+  Instance *in = lookup(handle);
+  if (in == nullptr) return -EBADF;
+  if (cb == nullptr) return -EINVAL;
+  if (in->watch != nullptr) return -EBUSY;
+  in->ready_cb = cb;
+  return sio::uv_watch_start(&in->watch, mode, in->epfd, on_ready, in);
+}
+
+SIO_API int32_t sio_unwatch(int32_t handle) {
+  Instance *in = lookup(handle);
+  if (in == nullptr) return -EBADF;
+  if (in->watch == nullptr) return -ENOENT;
+  sio::uv_watch_stop(in->watch);
+  in->watch = nullptr;
+  return 0;
+}
+
+SIO_API int32_t sio_watch_ref(int32_t handle, int32_t ref) {
+  Instance *in = lookup(handle);
+  if (in == nullptr) return -EBADF;
+  if (in->watch == nullptr) return -ENOENT;
+  sio::uv_watch_ref(in->watch, ref != 0);
+  return 0;
+}
+
+}  // extern "C"

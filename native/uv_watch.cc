@@ -1,0 +1,241 @@
+// uv_watch.cc: see uv_watch.h.
+#include "uv_watch.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <new>
+#include <thread>
+
+#include "backend.h"
+
+namespace sio {
+namespace {
+
+// The few libuv entry points used here are declared by hand and looked up at
+// run time rather than taken from uv.h: Node exports them from its binary, and
+// their signatures and the handle-type numbers below are stable across libuv
+// 1.x. So the shim builds with nothing but a C++ compiler, loads into a plain
+// C++ test program (where watching reports -ENOSYS), and assumes no struct
+// layout: handle sizes come from uv_handle_size().
+struct uv_loop_s;
+struct uv_handle_s;
+using uv_poll_cb = void (*)(uv_handle_s *, int status, int events);
+using uv_async_cb = void (*)(uv_handle_s *);
+using uv_close_cb = void (*)(uv_handle_s *);
+constexpr int kUvAsync = 1;     // UV_ASYNC
+constexpr int kUvPoll = 8;      // UV_POLL
+constexpr int kUvReadable = 1;  // UV_READABLE
+
+struct UvApi {
+  uv_loop_s *(*default_loop)();
+  size_t (*handle_size)(int);
+  void (*handle_set_data)(uv_handle_s *, void *);
+  void *(*handle_get_data)(const uv_handle_s *);
+  int (*poll_init)(uv_loop_s *, uv_handle_s *, int);
+  int (*poll_start)(uv_handle_s *, int, uv_poll_cb);
+  int (*poll_stop)(uv_handle_s *);
+  int (*async_init)(uv_loop_s *, uv_handle_s *, uv_async_cb);
+  int (*async_send)(uv_handle_s *);
+  void (*close)(uv_handle_s *, uv_close_cb);
+  void (*ref)(uv_handle_s *);
+  void (*unref)(uv_handle_s *);
+};
+
+template <typename F>
+bool bind_symbol(F *slot, const char *name) {
+  *slot = reinterpret_cast<F>(dlsym(RTLD_DEFAULT, name));
+  return *slot != nullptr;
+}
+
+// nullptr when the process has no libuv. Thread-safe (static initialisation).
+const UvApi *uv_api() {
+  static UvApi api;
+  static const bool ok =
+      bind_symbol(&api.default_loop, "uv_default_loop") &&
+      bind_symbol(&api.handle_size, "uv_handle_size") &&
+      bind_symbol(&api.handle_set_data, "uv_handle_set_data") &&
+      bind_symbol(&api.handle_get_data, "uv_handle_get_data") &&
+      bind_symbol(&api.poll_init, "uv_poll_init") &&
+      bind_symbol(&api.poll_start, "uv_poll_start") &&
+      bind_symbol(&api.poll_stop, "uv_poll_stop") &&
+      bind_symbol(&api.async_init, "uv_async_init") &&
+      bind_symbol(&api.async_send, "uv_async_send") &&
+      bind_symbol(&api.close, "uv_close") && bind_symbol(&api.ref, "uv_ref") &&
+      bind_symbol(&api.unref, "uv_unref");
+  return ok ? &api : nullptr;
+}
+
+[[noreturn]] void die(const char *what, int err) {
+  fprintf(stderr, "sio uv_watch: %s failed: errno %d\n", what, err);
+  abort();
+}
+
+}  // namespace
+
+struct UvWatch {
+  const UvApi *uv;
+  unsigned mode;
+  UvReadyFn fn;
+  void *arg;
+  uv_handle_s *handle;  // uv_poll_t (UV_POLL) or uv_async_t (THREAD)
+  // THREAD mode only.
+  int fd = -1;
+  int stop_fd = -1;
+  std::thread waiter;
+  std::mutex mu;
+  std::condition_variable cv;
+  // Guarded by mu. True from the waiter's uv_async_send until the rearm that
+  // follows the drain: only a waiter that handed over waits, and only a
+  // rearm that finds it waiting releases it. (A plain "armed" flag set by
+  // every rearm would let an enter() made outside the callback pre-arm the
+  // waiter, which would then spin on the still-readable fd.)
+  bool handed_over = false;
+  bool stopping = false;
+};
+
+namespace {
+
+// Runs on the loop thread. fn may stop the watch (and destroy its owner), so
+// nothing touches w after the call: uv_close defers the free to on_close.
+void on_ready(uv_handle_s *h) {
+  auto *w = static_cast<UvWatch *>(uv_api()->handle_get_data(h));
+  w->fn(w->arg);
+}
+
+void on_poll(uv_handle_s *h, int, int) { on_ready(h); }
+
+// SAFETY: libuv calls this once, after the last callback of the handle; from
+// here on nothing else refers to the handle or to w (the waiter thread, if
+// any, was joined before uv_close).
+void on_close(uv_handle_s *h) {
+  auto *w = static_cast<UvWatch *>(uv_api()->handle_get_data(h));
+  free(h);
+  delete w;
+}
+
+// THREAD mode. poll(2) does not consume readiness (epoll_wait on the epoll
+// fd would steal the shim's events), so the waiter only learns "something is
+// ready" and hands over; it then waits for the rearm that follows the
+// drain, otherwise it would spin on a still-readable fd.
+void waiter_main(UvWatch *w) {
+  for (;;) {
+    struct pollfd fds[2] = {{w->fd, POLLIN, 0}, {w->stop_fd, POLLIN, 0}};
+    int n;
+    do {
+      n = poll(fds, 2, -1);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) die("poll", errno);  // only EFAULT/EINVAL/ENOMEM: impossible
+    if (fds[1].revents != 0) return;
+    std::unique_lock<std::mutex> lock(w->mu);
+    w->handed_over = true;
+    // The async callback is now certain to run, call the shim's enter and so
+    // rearm; until then the fd stays readable and polling it would spin.
+    w->uv->async_send(w->handle);
+    w->cv.wait(lock, [w] { return !w->handed_over || w->stopping; });
+    if (w->stopping) return;
+  }
+}
+
+}  // namespace
+
+int uv_watch_start(UvWatch **out, unsigned mode, int fd, UvReadyFn fn, void *arg) {
+  const UvApi *uv = uv_api();
+  if (uv == nullptr) return -ENOSYS;
+  if (mode != SIO_WATCH_UV_POLL && mode != SIO_WATCH_THREAD) return -EINVAL;
+  auto *w = new (std::nothrow) UvWatch();
+  if (w == nullptr) return -ENOMEM;
+  w->uv = uv;
+  w->mode = mode;
+  w->fn = fn;
+  w->arg = arg;
+  int type = mode == SIO_WATCH_UV_POLL ? kUvPoll : kUvAsync;
+  w->handle = static_cast<uv_handle_s *>(calloc(1, uv->handle_size(type)));
+  if (w->handle == nullptr) {
+    delete w;
+    return -ENOMEM;
+  }
+  int r;
+  if (mode == SIO_WATCH_UV_POLL) {
+    r = uv->poll_init(uv->default_loop(), w->handle, fd);
+    if (r == 0) {
+      uv->handle_set_data(w->handle, w);
+      r = uv->poll_start(w->handle, kUvReadable, on_poll);
+      if (r != 0) {
+        uv->close(w->handle, on_close);  // frees w
+        return r;
+      }
+    }
+  } else {
+    w->fd = fd;
+    w->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (w->stop_fd < 0) {
+      r = -errno;
+    } else {
+      r = uv->async_init(uv->default_loop(), w->handle, on_ready);
+      if (r != 0) close(w->stop_fd);
+    }
+    if (r == 0) {
+      uv->handle_set_data(w->handle, w);
+      try {
+        w->waiter = std::thread(waiter_main, w);
+      } catch (...) {
+        close(w->stop_fd);
+        uv->close(w->handle, on_close);  // frees w
+        return -EAGAIN;
+      }
+    }
+  }
+  if (r != 0) {  // libuv returns -errno itself; the handle was never opened
+    free(w->handle);
+    delete w;
+    return r;
+  }
+  *out = w;
+  return 0;
+}
+
+void uv_watch_rearm(UvWatch *w) {
+  if (w->mode != SIO_WATCH_THREAD) return;
+  {
+    std::lock_guard<std::mutex> lock(w->mu);
+    if (!w->handed_over) return;  // the waiter is polling already
+    w->handed_over = false;
+  }
+  w->cv.notify_one();
+}
+
+void uv_watch_stop(UvWatch *w) {
+  if (w->mode == SIO_WATCH_UV_POLL) {
+    // uv_poll_stop removes the fd from libuv's epoll at once, so the caller
+    // may close the fd right after this returns.
+    w->uv->poll_stop(w->handle);
+  } else {
+    {
+      std::lock_guard<std::mutex> lock(w->mu);
+      w->stopping = true;
+    }
+    w->cv.notify_one();
+    uint64_t one = 1;
+    if (write(w->stop_fd, &one, sizeof one) < 0) die("write(stop eventfd)", errno);
+    w->waiter.join();
+    close(w->stop_fd);
+  }
+  w->uv->close(w->handle, on_close);
+}
+
+void uv_watch_ref(UvWatch *w, bool ref) {
+  if (ref)
+    w->uv->ref(w->handle);
+  else
+    w->uv->unref(w->handle);
+}
+
+}  // namespace sio
