@@ -39,3 +39,24 @@ export {
   type TaskletFunction,
 } from './operation.js';
 export type { ScheduleCallback, ChannelCallback } from './scheduler.js';
+export { OSError, BlockingIOError, ConnectionError, BrokenPipeError, ConnectionAbortedError, ConnectionRefusedError, ConnectionResetError, TimeoutError, InterruptedError, PermissionError, FileNotFoundError, FileExistsError, osError, describeErrno, errnoOf } from './os-error.js';
+export {
+  IoOp,
+  IoRequest,
+  SockOpt,
+  MsgFlag,
+  type IoBackend,
+  type IoBackendModule,
+  type IoBackendStats,
+  type IoOpCode,
+  type SockOptCode,
+  type SockAddr,
+  type InetAddress,
+  type UnixAddress,
+  type Family,
+  type SocketKind,
+} from './backend.js';
+export { useBackend, installBackend, currentBackend, backendOrNull, closeBackend, availableBackends } from './backend-select.js';
+export { ioWait, TIMEOUT } from './io-wait.js';
+export * as io from './io-ops.js';
+export { runExclusive } from './exclusive.js';

@@ -13,3 +13,4 @@ export type { Blocker, TaskletCore, WaitNode, WaitGroup } from './core.js';
 export { SUSPENDED, done, completed } from './operation.js';
 export { addPoller, removePoller, type Poller } from './poller.js';
 export type { TimerOwner, TimerEntry } from './timer-heap.js';
+export { wakeFromLoop } from './wake.js';

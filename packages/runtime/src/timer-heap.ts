@@ -34,6 +34,13 @@ export class TimerHeap {
     return this.heap.length - this.dead;
   }
 
+  /** The earliest live deadline (performance.now() time), or Infinity. */
+  nextDeadline(): number {
+    this.dropDeadTop();
+    const top = this.heap[0];
+    return top === undefined ? Infinity : top.deadline;
+  }
+
   add(delayMs: number, owner: TimerOwner): TimerEntry {
     const e = new TimerEntry(performance.now() + delayMs, this.seq++, owner);
     this.heap.push(e);

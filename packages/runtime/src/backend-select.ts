@@ -1,0 +1,111 @@
+/**
+ * Backend selection: the one place that knows which backends exist and
+ * which is best on this platform. Everything else asks for "the backend".
+ *
+ * The best available one is used unless STACKLESS_IO_BACKEND names another
+ * or the program calls useBackend(name). A backend is available when its
+ * package is installed and it says it can run here (right platform, native
+ * part built).
+ */
+import type { IoBackend, IoBackendModule } from './backend.js';
+import { RuntimeError } from './errors.js';
+import { addPoller, removePoller } from './poller.js';
+import { wakeFromLoop } from './wake.js';
+
+/** Known backends, best first, with the package that provides each. */
+const KNOWN: readonly (readonly [string, string])[] = [
+  ['io_uring', '@stackless-io/io-uring'],
+  ['epoll', '@stackless-io/io-epoll'],
+  ['kqueue', '@stackless-io/io-kqueue'],
+  ['iocp', '@stackless-io/io-iocp'],
+  ['libuv', '@stackless-io/io-libuv'],
+];
+
+let active: IoBackend | null = null;
+
+async function loadModule(pkg: string): Promise<IoBackendModule | string> {
+  try {
+    const mod = (await import(pkg)) as { backend?: IoBackendModule };
+    if (mod.backend === undefined) return `${pkg} exports no backend`;
+    return mod.backend;
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === 'ERR_MODULE_NOT_FOUND') return `${pkg} is not installed`;
+    return `${pkg} failed to load: ${(e as Error).message}`;
+  }
+}
+
+/** Each known backend and why it cannot run here (null: it can). */
+export async function availableBackends(): Promise<{ name: string; unavailable: string | null }[]> {
+  const out: { name: string; unavailable: string | null }[] = [];
+  for (const [name, pkg] of KNOWN) {
+    const mod = await loadModule(pkg);
+    out.push({ name, unavailable: typeof mod === 'string' ? mod : mod.unavailableReason() });
+  }
+  return out;
+}
+
+/**
+ * Selects and starts the IO backend: `name`, else $STACKLESS_IO_BACKEND,
+ * else the best available one. Replaces (and destroys) the backend in use.
+ * Fails with a RuntimeError naming the available backends when the chosen
+ * one cannot run here.
+ *
+ * @example
+ * ```ts
+ * await useBackend('libuv'); // the portable backend, whatever the platform
+ * ```
+ */
+export async function useBackend(name?: string): Promise<IoBackend> {
+  if (name !== undefined && typeof name !== 'string') throw new TypeError('useBackend() takes a backend name');
+  const wanted = name ?? process.env.STACKLESS_IO_BACKEND ?? '';
+  const report = await availableBackends();
+  const ok = report.filter((b) => b.unavailable === null).map((b) => b.name);
+  let chosen: string | undefined;
+  if (wanted !== '') {
+    const entry = report.find((b) => b.name === wanted);
+    if (entry === undefined || entry.unavailable !== null) {
+      const why = entry === undefined ? 'there is no such backend' : entry.unavailable;
+      throw new RuntimeError(`IO backend "${wanted}" is not available (${why}); available here: ${ok.join(', ') || 'none'}`);
+    }
+    chosen = wanted;
+  } else {
+    chosen = ok[0];
+    if (chosen === undefined) {
+      throw new RuntimeError(`no IO backend is available: ${report.map((b) => `${b.name}: ${b.unavailable}`).join('; ')}`);
+    }
+  }
+  const mod = (await loadModule(KNOWN.find(([n]) => n === chosen)![1])) as IoBackendModule;
+  return installBackend(mod.create(wakeFromLoop));
+}
+
+/**
+ * Installs a backend instance made elsewhere (a test's fake backend, one
+ * created with custom sizes). Replaces and destroys the one in use.
+ */
+export function installBackend(backend: IoBackend): IoBackend {
+  closeBackend();
+  active = backend;
+  addPoller(backend);
+  return backend;
+}
+
+/** The backend in use; throws when none was selected yet (await useBackend() first). */
+export function currentBackend(): IoBackend {
+  if (active === null) throw new RuntimeError('no IO backend selected: await useBackend() first');
+  return active;
+}
+
+/** The backend in use, or null. */
+export function backendOrNull(): IoBackend | null {
+  return active;
+}
+
+/** Stops and destroys the backend in use (closing its sockets), if any. */
+export function closeBackend(): void {
+  if (active === null) return;
+  const b = active;
+  active = null;
+  removePoller(b);
+  b.destroy();
+}

@@ -1,0 +1,223 @@
+/**
+ * The IO backend contract: the one list of things every backend provides
+ * (epoll, io_uring, IOCP, kqueue through native shims; libuv through Node's
+ * own net/dgram). Everything else (parking tasklets, timeouts, cancellation
+ * on kill, errors) is portable and lives in the runtime, written once.
+ *
+ * Shape
+ * -----
+ * - Sockets are named by integer handles the backend hands out (a file
+ *   descriptor for the native backends, a table index for libuv). A handle
+ *   is never reused while the caller may still hold it: after close() the
+ *   backend answers EBADF for it until the same number is handed out again
+ *   by a later socket() or accept().
+ * - Setup calls (socket, bind, listen, shutdown, options, names) never block
+ *   and answer at once: a value >= 0 (or an address), or `-errno`.
+ * - Everything that may wait is an {@link IoRequest}: the caller fills it
+ *   and {@link IoBackend.submit}s it; the backend finishes it later by
+ *   setting `result` (>= 0, or `-errno`) and the output fields and calling
+ *   `req.done(req)` exactly once, from inside {@link IoBackend.poll} (never
+ *   from submit(), never from a Node callback directly), so completions reach
+ *   tasklets in batches at the scheduler's pace.
+ * - Completion-based kernels (IOCP, io_uring) start the operation at submit;
+ *   readiness-based ones (epoll, kqueue) try the syscall first and wait for
+ *   readiness only on EAGAIN, finishing the operation themselves (as Go's
+ *   internal/poll does). Either way the caller sees a completion.
+ * - Batching: submissions are queued in memory shared with the shim and
+ *   cross the FFI in one call per scheduler round (poll()); so do
+ *   completions. A backend never makes an FFI call per operation.
+ * - Buffers: `buf` belongs to the backend from submit() until done() (or,
+ *   after cancel(), until the backend has let go of it: the kernel never
+ *   writes into memory the caller has reused). Native backends keep their
+ *   IO buffers in their own arena and copy at the edges.
+ * - Cancellation: cancel(req) asks the backend to stop the operation. The
+ *   request still completes once, with -ECANCELED, or with its real result
+ *   if it had already finished. close(h) completes every request pending on
+ *   h with -EBADF (as CPython raises OSError(EBADF) in blocked threads).
+ * - Wake-up: when the kernel has something while the scheduler is idle, the
+ *   backend calls the `wake` function given to {@link IoBackendFactory}
+ *   from Node's event loop; the scheduler then runs a round, whose poll()
+ *   delivers the completions. A backend never blocks Node's event loop,
+ *   except in {@link IoBackend.wait}, used only by the opt-in exclusive mode.
+ * - Errors are `-errno` with Linux/POSIX numbering taken from Node's
+ *   `os.constants.errno` of the running platform; the runtime turns them into
+ *   typed errors in one place ({@link osError}). A backend never throws for a
+ *   bad handle, a closed socket or a wrong length: it answers `-errno`.
+ *
+ * A new backend implements {@link IoBackend} and exports an
+ * {@link IoBackendModule}; backend selection (backend-select.ts) does the
+ * rest.
+ */
+import type { Poller } from './poller.js';
+
+/** Address families the contract knows. */
+export type Family = 'inet' | 'inet6' | 'unix';
+
+/** Socket kinds the contract knows. */
+export type SocketKind = 'stream' | 'dgram';
+
+/** An IPv4 or IPv6 address and port. `host` is numeric ("127.0.0.1", "::1"). */
+export interface InetAddress {
+  family: 'inet' | 'inet6';
+  host: string;
+  port: number;
+  /** IPv6 flow information (0 when absent). */
+  flowinfo?: number;
+  /** IPv6 scope id (0 when absent). */
+  scopeId?: number;
+}
+
+/** A Unix-domain socket address ("" for an unnamed one). */
+export interface UnixAddress {
+  family: 'unix';
+  path: string;
+}
+
+/** A socket address, as the contract passes them. */
+export type SockAddr = InetAddress | UnixAddress;
+
+/** The operations that may wait, completed through {@link IoRequest}. */
+export const IoOp = {
+  /** result: the new handle; `addr`: the peer. */
+  ACCEPT: 4,
+  /** in `addr`; result 0 once connected. */
+  CONNECT: 5,
+  /** into `buf`; result: bytes (0 at EOF); `truncated` for datagrams. */
+  RECV: 6,
+  /** from `buf`; result: bytes sent, possibly fewer than buf.length. */
+  SEND: 7,
+  /** into `buf`; result: bytes; `addr`: the sender; `truncated`. */
+  RECVFROM: 8,
+  /** from `buf` to `addr`; result: bytes. */
+  SENDTO: 9,
+  /** result: poll(2) revents once the handle is readable. */
+  POLL_IN: 12,
+  /** result: poll(2) revents once the handle is writable. */
+  POLL_OUT: 13,
+} as const;
+
+/** One of the {@link IoOp} codes. */
+export type IoOpCode = (typeof IoOp)[keyof typeof IoOp];
+
+/** Socket options the contract carries; each backend maps them to its platform. */
+export const SockOpt = {
+  REUSEADDR: 1,
+  REUSEPORT: 2,
+  KEEPALIVE: 3,
+  BROADCAST: 4,
+  RCVBUF: 5,
+  SNDBUF: 6,
+  /** Read-only: the pending error, cleared by reading it (as getsockopt(SO_ERROR)). */
+  ERROR: 7,
+  /** Read-only: 'stream' → 1, 'dgram' → 2 (SOCK_STREAM, SOCK_DGRAM). */
+  TYPE: 8,
+  NODELAY: 9,
+  V6ONLY: 10,
+  /** Seconds of SO_LINGER, or -1 when off. */
+  LINGER: 11,
+} as const;
+
+/** One of the {@link SockOpt} codes. */
+export type SockOptCode = (typeof SockOpt)[keyof typeof SockOpt];
+
+/** send/recv flags the contract carries (a backend answers -EOPNOTSUPP for one it cannot do). */
+export const MsgFlag = {
+  PEEK: 0x1,
+  OOB: 0x2,
+  WAITALL: 0x4,
+} as const;
+
+/**
+ * One operation that may wait. The caller owns the object; the backend
+ * fills in the result fields and calls `done` once, from poll().
+ */
+export class IoRequest {
+  /** -errno or the result; valid in done(). */
+  result = 0;
+  /** The datagram did not fit in `buf` (RECV, RECVFROM). */
+  truncated = false;
+  /** Backend's bookkeeping (its token); -1 while not submitted. */
+  token = -1;
+
+  constructor(
+    readonly op: IoOpCode,
+    readonly handle: number,
+    /** RECV and RECVFROM: where the data goes; SEND and SENDTO: what to send. */
+    public buf: Uint8Array | null,
+    /** CONNECT/SENDTO: the destination. ACCEPT/RECVFROM: set to the peer on completion. */
+    public addr: SockAddr | null,
+    /** {@link MsgFlag} bits. */
+    readonly flags: number,
+    /** Called once, from the backend's poll(), when the request has finished. */
+    public done: (req: IoRequest) => void,
+  ) {}
+}
+
+/** What the backend counts, for leak checks: nothing may remain at the end of a test. */
+export interface IoBackendStats {
+  /** Sockets open (created by socket() or accept() and not closed). */
+  handles: number;
+  /** Requests submitted and not yet completed. */
+  pending: number;
+}
+
+/**
+ * An IO backend. Setup calls answer at once; operations that may wait go
+ * through submit(). {@link Poller.poll} (from the scheduler, once a round)
+ * flushes submissions and delivers completions; it never blocks.
+ */
+export interface IoBackend extends Poller {
+  /** "epoll", "io_uring", "iocp", "kqueue", "libuv". */
+  readonly name: string;
+
+  /** A new socket (non-blocking, close-on-exec); the handle, or -errno. */
+  socket(family: Family, kind: SocketKind, protocol: number): number;
+  /** 0 or -errno. Port 0 picks a free port (read it with getsockname). */
+  bind(handle: number, addr: SockAddr): number;
+  /** 0 or -errno. */
+  listen(handle: number, backlog: number): number;
+  /** how: 0 read, 1 write, 2 both. 0 or -errno. */
+  shutdown(handle: number, how: 0 | 1 | 2): number;
+  /** The local address, or -errno. */
+  getsockname(handle: number): SockAddr | number;
+  /** The peer's address, or -errno (ENOTCONN when not connected). */
+  getpeername(handle: number): SockAddr | number;
+  /** 0 or -errno (ENOPROTOOPT for an option the platform lacks). */
+  setsockopt(handle: number, option: SockOptCode, value: number): number;
+  /** The option's value (>= 0, or -1 for LINGER off), or -errno as `{ errno }`. */
+  getsockopt(handle: number, option: SockOptCode): number | { errno: number };
+  /**
+   * Closes the handle at once: every request pending on it completes with
+   * -EBADF at the next poll(). 0, or -EBADF for a handle not open.
+   */
+  close(handle: number): number;
+
+  /** Queues a request; it completes from a later poll(). */
+  submit(req: IoRequest): void;
+  /** Asks the backend to stop a submitted request (it still completes once). */
+  cancel(req: IoRequest): void;
+
+  /**
+   * Exclusive mode only: blocks the thread until the kernel has something or
+   * `timeoutMs` pass (-1: no limit), then delivers like poll(). Returns the
+   * completions delivered.
+   */
+  wait(timeoutMs: number): number;
+  /** Counters for leak checks. */
+  stats(): IoBackendStats;
+  /** Closes every handle and frees the backend's memory; pending requests are dropped. */
+  destroy(): void;
+}
+
+/** What a backend package exports, for backend selection. */
+export interface IoBackendModule {
+  /** The backend's name, as STACKLESS_IO_BACKEND names it. */
+  readonly name: string;
+  /**
+   * Why this backend cannot run here (wrong platform, missing native build),
+   * or null when it can. Cheap and side-effect free.
+   */
+  unavailableReason(): string | null;
+  /** Creates the backend. `wake` makes the scheduler run a round soon. */
+  create(wake: () => void): IoBackend;
+}

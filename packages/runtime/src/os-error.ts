@@ -1,0 +1,126 @@
+/**
+ * Operating-system errors, translated in one place. Backends answer -errno;
+ * {@link osError} makes the typed error, choosing the class from the errno
+ * the way CPython does (PEP 3151), so `catch (e) { if (e instanceof
+ * ConnectionRefusedError) ... }` reads as it does in Python.
+ */
+import { constants } from 'node:os';
+import { getSystemErrorMap } from 'node:util';
+
+/** An error the operating system reported: `errno` (positive) and its symbolic `code`. */
+export class OSError extends Error {
+  override name = 'OSError';
+  /** The error number, positive (ECONNREFUSED...), as the platform numbers it. */
+  readonly errno: number;
+  /** The symbolic name: 'ECONNREFUSED', 'EBADF'... ('' when the number is unknown). */
+  readonly code: string;
+  /** The system's description of the error. */
+  readonly strerror: string;
+  constructor(errno: number, strerror?: string, options?: { cause?: unknown }) {
+    const info = describeErrno(errno);
+    const text = strerror ?? info.message;
+    super(`[Errno ${errno}] ${text}`, options);
+    this.errno = errno;
+    this.code = info.code;
+    this.strerror = text;
+  }
+}
+
+/** EAGAIN, EWOULDBLOCK, EALREADY, EINPROGRESS: the operation would block. */
+export class BlockingIOError extends OSError {
+  override name = 'BlockingIOError';
+}
+/** The base of the connection errors. */
+export class ConnectionError extends OSError {
+  override name = 'ConnectionError';
+}
+/** EPIPE, ESHUTDOWN: writing to a closed connection. */
+export class BrokenPipeError extends ConnectionError {
+  override name = 'BrokenPipeError';
+}
+/** ECONNABORTED. */
+export class ConnectionAbortedError extends ConnectionError {
+  override name = 'ConnectionAbortedError';
+}
+/** ECONNREFUSED. */
+export class ConnectionRefusedError extends ConnectionError {
+  override name = 'ConnectionRefusedError';
+}
+/** ECONNRESET. */
+export class ConnectionResetError extends ConnectionError {
+  override name = 'ConnectionResetError';
+}
+/** ETIMEDOUT, and the timeouts of the socket layer. */
+export class TimeoutError extends OSError {
+  override name = 'TimeoutError';
+}
+/** EINTR. */
+export class InterruptedError extends OSError {
+  override name = 'InterruptedError';
+}
+/** EACCES, EPERM. */
+export class PermissionError extends OSError {
+  override name = 'PermissionError';
+}
+/** ENOENT. */
+export class FileNotFoundError extends OSError {
+  override name = 'FileNotFoundError';
+}
+/** EEXIST. */
+export class FileExistsError extends OSError {
+  override name = 'FileExistsError';
+}
+
+const E = constants.errno as Record<string, number | undefined>;
+
+function byErrno(...names: string[]): number[] {
+  return names.map((n) => E[n]).filter((v): v is number => v !== undefined);
+}
+
+type OSErrorClass = new (errno: number, strerror?: string) => OSError;
+
+/** errno → class, built once from the platform's own numbers. */
+const classes = new Map<number, OSErrorClass>();
+for (const [cls, names] of [
+  [BlockingIOError, ['EAGAIN', 'EWOULDBLOCK', 'EALREADY', 'EINPROGRESS']],
+  [BrokenPipeError, ['EPIPE', 'ESHUTDOWN']],
+  [ConnectionAbortedError, ['ECONNABORTED']],
+  [ConnectionRefusedError, ['ECONNREFUSED']],
+  [ConnectionResetError, ['ECONNRESET']],
+  [TimeoutError, ['ETIMEDOUT']],
+  [InterruptedError, ['EINTR']],
+  [PermissionError, ['EACCES', 'EPERM']],
+  [FileNotFoundError, ['ENOENT']],
+  [FileExistsError, ['EEXIST']],
+] as const) {
+  for (const n of byErrno(...names)) classes.set(n, cls);
+}
+
+let systemErrors: Map<number, [string, string]> | null = null;
+
+/** The symbolic name and description of a positive errno. */
+export function describeErrno(errno: number): { code: string; message: string } {
+  // libuv numbers its errors as -errno on POSIX systems; its map has the names.
+  systemErrors ??= getSystemErrorMap();
+  const entry = systemErrors.get(-errno);
+  if (entry === undefined) return { code: '', message: `Unknown error ${errno}` };
+  const [code, message] = entry;
+  return { code, message: message.charAt(0).toUpperCase() + message.slice(1) };
+}
+
+/**
+ * Makes the typed error for a backend's answer `-errno` (or a positive
+ * errno): the OSError subclass CPython would raise for it.
+ */
+export function osError(errno: number): OSError {
+  const n = Math.abs(errno);
+  const cls = classes.get(n) ?? OSError;
+  return new cls(n);
+}
+
+/** The platform's number for an errno name (os.constants.errno). */
+export function errnoOf(name: string): number {
+  const n = E[name];
+  if (n === undefined) throw new Error(`no errno ${name} on this platform`);
+  return n;
+}
