@@ -34,6 +34,8 @@ export class Channel<T> implements Blocker {
   /** @internal */ _tail: WaitNode | null = null;
   /** The one receive operation of this channel (it holds no per-call state). */
   private readonly recvOp: RecvOp<T> = new RecvOp<T>(this);
+  /** A send operation for reuse while it is not busy. */
+  private sendOp: SendOp = new SendOp(this, undefined, false);
   /** A small integer naming the channel in messages (`channel#3`). */
   readonly id = nextChannelId++;
 
@@ -81,7 +83,7 @@ export class Channel<T> implements Blocker {
 
   /** Sends `value`, blocking until a receiver takes it. */
   send(value: T): Operation<void> {
-    return new SendOp(this, value, false);
+    return this.sendOpFor(value, false);
   }
 
   /** Receives a value, blocking until a sender offers one. */
@@ -92,12 +94,12 @@ export class Channel<T> implements Blocker {
   /** Makes the receiver raise `new errorClass(...args)` (Stackless' send_exception). */
   sendException<E extends new (...a: any[]) => unknown>(errorClass: E, ...args: ConstructorParameters<E>): Operation<void> {
     if (typeof errorClass !== 'function') throw new TypeError('sendException() takes an error class');
-    return new SendOp(this, new errorClass(...args), true);
+    return this.sendOpFor(new errorClass(...args), true);
   }
 
   /** Makes the receiver raise `error` (Stackless' send_throw). */
   sendThrow(error: unknown): Operation<void> {
-    return new SendOp(this, error, true);
+    return this.sendOpFor(error, true);
   }
 
   /** Sends every item of `items` in order; returns how many were sent. */
@@ -177,6 +179,18 @@ export class Channel<T> implements Blocker {
     return `channel#${this.id}`;
   }
 
+  private sendOpFor(value: unknown, isError: boolean): SendOp {
+    let op = this.sendOp;
+    if (op.busy) {
+      op = new SendOp(this, value, isError);
+    } else {
+      op.value = value;
+      op.isError = isError;
+    }
+    op.busy = true;
+    return op;
+  }
+
   /** @internal A tasklet blocked here is killed: it leaves the queue and balance follows. */
   cancel(core: TaskletCore): void {
     this._unlink(core);
@@ -206,6 +220,17 @@ export class Channel<T> implements Blocker {
    */
   _dequeue(dir: 1 | -1): WaitNode {
     let w = this._head as WaitNode;
+    if (w.wdir === dir) {
+      // The common case, unlinked inline: the first waiter.
+      const next = w.qnext;
+      this._head = next;
+      if (next === null) this._tail = null;
+      else next.qprev = null;
+      w.qnext = null;
+      if (dir > 0) this._nsend--;
+      else this._nrecv--;
+      return w;
+    }
     while (w.wdir !== dir) w = w.qnext as WaitNode;
     this._unlink(w);
     return w;

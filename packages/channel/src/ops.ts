@@ -70,12 +70,19 @@ export class RecvOp<T> implements Operation<T>, Iterator<Suspend, T, unknown> {
   }
 }
 
-/** One send (of a value, or of an error the receiver raises). */
+/**
+ * One send (of a value, or of an error the receiver raises). A channel keeps
+ * one for reuse: `busy` from send() until the operation has finished, and a
+ * send() while it is busy (several senders waiting, or an operation made and
+ * not yet run) gets a fresh one. So a send allocates nothing in the common
+ * case.
+ */
 export class SendOp implements Operation<void>, Iterator<Suspend, void, unknown> {
+  busy = false;
   constructor(
     readonly ch: Channel<any>,
-    private value: unknown,
-    private readonly isError: boolean,
+    public value: unknown,
+    public isError: boolean,
   ) {}
 
   [Symbol.iterator](): Iterator<Suspend, void, unknown> {
@@ -83,19 +90,32 @@ export class SendOp implements Operation<void>, Iterator<Suspend, void, unknown>
   }
 
   next(): IteratorResult<Suspend, void> {
-    if (resumed(S.current, this)) return done(undefined);
+    if (resumed(S.current, this)) {
+      this.busy = false;
+      return done(undefined);
+    }
     const value = this.value;
     this.value = undefined;
-    return act(this, this.ch, 1, value, this.isError);
+    let r: IteratorResult<Suspend, void>;
+    try {
+      r = act(this, this.ch, 1, value, this.isError);
+    } catch (e) {
+      this.busy = false;
+      throw e;
+    }
+    if (r.done === true) this.busy = false;
+    return r;
   }
 
   throw(error: unknown): IteratorResult<Suspend, void> {
     S.current.suspendedIn = null;
+    this.busy = false;
     throw error;
   }
 
   return(value?: unknown): IteratorResult<Suspend, void> {
     S.current.suspendedIn = null;
+    this.busy = false;
     return done(value as void);
   }
 }

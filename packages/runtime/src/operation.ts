@@ -49,22 +49,25 @@ export type TaskletGenerator<R = unknown> = Generator<Suspend, R, unknown>;
 export type TaskletFunction<A extends unknown[] = any[], R = unknown> = (...args: A) => TaskletGenerator<R>;
 
 /**
- * The result object an operation returns to park its tasklet. It is shared:
- * `yield*` hands it to the scheduler untouched and nobody keeps it.
- */
-export const SUSPENDED: IteratorYieldResult<Suspend> = Object.freeze({ done: false, value: SUSPEND });
-
-/**
  * One mutable result object for finished operations. `yield*` reads `done`
  * and `value` at once and drops it, so one object serves every completion and
  * the hot path allocates none.
  */
-const doneResult: { done: true; value: unknown } = { done: true, value: undefined };
+const doneResult: { done: boolean; value: unknown } = { done: true, value: SUSPEND };
+doneResult.value = undefined;
+
+/**
+ * The result object an operation returns to park its tasklet. It is shared:
+ * `yield*` hands it to the scheduler untouched and nobody keeps it. It has
+ * the same shape as the done result (same keys, same order, not frozen), so
+ * every `yield*` site sees a single object map.
+ */
+export const SUSPENDED: IteratorYieldResult<Suspend> = { done: false, value: SUSPEND };
 
 /** Returns the shared "finished with value" iterator result. */
 export function done<T>(value: T): IteratorReturnResult<T> {
   doneResult.value = value;
-  return doneResult as IteratorReturnResult<T>;
+  return doneResult as unknown as IteratorReturnResult<T>;
 }
 
 class Completed<T> implements Operation<T>, Iterator<Suspend, T, unknown> {

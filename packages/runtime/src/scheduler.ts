@@ -110,7 +110,7 @@ export function drive(maxSwitches: number, sliceMs: number): TaskletCore | null 
           return c;
         }
       }
-      serviceTimersAndIo();
+      if (S.timers.size > 0 || S.pollers.length > 0) serviceTimersAndIo();
       if (sliceMs > 0 && performance.now() - start >= sliceMs) {
         if (runq.length > 0) armPump();
         return null;
@@ -143,6 +143,17 @@ function serviceTimersAndIo(): boolean {
   return any;
 }
 
+/**
+ * The generator prototype's own next/throw, called directly: each generator
+ * function has its own prototype object, so `gen.next(v)` would be a
+ * polymorphic lookup at the scheduler's hottest call site, while these are
+ * one function each. (A tasklet's generator always inherits them: start()
+ * checks it.)
+ */
+const GeneratorPrototype = Object.getPrototypeOf(Object.getPrototypeOf((function* () {})())) as TaskletGenerator;
+const genNext = GeneratorPrototype.next;
+const genThrow = GeneratorPrototype.throw;
+
 /** Resumes one tasklet until it yields, returns or throws. */
 function step(c: TaskletCore): void {
   c.inQueue = false;
@@ -157,11 +168,11 @@ function step(c: TaskletCore): void {
       const e = c.pendingError;
       c.pendingError = undefined;
       c.hasPendingError = false;
-      r = gen.throw(e);
+      r = genThrow.call(gen, e) as IteratorResult<unknown, unknown>;
     } else {
       const v = c.tempval;
       c.tempval = undefined;
-      r = gen.next(v);
+      r = genNext.call(gen, v) as IteratorResult<unknown, unknown>;
     }
   } catch (e) {
     S.current = S.main;
@@ -178,7 +189,7 @@ function start(c: TaskletCore): TaskletGenerator {
   const args = c.args ?? [];
   c.args = null;
   const gen = fn(...args);
-  if (gen === null || typeof gen !== 'object' || typeof (gen as TaskletGenerator).next !== 'function') {
+  if (gen === null || typeof gen !== 'object' || Object.prototype.toString.call(gen) !== '[object Generator]') {
     throw new TypeError(`tasklet function ${fn.name || '(anonymous)'} did not return a generator`);
   }
   c.gen = gen;
