@@ -142,7 +142,12 @@ export class IoRequest {
   constructor(
     readonly op: IoOpCode,
     readonly handle: number,
-    /** RECV and RECVFROM: where the data goes; SEND and SENDTO: what to send. */
+    /**
+   * RECV and RECVFROM: where the data goes; SEND and SENDTO: what to send.
+   * A RECV of length 0 completes with 0 at once (the kernel would answer
+   * EAGAIN on a non-blocking socket), and MsgFlag.WAITALL is the backend's
+   * job: it completes only when `buf` is full, at EOF or on an error.
+   */
     public buf: Uint8Array | null,
     /** CONNECT/SENDTO: the destination. ACCEPT/RECVFROM: set to the peer on completion. */
     public addr: SockAddr | null,
@@ -187,8 +192,11 @@ export interface IoBackend extends Poller {
   /** The option's value (>= 0, or -1 for LINGER off), or -errno as `{ errno }`. */
   getsockopt(handle: number, option: SockOptCode): number | { errno: number };
   /**
-   * Closes the handle at once: every request pending on it completes with
-   * -EBADF at the next poll(). 0, or -EBADF for a handle not open.
+   * Closes the handle at once: the descriptor is released before close()
+   * returns (a batched backend flushes its queue here, so that re-binding
+   * the same port right after works), and every request pending on it
+   * completes with -EBADF at the next poll(). 0, or -EBADF for a handle not
+   * open.
    */
   close(handle: number): number;
 

@@ -7,7 +7,7 @@
  * buffer until the kernel has let go of it.
  */
 import { constants } from 'node:os';
-import type { IoBackend, IoRequest } from './backend.js';
+import { IoOp, type IoBackend, type IoRequest } from './backend.js';
 import type { Blocker, TaskletCore } from './core.js';
 import { RuntimeError } from './errors.js';
 import { done, SUSPENDED, type Operation, type Suspend } from './operation.js';
@@ -26,6 +26,7 @@ class IoWait implements Operation<IoRequest>, Iterator<Suspend, IoRequest, unkno
   private core: TaskletCore | null = null;
   private timer: TimerEntry | null = null;
   private state = ACTIVE;
+  private completed = false;
 
   constructor(
     private readonly backend: IoBackend,
@@ -51,6 +52,9 @@ class IoWait implements Operation<IoRequest>, Iterator<Suspend, IoRequest, unkno
   }
 
   throw(error: unknown): IteratorResult<Suspend, IoRequest> {
+    // Killed after the request completed but before the tasklet ran: nobody
+    // will ever see the result, so a socket it created must not leak.
+    if (this.completed && this.req.op === IoOp.ACCEPT && this.req.result >= 0) this.backend.close(this.req.result);
     throw error;
   }
 
@@ -60,7 +64,13 @@ class IoWait implements Operation<IoRequest>, Iterator<Suspend, IoRequest, unkno
 
   /** The backend finished the request (from its poll()). */
   private readonly onDone = (): void => {
-    if (this.state === WITHDRAWN) return;
+    if (this.state === WITHDRAWN) {
+      // The tasklet was killed while waiting; a socket accepted meanwhile
+      // (the cancel came too late) has no owner: close it.
+      if (this.req.op === IoOp.ACCEPT && this.req.result >= 0) this.backend.close(this.req.result);
+      return;
+    }
+    this.completed = true;
     if (this.timer !== null) {
       S.timers.cancel(this.timer);
       this.timer = null;

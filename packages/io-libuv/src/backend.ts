@@ -1,0 +1,145 @@
+/**
+ * The libuv backend: the IO backend contract over Node's own `net` and
+ * `dgram`, on every platform Node runs on, and the reference the native
+ * backends are compared with. Handles index a table of socket records
+ * (stream.ts, dgram.ts); requests wait in their record's queues, Node's
+ * events finish them into a completion queue (completions.ts), and poll()
+ * delivers that queue in one batch.
+ */
+import type { Family, IoBackend, IoBackendStats, IoRequest, SockAddr, SockOptCode, SocketKind } from '@stackless-io/runtime';
+import { Completions } from './completions.js';
+import { DgramSock } from './dgram.js';
+import { EAFNOSUPPORT, EBADF, EINVAL, EPROTONOSUPPORT } from './errno.js';
+import { HandleTable } from './handle-table.js';
+import type { Host, Sock } from './sock.js';
+import { StreamSock } from './stream.js';
+
+const IPPROTO_TCP = 6;
+const IPPROTO_UDP = 17;
+
+/** One shared word for Atomics.wait, the only way to sleep without spinning on the main thread. */
+let sleepCell: Int32Array | null = null;
+
+export class LibuvBackend implements IoBackend, Host {
+  readonly name = 'libuv';
+  readonly completions: Completions;
+  private readonly table = new HandleTable<Sock>();
+
+  constructor(wake: () => void) {
+    this.completions = new Completions(wake);
+  }
+
+  socket(family: Family, kind: SocketKind, protocol: number): number {
+    if (family !== 'inet' && family !== 'inet6' && family !== 'unix') return EAFNOSUPPORT;
+    if (kind !== 'stream' && kind !== 'dgram') return EINVAL;
+    const own = kind === 'stream' ? IPPROTO_TCP : IPPROTO_UDP;
+    if (protocol !== 0 && !(family !== 'unix' && protocol === own)) return EPROTONOSUPPORT;
+    // Node has no Unix-domain datagram sockets.
+    if (kind === 'dgram' && family === 'unix') return EAFNOSUPPORT;
+    const sock: Sock = kind === 'stream' ? new StreamSock(this, family) : new DgramSock(this, family);
+    return this.adopt(sock);
+  }
+
+  adopt(sock: Sock): number {
+    sock.handle = this.table.add(sock);
+    return sock.handle;
+  }
+
+  bind(handle: number, addr: SockAddr): number {
+    return this.table.get(handle)?.bind(addr) ?? EBADF;
+  }
+
+  listen(handle: number, backlog: number): number {
+    return this.table.get(handle)?.listen(backlog) ?? EBADF;
+  }
+
+  shutdown(handle: number, how: 0 | 1 | 2): number {
+    const r = this.table.get(handle)?.shutdown(how) ?? EBADF;
+    this.completions.kick();
+    return r;
+  }
+
+  getsockname(handle: number): SockAddr | number {
+    return this.table.get(handle)?.getsockname() ?? EBADF;
+  }
+
+  getpeername(handle: number): SockAddr | number {
+    return this.table.get(handle)?.getpeername() ?? EBADF;
+  }
+
+  setsockopt(handle: number, option: SockOptCode, value: number): number {
+    const r = this.table.get(handle)?.setsockopt(option, value) ?? EBADF;
+    this.completions.kick();
+    return r;
+  }
+
+  getsockopt(handle: number, option: SockOptCode): number | { errno: number } {
+    return this.table.get(handle)?.getsockopt(option) ?? { errno: EBADF };
+  }
+
+  close(handle: number): number {
+    const sock = this.table.get(handle);
+    if (sock === undefined) return EBADF;
+    this.table.remove(handle);
+    sock.close();
+    this.completions.kick();
+    return 0;
+  }
+
+  submit(req: IoRequest): void {
+    this.completions.started();
+    const sock = this.table.get(req.handle);
+    if (sock === undefined) this.completions.complete(req, EBADF);
+    else sock.submit(req);
+  }
+
+  cancel(req: IoRequest): void {
+    const r = this.table.get(req.handle)?.withdraw(req) ?? null;
+    if (r === null) return;
+    this.completions.complete(req, r);
+    this.completions.kick();
+  }
+
+  poll(): number {
+    return this.completions.deliver();
+  }
+
+  pending(): number {
+    return this.completions.inflight;
+  }
+
+  /**
+   * Exclusive mode cannot work here: this backend's IO arrives through
+   * Node's event loop, which does not turn while the thread blocks. wait()
+   * delivers what is already finished; otherwise it sleeps for the timeout
+   * (so timers, and the timeouts of waiting requests, still fire), and it
+   * refuses to sleep forever while requests wait, since nothing could wake it.
+   */
+  wait(timeoutMs: number): number {
+    const n = this.completions.deliver();
+    if (n > 0) return n;
+    if (timeoutMs < 0) {
+      if (this.completions.inflight === 0) return 0;
+      throw new Error(
+        'the libuv backend cannot run in exclusive mode: its IO completes through Node\'s event loop, which is blocked; use the default mode or a native backend',
+      );
+    }
+    if (timeoutMs > 0) {
+      sleepCell ??= new Int32Array(new SharedArrayBuffer(4));
+      Atomics.wait(sleepCell, 0, 0, timeoutMs);
+    }
+    return this.completions.deliver();
+  }
+
+  stats(): IoBackendStats {
+    return { handles: this.table.size, pending: this.completions.inflight };
+  }
+
+  destroy(): void {
+    for (const sock of this.table.values()) {
+      this.table.remove(sock.handle);
+      sock.close();
+    }
+    this.completions.drop();
+  }
+}

@@ -1,0 +1,49 @@
+// Backend conformance: the suite of suite.ts run once per backend, each in
+// its own `describe('backend <name>')`. A backend that cannot run here (wrong
+// platform, package not installed, native part not built) gets one skipped
+// test whose reason says why. $SIO_TEST_BACKENDS (comma-separated names)
+// limits the run to some backends.
+import { expect } from 'chai';
+import { availableBackends, closeBackend, useBackend } from '@stackless-io/runtime';
+import { warmUp } from './harness.js';
+import { disagreements, skips } from './record.js';
+import { SUITE } from './suite.js';
+
+const only = process.env.SIO_TEST_BACKENDS?.split(',').map((s) => s.trim()).filter((s) => s !== '');
+const report = await availableBackends();
+const ran: string[] = [];
+
+for (const { name, unavailable } of report) {
+  const why = unavailable ?? (only !== undefined && !only.includes(name) ? `not in SIO_TEST_BACKENDS=${process.env.SIO_TEST_BACKENDS}` : null);
+  describe(`backend ${name}`, function () {
+    if (why !== null) {
+      console.log(`backend ${name}: not run: ${why}`);
+      it('runs on this machine', function () {
+        skips.push({ backend: name, test: this.test!.fullTitle(), reason: why });
+        this.skip();
+      });
+      return;
+    }
+    ran.push(name);
+    before(async function () {
+      await useBackend(name);
+      await warmUp();
+    });
+    after(function () {
+      closeBackend();
+    });
+    for (const define of SUITE) define(name);
+  });
+}
+
+describe('backends agree', function () {
+  it('every backend gives the same answer (errno or error class) to each bad input', function () {
+    if (ran.length < 2) {
+      const reason = `only ${ran.length} backend ran here (${ran.join(', ') || 'none'}): nothing to compare`;
+      skips.push({ backend: '(all)', test: this.test!.fullTitle(), reason });
+      console.log(`      skipped: ${reason}`);
+      this.skip();
+    }
+    expect(disagreements()).to.deep.equal([]);
+  });
+});

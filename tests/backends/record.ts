@@ -1,0 +1,34 @@
+// What the conformance suite records beside pass/fail, for run.ts to print:
+// every skip with its reason, and the errno each backend answered for the
+// bad-input cases (which must agree across backends).
+
+/** One skipped test and why it was skipped. */
+export interface SkipRecord {
+  backend: string;
+  test: string;
+  reason: string;
+}
+
+/** Every skip of this process, in order. */
+export const skips: SkipRecord[] = [];
+
+/** case → backend → the error code it answered ('EBADF', 'ValueError'...). */
+export const answers = new Map<string, Map<string, string>>();
+
+/** Notes the answer `backend` gave in `kase`. */
+export function recordAnswer(kase: string, backend: string, code: string): void {
+  let byBackend = answers.get(kase);
+  if (byBackend === undefined) answers.set(kase, (byBackend = new Map()));
+  byBackend.set(backend, code);
+}
+
+/** The cases where backends answered differently, one line each. */
+export function disagreements(): string[] {
+  const out: string[] = [];
+  for (const [kase, byBackend] of answers) {
+    if (new Set(byBackend.values()).size > 1) {
+      out.push(`${kase}: ${[...byBackend].map(([b, c]) => `${b} ${c}`).join(', ')}`);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,29 @@
+// The one backend conformance suite: every case group, in order. A backend
+// passes when all of them pass on it; the list is written once and run on
+// every backend (libuv's test-list.h).
+import { backpressureCases } from './cases/backpressure.js';
+import { badInputCases } from './cases/bad-input.js';
+import { cancelCases } from './cases/cancel.js';
+import { connectCases } from './cases/connect.js';
+import { connectionErrorCases } from './cases/connection-errors.js';
+import { echoCases } from './cases/echo.js';
+import { capacityCases, manyCases, udpCapacityCases } from './cases/many.js';
+import { optionCases } from './cases/options.js';
+import { timeoutCases } from './cases/timeouts.js';
+import { udpCases } from './cases/udp.js';
+
+/** Defines every conformance test for the backend `name` (inside its describe). */
+export const SUITE: readonly ((name: string) => void)[] = [
+  connectCases,
+  echoCases,
+  backpressureCases,
+  connectionErrorCases,
+  udpCases,
+  cancelCases,
+  timeoutCases,
+  optionCases,
+  manyCases,
+  capacityCases,
+  udpCapacityCases,
+  badInputCases,
+];
