@@ -2,6 +2,8 @@
 # Builds the documentation into docs/_build/html:
 #   - checks the examples the guides include (docs/examples): each compiles
 #     and prints exactly the output the guides show (docs/examples/*.out);
+#     a Python example (*.py, run by python3) prints the .out of the same
+#     name, so port.py and its TypeScript port port.ts must agree;
 #   - the Sphinx guides (reStructuredText + graphviz diagrams);
 #   - the typedoc API reference into docs/_build/html/api (typedoc.json).
 # Any warning fails the build: Sphinx runs with -W, typedoc with
@@ -18,26 +20,28 @@ fail() { printf 'docs/build.sh: %s\n' "$*" >&2; exit 1; }
 
 command -v "$SPHINX_BUILD" >/dev/null || fail "$SPHINX_BUILD not found (Debian: apt-get install python3-sphinx)"
 command -v dot >/dev/null || fail "graphviz's dot not found (Debian: apt-get install graphviz)"
+command -v python3 >/dev/null || fail "python3 not found (it runs the Python examples; Debian: apt-get install python3)"
 
 rm -rf "$OUT"
 
 section "Building the packages the examples import"
-npx tsc -b packages/runtime packages/channel
+npx tsc -b packages/runtime packages/channel packages/io-epoll packages/io-libuv packages/socket-compat
 
 section "Checking the examples the guides include"
 npx tsc -p docs/examples/tsconfig.json
 status=0
-for src in docs/examples/*.ts docs/examples/*.mjs; do
+for src in docs/examples/*.ts docs/examples/*.mjs docs/examples/*.py; do
   name=$(basename "$src")
   name=${name%.*}
   case "$src" in
-    *.ts) js="$OUT/examples/$name.js" ;;
-    *) js="$src" ;;
+    *.ts) run=(node "$OUT/examples/$name.js") ;;
+    *.py) run=(python3 "$src") ;;
+    *) run=(node "$src") ;;
   esac
   expected="docs/examples/$name.out"
   actual="$OUT/examples/$name.actual"
   mkdir -p "$OUT/examples"
-  if ! node "$js" >"$actual" 2>&1; then
+  if ! "${run[@]}" >"$actual" 2>&1; then
     printf 'FAIL %s: exited with an error\n' "$src"
     cat "$actual"
     status=1

@@ -249,17 +249,19 @@ int32_t attempt(Instance &in, Op &op, uint16_t *flags, uint16_t *addrlen) {
           if (errno == EINPROGRESS || errno == EINTR) return kAgain;
           return -errno;
         }
-        int err = 0;
-        socklen_t el = sizeof err;
-        if (getsockopt(s.fd, SOL_SOCKET, SO_ERROR, &err, &el) < 0) return -errno;
-        if (err == EINPROGRESS || err == EALREADY || err == EINTR) return kAgain;
-        if (err != 0) return -err;
-        // The poller can wake us early (Go issues 14548, 19289): confirm the
-        // connection with getpeername before reporting success.
-        sockaddr_storage peer;
-        socklen_t pl = sizeof peer;
-        if (getpeername(s.fd, reinterpret_cast<sockaddr *>(&peer), &pl) == 0) return 0;
-        return errno == ENOTCONN ? kAgain : -errno;
+        // Finish with connect(2) itself, as the kernel's own blocking connect
+        // does after its wait, not with getsockopt(SO_ERROR): SO_ERROR reports
+        // a failure but leaves the socket "connecting" (the next listen(2) is
+        // EINVAL, the next connect(2) ECONNABORTED), while a second connect(2)
+        // reports it (sk_err) and resets the socket to unconnected, so that it
+        // can connect again or listen, as after a failed blocking connect.
+        // EALREADY: still in progress (also after an early wake-up, Go issues
+        // 14548, 19289). 0 or EISCONN: connected. The address is the one
+        // submitted; its arena range stays pinned until this op completes.
+        if (connect(s.fd, static_cast<sockaddr *>(buf), s.len) == 0) return 0;
+        if (errno == EALREADY || errno == EINPROGRESS || errno == EINTR) return kAgain;
+        if (errno == EISCONN) return 0;
+        return -errno;
       }
       case SIO_OP_RECV:
       case SIO_OP_RECVFROM: {

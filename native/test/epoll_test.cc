@@ -330,6 +330,11 @@ static void test_accept_connect_refused() {
   port = r.port_of(probe);
   c = r.socket(AF_INET, SOCK_STREAM);
   CHECK_EQ(r.run(Ring::op(SIO_OP_CONNECT, c, r.addr4("127.0.0.1", port), sizeof(sockaddr_in))), -ECONNREFUSED);
+  // The failed connect left the socket unconnected, as a blocking connect
+  // does: connecting again fails the same way (not ECONNABORTED), and it can
+  // listen (not EINVAL).
+  CHECK_EQ(r.run(Ring::op(SIO_OP_CONNECT, c, r.addr4("127.0.0.1", port), sizeof(sockaddr_in))), -ECONNREFUSED);
+  CHECK_EQ(r.run(Ring::op(SIO_OP_LISTEN, c, 0, 0, 16)), 0);
   CHECK_EQ(r.close(c), 0);
   CHECK_EQ(r.close(probe), 0);
   CHECK(r.clean());

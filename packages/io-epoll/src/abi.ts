@@ -14,24 +14,43 @@ export const MAGIC = 0x314f4953;
  * fields each one reads and what its result means.
  */
 export const Op = {
+  /** Does nothing; completes with 0 (sync). */
   NOP: 0,
+  /** A new non-blocking, close-on-exec socket: arg0 domain, arg1 type, len the protocol (sync). */
   SOCKET: 1,
+  /** Binds fd to the address at off/len (sync). */
   BIND: 2,
+  /** Listens on fd with backlog arg0 (sync). */
   LISTEN: 3,
+  /** Accepts on fd: the new fd, the peer address written at off. */
   ACCEPT: 4,
+  /** Connects fd to the address at off/len; 0 once connected. */
   CONNECT: 5,
+  /** Receives into off/len: bytes (0 at EOF). */
   RECV: 6,
+  /** Sends off/len: bytes sent (may be short). */
   SEND: 7,
+  /** Receives a datagram into off/len, the sender written at arg0 (capacity arg1). */
   RECVFROM: 8,
+  /** Sends off/len to the address at arg0 (length arg1). */
   SENDTO: 9,
+  /** Shuts fd down: arg0 is how (sync). */
   SHUTDOWN: 10,
+  /** Closes fd; operations parked on it complete with -EBADF. */
   CLOSE: 11,
+  /** Completes with poll(2) revents once fd is readable. */
   POLL_IN: 12,
+  /** Completes with poll(2) revents once fd is writable. */
   POLL_OUT: 13,
+  /** Cancels the parked operation arg0 (token) / arg1 (gen): it completes with -ECANCELED. */
   CANCEL: 14,
+  /** Reads option arg0 (level) / arg1 (optname) into off/len (sync). */
   GETSOCKOPT: 15,
+  /** Sets option arg0 (level) / arg1 (optname) from off/len (sync). */
   SETSOCKOPT: 16,
+  /** Writes fd's local address at off/len (sync). */
   GETSOCKNAME: 17,
+  /** Writes fd's peer address at off/len (sync). */
   GETPEERNAME: 18,
 } as const;
 
@@ -63,18 +82,31 @@ export type WatchModeValue = (typeof WatchMode)[keyof typeof WatchMode];
 
 /** Byte offsets of struct sio_header fields (all uint32 unless noted). */
 export const Header = {
+  /** SIO_MAGIC. */
   magic: 0,
+  /** The library's ABI version. */
   abiVersion: 4,
+  /** Bytes of the whole region. */
   regionLen: 8,
+  /** Offset of the submission array. */
   sqOff: 12,
+  /** Entries of the submission array. */
   sqEntries: 16,
+  /** Offset of the completion array. */
   cqOff: 20,
+  /** Entries of the completion array (maxOps + sqEntries). */
   cqEntries: 24,
+  /** Offset of the IO buffer arena (page aligned). */
   arenaOff: 28,
+  /** Bytes of the arena. */
   arenaLen: 32,
+  /** Tokens: operations that may be parked at once. */
   maxOps: 36,
+  /** Counter: operations waiting for readiness. */
   opsParked: 40,
+  /** Counter: fds this handle created and has not closed. */
   fdsOpen: 44,
+  /** Counter: of those, how many are registered with epoll. */
   fdsRegistered: 48,
   /** struct sio_sqe, input of sync(). */
   syncSqe: 64,
@@ -87,15 +119,21 @@ export const Header = {
  * `maxOps` and not belong to a parked operation; `gen` comes back unchanged.
  */
 export interface Submission {
+  /** One of the {@link Op} codes. */
   op: number;
+  /** Slot index below `maxOps`, echoed in the completion. */
   token: number;
+  /** Opaque to the shim, echoed in the completion. */
   gen: number;
+  /** The socket's fd (one this shim created). */
   fd?: number;
   /** Arena offset of the operation's buffer. */
   off?: number;
   /** Length of that buffer (the protocol, for SOCKET). */
   len?: number;
+  /** First operation-specific argument (see {@link Op}). */
   arg0?: number;
+  /** Second operation-specific argument (see {@link Op}). */
   arg1?: number;
   /** MSG_* flags for the send/recv family (16 bits). */
   msgFlags?: number;
@@ -103,7 +141,9 @@ export interface Submission {
 
 /** A completion, as read by {@link EpollShim.completion}. */
 export interface Completion {
+  /** The submission's token. */
   token: number;
+  /** The submission's gen, unchanged. */
   gen: number;
   /** >= 0: bytes, new fd or length; < 0: -errno. */
   res: number;

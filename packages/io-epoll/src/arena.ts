@@ -24,6 +24,11 @@ export const MIN_BLOCK = 1 << MIN_SHIFT;
 
 const NIL = -1;
 
+/**
+ * The buddy allocator over the shim's arena (see the top of arena.ts):
+ * power-of-two blocks from {@link MIN_BLOCK} to `maxBlock`, split on
+ * allocation and merged on release, with no JS allocation.
+ */
 export class BuddyArena {
   /** Largest block, in bytes. */
   readonly maxBlock: number;

@@ -246,7 +246,13 @@ export class EpollBackend implements IoBackend {
     return this.sync(Op.SETSOCKOPT, handle, 0, len, opt >>> 16, opt & 0xffff);
   }
 
-  getsockopt(handle: number, option: SockOptCode): number | { errno: number } {
+  getsockopt(
+    handle: number,
+    option: SockOptCode,
+  ): number | {
+    /** -errno: why the option could not be read. */
+    errno: number;
+  } {
     if (!this.open.has(handle)) return { errno: -EBADF };
     const opt = linuxOption(option);
     if (opt === 0) return { errno: -ENOPROTOOPT };

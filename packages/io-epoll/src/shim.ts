@@ -33,8 +33,11 @@ export interface ShimOptions {
 
 /** Counters the shim publishes after every call, for leak checks. */
 export interface ShimStats {
+  /** Operations waiting for readiness. */
   opsParked: number;
+  /** fds the shim created and has not closed. */
   fdsOpen: number;
+  /** Of those, how many are registered with epoll. */
   fdsRegistered: number;
 }
 

@@ -20,8 +20,16 @@ const IPPROTO_UDP = 17;
 /** One shared word for Atomics.wait, the only way to sleep without spinning on the main thread. */
 let sleepCell: Int32Array | null = null;
 
+/**
+ * The IO backend over Node's `net` and `dgram`. Made by backend selection
+ * (`useBackend('libuv')`, or `STACKLESS_IO_BACKEND=libuv`); `wake` is the
+ * runtime's `wakeFromLoop`, called from Node's callbacks when requests
+ * have completed.
+ */
 export class LibuvBackend implements IoBackend, Host {
+  /** Always `'libuv'`. */
   readonly name = 'libuv';
+  /** @internal The completion queue the socket records finish requests into. */
   readonly completions: Completions;
   private readonly table = new HandleTable<Sock>();
 
@@ -40,6 +48,7 @@ export class LibuvBackend implements IoBackend, Host {
     return this.adopt(sock);
   }
 
+  /** @internal Gives a socket record (an accepted connection) its handle. */
   adopt(sock: Sock): number {
     sock.handle = this.table.add(sock);
     return sock.handle;
@@ -73,7 +82,13 @@ export class LibuvBackend implements IoBackend, Host {
     return r;
   }
 
-  getsockopt(handle: number, option: SockOptCode): number | { errno: number } {
+  getsockopt(
+    handle: number,
+    option: SockOptCode,
+  ): number | {
+    /** -errno: why the option could not be read. */
+    errno: number;
+  } {
     return this.table.get(handle)?.getsockopt(option) ?? { errno: EBADF };
   }
 

@@ -14,7 +14,7 @@ import { isIP } from 'node:net';
 import { IoOp, MsgFlag, SockOpt, type Family, type InetAddress, type IoRequest, type SockAddr, type SockOptCode } from '@stackless-io/runtime';
 import { anyAddr, checkAddr, fromNode as addrFromNode, nodeHost } from './addr.js';
 import { EALREADY, EBADF, EDESTADDRREQ, EINVAL, EISCONN, ENOPROTOOPT, ENOTCONN, EOPNOTSUPP, EPIPE, fromNode } from './errno.js';
-import { HANDED_OFF, POLLERR, POLLHUP, POLLIN, POLLOUT, Sock, type Host } from './sock.js';
+import { HANDED_OFF, impliesV6Only, POLLERR, POLLHUP, POLLIN, POLLOUT, Sock, v6OnlyElsewhere, type Host } from './sock.js';
 
 /** Bytes of datagrams queued before new ones are dropped (Linux's default rmem). */
 export const DGRAM_RCVBUF = 212_992;
@@ -184,7 +184,7 @@ export class DgramSock extends Sock {
         // Node 20 has no SO_REUSEPORT for UDP.
         return ENOPROTOOPT;
       case SockOpt.V6ONLY:
-        if (this.family !== 'inet6') return ENOPROTOOPT;
+        if (this.family !== 'inet6') return v6OnlyElsewhere(this.family, set);
         return set && this.bound ? EINVAL : 0;
       case SockOpt.ERROR:
       case SockOpt.TYPE:
@@ -241,6 +241,7 @@ export class DgramSock extends Sock {
     this.bound = true;
     const a = s.address();
     this.local = addrFromNode(a.address, a.port, a.family);
+    if (this.local !== null && impliesV6Only(this.local)) this.v6Only = true;
     this.applyBoundOptions();
     return 0;
   }

@@ -18,6 +18,7 @@ export const EBADF = neg('EBADF');
 export const EINVAL = neg('EINVAL');
 export const EIO = neg('EIO');
 export const EPIPE = neg('EPIPE');
+export const ECONNRESET = neg('ECONNRESET');
 export const ENOTCONN = neg('ENOTCONN');
 export const EISCONN = neg('EISCONN');
 export const EALREADY = neg('EALREADY');

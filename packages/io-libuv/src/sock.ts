@@ -14,6 +14,27 @@ export const POLLOUT = 0x4;
 export const POLLERR = 0x8;
 export const POLLHUP = 0x10;
 
+/**
+ * What Linux answers for IPV6_V6ONLY on a socket that is not AF_INET6: the
+ * IPv4 layer refuses an option of another level with ENOPROTOOPT when it is
+ * set and EOPNOTSUPP when it is read; AF_UNIX has no option levels but
+ * SOL_SOCKET (EOPNOTSUPP both ways).
+ */
+export function v6OnlyElsewhere(family: Family, set: boolean): number {
+  return family === 'inet' && set ? ENOPROTOOPT : EOPNOTSUPP;
+}
+
+/**
+ * Linux turns IPV6_V6ONLY on when an AF_INET6 socket binds a specific
+ * address that is not v4-mapped (inet6_bind): such a socket can only ever
+ * see IPv6 traffic, and getsockopt says so.
+ */
+export function impliesV6Only(addr: SockAddr): boolean {
+  if (addr.family !== 'inet6') return false;
+  const h = addr.host.toLowerCase();
+  return h !== '::' && !/^::ffff:\d+\.\d+\.\d+\.\d+$/.test(h) && !/^::ffff:[0-9a-f]{1,4}:[0-9a-f]{1,4}$/.test(h) && !/^(0+:){5}ffff:/.test(h);
+}
+
 /** tryWrite() gave the request to Node, whose callback finishes it. */
 export const HANDED_OFF: unique symbol = Symbol('handed off');
 
@@ -226,7 +247,8 @@ export abstract class Sock {
       case SockOpt.ERROR: {
         const e = this.takeError();
         this.serve();
-        return -e;
+        // Not -e: -0 is no option value (0 - e gives +0).
+        return 0 - e;
       }
       case SockOpt.TYPE:
         return this.kind === 'stream' ? 1 : 2;

@@ -21,6 +21,7 @@ import {
   EALREADY,
   EBADF,
   ECANCELED,
+  ECONNRESET,
   EINVAL,
   EISCONN,
   ENOPROTOOPT,
@@ -29,8 +30,9 @@ import {
   EPIPE,
   fromNode,
 } from './errno.js';
+import { addTcpEnd, removeTcpEnd, serveUnix, unixAccepted, unixConnecting, unserveUnix, type MateEnd } from './mates.js';
 import { claim, conflicts, enterTimeWait, release as releasePort, type PortUser } from './ports.js';
-import { POLLERR, POLLHUP, POLLIN, POLLOUT, Sock, type Host } from './sock.js';
+import { impliesV6Only, POLLERR, POLLHUP, POLLIN, POLLOUT, Sock, v6OnlyElsewhere, type Host } from './sock.js';
 import { bindTcp, bindUnix, type BoundHandle } from './stream-bind.js';
 import { flushAndClose, reset } from './stream-release.js';
 
@@ -44,7 +46,7 @@ const LISTENING = 1;
 const CONNECTING = 2;
 const CONNECTED = 3;
 
-export class StreamSock extends Sock implements PortUser {
+export class StreamSock extends Sock implements PortUser, MateEnd {
   private state = FRESH;
   /** bind()'s handle, holding the address until listen() or connect() uses it. */
   private bound: BoundHandle | null = null;
@@ -71,6 +73,24 @@ export class StreamSock extends Sock implements PortUser {
   private reported: Error | null = null;
   /** The connection ended with an error (reset...), not with two FINs. */
   private failed = false;
+  /** bind() chose the port (or the listener's bind did): Linux keeps it after the connection ends. */
+  private portChosen = false;
+  /** The connection's address entered TIME_WAIT already (see leaveConnectionAddress). */
+  private timeWaitDone = false;
+  /** The other end, when it is a record of this process (mates.ts). */
+  private mate: MateEnd | null = null;
+  /** Bytes given to Node to send, less those it dropped unsent. */
+  private written = 0;
+  /** Bytes Node delivered here. */
+  private received = 0;
+  /** The Node socket close() let go of while it still flushes. */
+  private released: net.Socket | null = null;
+  /** The mate's reset was reported here already; Node's own report of it comes later. */
+  private resetSeen = false;
+  /** A receive waits for the mate's bytes (awaitingMate) until `settleTimer` fires; then `settled`. */
+  private settleTimer: NodeJS.Immediate | null = null;
+  private mateWaiting = false;
+  private settled = false;
 
   constructor(host: Host, family: Family) {
     super(host, family, 'stream', STREAM_RCVBUF, STREAM_SNDBUF);
@@ -90,7 +110,16 @@ export class StreamSock extends Sock implements PortUser {
   bind(addr: SockAddr): number {
     const bad = checkAddr(this.family, addr);
     if (bad !== 0) return bad;
-    if (this.state !== FRESH || this.local !== null) return EINVAL;
+    if (this.connectionOver()) {
+      // Linux: a TCP connection that is over (both FINs, or a reset) leaves
+      // the socket CLOSED and, unless a bind chose its port, without one
+      // (the kernel releases an automatic port then), so it may bind again;
+      // its listen and connect still fail (the socket is not "unconnected").
+      if (this.portChosen) return EINVAL;
+      this.leaveConnectionAddress();
+    } else if (this.state !== FRESH || this.local !== null) {
+      return EINVAL;
+    }
     if (addr.family === 'unix') {
       const h = bindUnix(addr);
       if (typeof h === 'number') return h;
@@ -99,6 +128,7 @@ export class StreamSock extends Sock implements PortUser {
       return 0;
     }
     if (addr.port !== 0 && conflicts(this, addr)) return EADDRINUSE;
+    if (addr.port !== 0) this.portChosen = true;
     let r = bindTcp(addr, this.v6Only);
     // The kernel chose the port seeing only libuv's SO_REUSEADDR; one that
     // this process still holds (in TIME_WAIT, say) it would not have given
@@ -113,6 +143,7 @@ export class StreamSock extends Sock implements PortUser {
     if (typeof r === 'number') return r;
     this.bound = r.handle;
     this.setLocal(r.local);
+    if (impliesV6Only(addr)) this.v6Only = true;
     return 0;
   }
 
@@ -153,7 +184,8 @@ export class StreamSock extends Sock implements PortUser {
     }
     this.server = server;
     this.state = LISTENING;
-    if (this.family !== 'unix') {
+    if (this.family === 'unix') serveUnix((this.local as { path: string }).path, n);
+    else {
       const a = server.address();
       if (a !== null && typeof a === 'object') this.setLocal(addrFromNode(a.address, a.port, a.family) ?? this.local);
     }
@@ -178,7 +210,7 @@ export class StreamSock extends Sock implements PortUser {
     if (!live || this.dead || this.closedBoth()) return ENOTCONN;
     if (how !== 0 && !this.wrShut) {
       this.wrShut = true;
-      this.finFirst = !this.eof;
+      this.finFirst = !this.finArrived;
       (this.conn as net.Socket).end();
     }
     if (how !== 1) this.rdShut = true;
@@ -239,7 +271,10 @@ export class StreamSock extends Sock implements PortUser {
       s.destroy();
       return this.finish(req, fromNode(e));
     }
-    if (target.family === 'unix') this.peer = { family: 'unix', path: target.path };
+    if (target.family === 'unix') {
+      this.peer = { family: 'unix', path: target.path };
+      unixConnecting(target.path, this);
+    }
     if (!this.refd) s.unref();
   }
 
@@ -252,9 +287,10 @@ export class StreamSock extends Sock implements PortUser {
     const peek = (req.flags & MsgFlag.PEEK) !== 0;
     const have = this.partial?.get(req) ?? 0;
     if (buf.length === 0 && this.state === CONNECTED) return 0;
+    if (this.rx.length < buf.length - have && this.awaitingMate()) return null;
     if (this.rx.length > 0) {
       const total = have + this.rx.copyTo(have === 0 ? buf : buf.subarray(have), !peek);
-      const more = !this.eof && !this.dead && !this.rdShut && this.error === 0;
+      const more = !this.peerFin && !this.dead && !this.rdShut && this.error === 0;
       if (!peek && (req.flags & MsgFlag.WAITALL) !== 0 && total < buf.length && more) {
         (this.partial ??= new Map()).set(req, total);
         return null;
@@ -262,12 +298,12 @@ export class StreamSock extends Sock implements PortUser {
       this.partial?.delete(req);
       return total;
     }
-    if (have > 0 && (this.eof || this.dead || this.rdShut || this.error !== 0)) {
+    if (have > 0 && (this.peerFin || this.dead || this.rdShut || this.error !== 0)) {
       this.partial?.delete(req);
       return have;
     }
     if (this.error !== 0) return this.takeError();
-    if (this.eof || this.dead || this.rdShut) return 0;
+    if (this.peerFin || this.dead || this.rdShut) return 0;
     // Linux answers EINVAL for an unconnected Unix stream socket, ENOTCONN for TCP.
     if (this.state === FRESH) return this.family === 'unix' ? EINVAL : ENOTCONN;
     return null;
@@ -291,6 +327,10 @@ export class StreamSock extends Sock implements PortUser {
       return this.family === 'unix' ? ENOTCONN : EPIPE;
     }
     if (this.wrShut || this.dead) return EPIPE;
+    // A Unix mate that is gone, or shut down for reading, refuses data at
+    // once (the kernel checks the peer in send); sending anyway would make
+    // Node close this socket and drop the data it has not read yet.
+    if (this.family === 'unix' && this.mate?.refusesData === true) return EPIPE;
     const buf = req.buf as Uint8Array;
     const conn = this.conn as net.Socket;
     if (conn.errored !== null) return this.writeFailed(conn.errored);
@@ -300,6 +340,7 @@ export class StreamSock extends Sock implements PortUser {
     const n = Math.min(Math.max(room, 0), buf.length);
     // A copy: the caller owns buf again once the send completes.
     conn.write(Buffer.from(n === buf.length ? buf : buf.subarray(0, n)), this.onWritten);
+    this.written += n;
     // Node tries the write at once; a write the kernel refuses (EPIPE after
     // the peer's reset) marks the stream errored before write() returns, and
     // this send fails, as send(2) would.
@@ -325,7 +366,7 @@ export class StreamSock extends Sock implements PortUser {
    * Node has not closed its handle yet (loopback answers at once).
    */
   private closedBoth(): boolean {
-    return this.family !== 'unix' && this.eof && this.wrShut;
+    return this.family !== 'unix' && this.finArrived && this.wrShut;
   }
 
   /** Reports a write error through the send that met it; its 'error' event then only ends the socket. */
@@ -346,6 +387,18 @@ export class StreamSock extends Sock implements PortUser {
   }
 
   override withdraw(req: IoRequest): number | null {
+    if (this.readers[0] === req && (req.op === IoOp.RECV || req.op === IoOp.RECVFROM) && !this.partial?.has(req)) {
+      // A receive that waited only for the mate's bytes in flight answers
+      // with what is here: a kernel receive would not have waited at all.
+      this.settled = true;
+      const r = this.tryRead(req);
+      this.settled = false;
+      if (r !== null) {
+        this.readers.shift();
+        this.serve();
+        return r;
+      }
+    }
     if (req === this.connectReq) {
       // A kernel cannot take a connect back: it goes on in the background
       // (as after a timed-out or non-blocking connect(2)), and its outcome
@@ -375,9 +428,9 @@ export class StreamSock extends Sock implements PortUser {
           m = POLLIN | POLLOUT | POLLHUP;
           break;
         }
-        if (this.rx.length > 0 || this.eof || this.rdShut) m |= POLLIN;
+        if (this.rx.length > 0 || this.finArrived || this.rdShut) m |= POLLIN;
         if (this.wrShut || this.sndbuf - (this.conn as net.Socket).writableLength > 0) m |= POLLOUT;
-        if (this.eof && this.wrShut) m |= POLLHUP;
+        if (this.finArrived && this.wrShut) m |= POLLHUP;
         break;
       }
     }
@@ -406,7 +459,7 @@ export class StreamSock extends Sock implements PortUser {
       case SockOpt.NODELAY:
         return this.family === 'unix' ? EOPNOTSUPP : 0;
       case SockOpt.V6ONLY:
-        if (this.family !== 'inet6') return ENOPROTOOPT;
+        if (this.family !== 'inet6') return v6OnlyElsewhere(this.family, set);
         return set && (this.local !== null || this.state !== FRESH) ? EINVAL : 0;
       case SockOpt.ERROR:
       case SockOpt.TYPE:
@@ -438,6 +491,9 @@ export class StreamSock extends Sock implements PortUser {
     this.bound?.close();
     this.bound = null;
     this.stopListening();
+    removeTcpEnd(this, this.local, this.peer);
+    if (this.settleTimer !== null) clearImmediate(this.settleTimer);
+    this.settleTimer = null;
     const s = this.conn;
     this.conn = null;
     if (s !== null) this.release(s);
@@ -451,17 +507,133 @@ export class StreamSock extends Sock implements PortUser {
    * went first keeps its address in TIME_WAIT (ports.ts).
    */
   private release(s: net.Socket): void {
+    // Unread data counts what the mate already gave the kernel too.
+    const unread = this.rx.length > 0 || (this.mate !== null && this.mate.sentToKernel() > this.received);
     if (this.state !== CONNECTED) {
-      s.destroy();
+      this.dropUnsent(s);
     } else if (this.dead) {
-      if (this.finFirst === true && !this.failed) this.enterTimeWait();
-      s.destroy();
-    } else if (this.linger === 0 || this.rx.length > 0) {
+      if (this.finFirst === true && !this.failed && !this.timeWaitDone) this.enterTimeWait();
+      this.dropUnsent(s);
+    } else if (this.linger === 0 || unread) {
+      // TCP resets; a Unix socket closed with unread data sets the peer's ECONNRESET.
+      if (this.family !== 'unix' || unread) this.mate?.peerReset();
+      this.written -= s.writableLength;
       reset(s, this.family === 'unix');
     } else {
-      if (this.finFirst ?? !this.eof) this.enterTimeWait();
+      if ((this.finFirst ?? !this.finArrived) && !this.timeWaitDone) this.enterTimeWait();
+      this.released = s;
       flushAndClose(s, this.linger);
     }
+  }
+
+  /** Destroys a Node socket; what it still held never reaches the kernel. */
+  private dropUnsent(s: net.Socket): void {
+    this.written -= s.writableLength;
+    s.destroy();
+  }
+
+  // ---- the mate (mates.ts) -------------------------------------------------
+
+  /**
+   * The peer's FIN reached the kernel: Node reported it, or the mate sent it
+   * (the connection's state, and poll(), know it before Node does).
+   */
+  private get finArrived(): boolean {
+    return this.eof || this.mate?.finSent() === true;
+  }
+
+  /** The peer's FIN arrived and every byte before it is here: receives answer EOF. */
+  private get peerFin(): boolean {
+    if (this.eof) return true;
+    const m = this.mate;
+    return m !== null && m.finSent() && m.sentToKernel() <= this.received;
+  }
+
+  finSent(): boolean {
+    if (!this.wrShut && !this.closed) return false;
+    const s = this.conn ?? this.released;
+    return s === null || s.writableLength === 0;
+  }
+
+  sentToKernel(): number {
+    const s = this.conn ?? this.released;
+    return this.written - (s === null ? 0 : s.writableLength);
+  }
+
+  get refusesData(): boolean {
+    return this.closed || this.rdShut;
+  }
+
+  pair(mate: MateEnd): void {
+    this.mate = mate;
+  }
+
+  peerReset(): void {
+    if (this.closed || this.state !== CONNECTED || this.dead) return;
+    this.error = ECONNRESET;
+    this.resetSeen = true;
+    this.dead = true;
+    this.failed = true;
+    // Called from the mate's close(), maybe inside a scheduler round: the
+    // completions are delivered from the event loop.
+    this.serve();
+    this.host.completions.kick();
+  }
+
+  /**
+   * Whether the mate handed the kernel bytes that Node has not delivered
+   * here yet. A receive then waits for them, as a kernel receive would find
+   * them already queued, but only until Node's loop has polled once more
+   * (it reads them then): an immediate set from the check phase runs after
+   * the next poll phase, one set from the poll phase before it, so two.
+   */
+  private awaitingMate(): boolean {
+    const m = this.mate;
+    if (m === null || this.settled || this.paused || this.conn === null) return false;
+    if (m.sentToKernel() <= this.received) return false;
+    this.mateWaiting = true;
+    this.settleTimer ??= setImmediate(() => {
+      this.settleTimer = setImmediate(this.settle);
+    });
+    return true;
+  }
+
+  /** The wait for the mate's bytes is over: receives take what is here. */
+  private readonly settle = (): void => {
+    this.settleTimer = null;
+    if (this.closed) return;
+    this.settled = true;
+    this.serve();
+    this.settled = false;
+    this.host.completions.notify();
+  };
+
+  protected override serve(): void {
+    this.mateWaiting = false;
+    super.serve();
+    // Nobody waits for the mate's bytes any more (they came): a later wait
+    // gets a whole poll of its own.
+    if (!this.mateWaiting && this.settleTimer !== null) {
+      clearImmediate(this.settleTimer);
+      this.settleTimer = null;
+    }
+  }
+
+  /** A TCP connection that is over: both FINs went, or it was reset. */
+  private connectionOver(): boolean {
+    return this.family !== 'unix' && this.state === CONNECTED && (this.dead || this.closedBoth());
+  }
+
+  /**
+   * Lets go of the address of a connection that is over (before a new
+   * bind): the side that closed first keeps it in TIME_WAIT, as its close
+   * would have.
+   */
+  private leaveConnectionAddress(): void {
+    if (this.finFirst === true && !this.failed) this.enterTimeWait();
+    this.timeWaitDone = true;
+    removeTcpEnd(this, this.local, this.peer);
+    this.setLocal(null);
   }
 
   private enterTimeWait(): void {
@@ -472,6 +644,7 @@ export class StreamSock extends Sock implements PortUser {
     const server = this.server;
     if (server === null) return;
     this.server = null;
+    if (this.family === 'unix' && this.local?.family === 'unix') unserveUnix(this.local.path);
     this.state = FRESH;
     server.close();
     for (const child of this.pendingConns) child.close();
@@ -516,6 +689,7 @@ export class StreamSock extends Sock implements PortUser {
     if (this.family !== 'unix') {
       this.setLocal(addrFromNode(s.localAddress, s.localPort, s.localFamily));
       this.peer = addrFromNode(s.remoteAddress, s.remotePort, s.remoteFamily);
+      this.findTcpMate();
     }
     if (this.noDelay) s.setNoDelay(true);
     if (this.keepAlive) s.setKeepAlive(true);
@@ -526,6 +700,7 @@ export class StreamSock extends Sock implements PortUser {
   }
 
   private onData(chunk: Buffer): void {
+    this.received += chunk.length;
     this.rx.push(chunk);
     if (!this.paused && this.rx.length >= this.rcvbuf) {
       this.paused = true;
@@ -540,6 +715,7 @@ export class StreamSock extends Sock implements PortUser {
       return this.changed();
     }
     const errno = fromNode(e);
+    if (this.resetSeen && errno === ECONNRESET) return this.changed();
     if (this.state === CONNECTING) {
       // A failed connect reports its error itself (or, when nobody waits for
       // it any more, as the pending error) and leaves the socket
@@ -566,6 +742,13 @@ export class StreamSock extends Sock implements PortUser {
     }
     const child = new StreamSock(this.host, this.family);
     child.adoptConnection(s, this);
+    if (this.family === 'unix' && this.local?.family === 'unix') {
+      const client = unixAccepted(this.local.path);
+      if (client !== null) {
+        child.pair(client);
+        client.pair(child);
+      }
+    }
     this.pendingConns.push(child);
     this.changed();
   }
@@ -588,7 +771,9 @@ export class StreamSock extends Sock implements PortUser {
     } else {
       this.setLocal(addrFromNode(s.localAddress, s.localPort, s.localFamily));
       this.peer = addrFromNode(s.remoteAddress, s.remotePort, s.remoteFamily);
+      this.findTcpMate();
     }
+    this.portChosen = listener.portChosen;
     this.noDelay = listener.noDelay;
     this.keepAlive = listener.keepAlive;
     this.linger = listener.linger;
@@ -598,5 +783,14 @@ export class StreamSock extends Sock implements PortUser {
     if (this.keepAlive) s.setKeepAlive(true);
     s.unref();
     s.resume();
+  }
+
+  /** Registers this connected TCP end, and pairs it with its mate if that is a record of this process. */
+  private findTcpMate(): void {
+    if (this.local === null || this.peer === null) return;
+    const m = addTcpEnd(this, this.local, this.peer);
+    if (m === null) return;
+    this.mate = m;
+    m.pair(this);
   }
 }

@@ -36,7 +36,14 @@ async function loadModule(pkg: string): Promise<IoBackendModule | string> {
 }
 
 /** Each known backend and why it cannot run here (null: it can). */
-export async function availableBackends(): Promise<{ name: string; unavailable: string | null }[]> {
+export async function availableBackends(): Promise<
+  {
+    /** The backend's name, as useBackend() and STACKLESS_IO_BACKEND take it. */
+    name: string;
+    /** Why it cannot run here (not installed, wrong platform, shim not built), or null when it can. */
+    unavailable: string | null;
+  }[]
+> {
   const out: { name: string; unavailable: string | null }[] = [];
   for (const [name, pkg] of KNOWN) {
     const mod = await loadModule(pkg);

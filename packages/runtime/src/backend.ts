@@ -58,8 +58,11 @@ export type SocketKind = 'stream' | 'dgram';
 
 /** An IPv4 or IPv6 address and port. `host` is numeric ("127.0.0.1", "::1"). */
 export interface InetAddress {
+  /** 'inet' (IPv4) or 'inet6' (IPv6). */
   family: 'inet' | 'inet6';
+  /** The numeric host: "127.0.0.1", "::1". */
   host: string;
+  /** The port, 0 to 65535 (0 in bind(): any free port). */
   port: number;
   /** IPv6 flow information (0 when absent). */
   flowinfo?: number;
@@ -69,7 +72,9 @@ export interface InetAddress {
 
 /** A Unix-domain socket address ("" for an unnamed one). */
 export interface UnixAddress {
+  /** Always 'unix'. */
   family: 'unix';
+  /** The socket's path ("" for an unnamed socket). */
   path: string;
 }
 
@@ -101,17 +106,25 @@ export type IoOpCode = (typeof IoOp)[keyof typeof IoOp];
 
 /** Socket options the contract carries; each backend maps them to its platform. */
 export const SockOpt = {
+  /** SO_REUSEADDR: bind to an address still in TIME_WAIT. */
   REUSEADDR: 1,
+  /** SO_REUSEPORT: several sockets may bind the same port. */
   REUSEPORT: 2,
+  /** SO_KEEPALIVE: send keep-alive probes on an idle connection. */
   KEEPALIVE: 3,
+  /** SO_BROADCAST: a datagram socket may send to a broadcast address. */
   BROADCAST: 4,
+  /** SO_RCVBUF: receive buffer size, bytes. */
   RCVBUF: 5,
+  /** SO_SNDBUF: send buffer size, bytes. */
   SNDBUF: 6,
   /** Read-only: the pending error, cleared by reading it (as getsockopt(SO_ERROR)). */
   ERROR: 7,
   /** Read-only: 'stream' → 1, 'dgram' → 2 (SOCK_STREAM, SOCK_DGRAM). */
   TYPE: 8,
+  /** TCP_NODELAY: send small segments at once (no Nagle delay). */
   NODELAY: 9,
+  /** IPV6_V6ONLY: an inet6 socket takes IPv6 only (no IPv4-mapped addresses). */
   V6ONLY: 10,
   /** Seconds of SO_LINGER, or -1 when off. */
   LINGER: 11,
@@ -122,8 +135,11 @@ export type SockOptCode = (typeof SockOpt)[keyof typeof SockOpt];
 
 /** send/recv flags the contract carries (a backend answers -EOPNOTSUPP for one it cannot do). */
 export const MsgFlag = {
+  /** MSG_PEEK: receive without removing the data from the queue. */
   PEEK: 0x1,
+  /** MSG_OOB: out-of-band data. */
   OOB: 0x2,
+  /** MSG_WAITALL: a receive completes only when the buffer is full, at EOF or on an error. */
   WAITALL: 0x4,
 } as const;
 
@@ -140,7 +156,9 @@ export class IoRequest {
   token = -1;
 
   constructor(
+    /** What to do: one of the {@link IoOp} codes. */
     readonly op: IoOpCode,
+    /** The socket's handle, as socket() or ACCEPT returned it. */
     readonly handle: number,
     /**
    * RECV and RECVFROM: where the data goes; SEND and SENDTO: what to send.
@@ -190,7 +208,13 @@ export interface IoBackend extends Poller {
   /** 0 or -errno (ENOPROTOOPT for an option the platform lacks). */
   setsockopt(handle: number, option: SockOptCode, value: number): number;
   /** The option's value (>= 0, or -1 for LINGER off), or -errno as `{ errno }`. */
-  getsockopt(handle: number, option: SockOptCode): number | { errno: number };
+  getsockopt(
+    handle: number,
+    option: SockOptCode,
+  ): number | {
+    /** -errno: why the option could not be read. */
+    errno: number;
+  };
   /**
    * Closes the handle at once: the descriptor is released before close()
    * returns (a batched backend flushes its queue here, so that re-binding

@@ -121,7 +121,15 @@ export function close(h: number): void {
 }
 
 /** Waits for a connection; returns the new socket's handle and the peer's address. */
-export function* accept(h: number, timeout: number | null = null): TaskletGenerator<{ handle: number; addr: SockAddr | null }> {
+export function* accept(
+  h: number,
+  timeout: number | null = null,
+): TaskletGenerator<{
+  /** The new, connected socket's handle. */
+  handle: number;
+  /** The peer's address (null when the backend could not tell). */
+  addr: SockAddr | null;
+}> {
   const req = yield* run(IoOp.ACCEPT, h, null, null, 0, timeout);
   return { handle: req.result, addr: req.addr };
 }
@@ -169,7 +177,14 @@ export function* recvfrom(
   n: number,
   flags = 0,
   timeout: number | null = null,
-): TaskletGenerator<{ data: Uint8Array; addr: SockAddr | null; truncated: boolean }> {
+): TaskletGenerator<{
+  /** The datagram (at most `n` bytes). */
+  data: Uint8Array;
+  /** The sender's address (null when the kernel gave none). */
+  addr: SockAddr | null;
+  /** The datagram was longer than `n`: the rest was discarded. */
+  truncated: boolean;
+}> {
   const buf = new Uint8Array(checkLength(n));
   const req = yield* run(IoOp.RECVFROM, h, buf, null, flags, timeout);
   return { data: buf.subarray(0, req.result), addr: req.addr, truncated: req.truncated };

@@ -9,6 +9,7 @@ import { getSystemErrorMap } from 'node:util';
 
 /** An error the operating system reported: `errno` (positive) and its symbolic `code`. */
 export class OSError extends Error {
+  /** Always `'OSError'`. */
   override name = 'OSError';
   /** The error number, positive (ECONNREFUSED...), as the platform numbers it. */
   readonly errno: number;
@@ -28,46 +29,57 @@ export class OSError extends Error {
 
 /** EAGAIN, EWOULDBLOCK, EALREADY, EINPROGRESS: the operation would block. */
 export class BlockingIOError extends OSError {
+  /** Always `'BlockingIOError'`. */
   override name = 'BlockingIOError';
 }
 /** The base of the connection errors. */
 export class ConnectionError extends OSError {
+  /** Always `'ConnectionError'`. */
   override name = 'ConnectionError';
 }
 /** EPIPE, ESHUTDOWN: writing to a closed connection. */
 export class BrokenPipeError extends ConnectionError {
+  /** Always `'BrokenPipeError'`. */
   override name = 'BrokenPipeError';
 }
 /** ECONNABORTED. */
 export class ConnectionAbortedError extends ConnectionError {
+  /** Always `'ConnectionAbortedError'`. */
   override name = 'ConnectionAbortedError';
 }
 /** ECONNREFUSED. */
 export class ConnectionRefusedError extends ConnectionError {
+  /** Always `'ConnectionRefusedError'`. */
   override name = 'ConnectionRefusedError';
 }
 /** ECONNRESET. */
 export class ConnectionResetError extends ConnectionError {
+  /** Always `'ConnectionResetError'`. */
   override name = 'ConnectionResetError';
 }
 /** ETIMEDOUT, and the timeouts of the socket layer. */
 export class TimeoutError extends OSError {
+  /** Always `'TimeoutError'`. */
   override name = 'TimeoutError';
 }
 /** EINTR. */
 export class InterruptedError extends OSError {
+  /** Always `'InterruptedError'`. */
   override name = 'InterruptedError';
 }
 /** EACCES, EPERM. */
 export class PermissionError extends OSError {
+  /** Always `'PermissionError'`. */
   override name = 'PermissionError';
 }
 /** ENOENT. */
 export class FileNotFoundError extends OSError {
+  /** Always `'FileNotFoundError'`. */
   override name = 'FileNotFoundError';
 }
 /** EEXIST. */
 export class FileExistsError extends OSError {
+  /** Always `'FileExistsError'`. */
   override name = 'FileExistsError';
 }
 
@@ -99,7 +111,12 @@ for (const [cls, names] of [
 let systemErrors: Map<number, [string, string]> | null = null;
 
 /** The symbolic name and description of a positive errno. */
-export function describeErrno(errno: number): { code: string; message: string } {
+export function describeErrno(errno: number): {
+  /** The symbolic name ('ECONNREFUSED'), or '' when the number is unknown. */
+  code: string;
+  /** The system's description, capitalised as CPython prints it. */
+  message: string;
+} {
   // libuv numbers its errors as -errno on POSIX systems; its map has the names.
   systemErrors ??= getSystemErrorMap();
   const entry = systemErrors.get(-errno);

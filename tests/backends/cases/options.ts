@@ -73,6 +73,9 @@ export function optionCases(name: string): void {
       expect(io.getsockopt(s, SockOpt.TYPE), 'SO_TYPE of a stream socket').to.equal(1);
       expect(io.getsockopt(d, SockOpt.TYPE), 'SO_TYPE of a datagram socket').to.equal(2);
       expect(io.getsockopt(s, SockOpt.ERROR), 'SO_ERROR of a new socket').to.equal(0);
+      // +0: an option value is a C int, which has no negative zero.
+      expect(Object.is(io.getsockopt(s, SockOpt.ERROR), 0), 'SO_ERROR of a new stream socket is +0').to.equal(true);
+      expect(Object.is(io.getsockopt(d, SockOpt.ERROR), 0), 'SO_ERROR of a new datagram socket is +0').to.equal(true);
       let e: unknown = null;
       try {
         io.setsockopt(s, SockOpt.TYPE, 2);

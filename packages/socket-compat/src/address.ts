@@ -1,0 +1,130 @@
+/**
+ * Python socket addresses ⇄ the backend contract's SockAddr, with CPython's
+ * checks (getsockaddrarg, makesockaddr): a tuple (JS array) `[host, port]`
+ * for AF_INET, `[host, port, flowinfo, scope_id]` for AF_INET6 (the last
+ * two optional on input), a path (string or bytes) for AF_UNIX.
+ */
+import { domainToASCII } from 'node:url';
+import type { SockAddr, TaskletGenerator } from '@stackless-io/runtime';
+import * as C from './constants.js';
+import { messageError, OSError, OverflowError } from './errors.js';
+import { canonicalIPv6 } from './inet.js';
+import { pytype, toCInt, toCUIntWrapped } from './pyargs.js';
+import { resolveHost, resolveNow, type Resolved } from './resolve.js';
+
+/** An AF_INET address: `[host, port]`. */
+export type Inet4Address = [host: string, port: number];
+/** An AF_INET6 address: `[host, port, flowinfo, scope_id]`. */
+export type Inet6Address = [host: string, port: number, flowinfo: number, scope_id: number];
+/** A socket address as Python spells it: a tuple for IP, a path for AF_UNIX (bytes for Linux's abstract names). */
+export type Address = Inet4Address | Inet6Address | string | Buffer;
+/** What the address arguments accept. */
+export type AddressLike =
+  | string
+  | Uint8Array
+  | readonly [host: string | Uint8Array, port: number]
+  | readonly [host: string | Uint8Array, port: number, flowinfo?: number, scope_id?: number];
+
+/** An address whose types are checked; its host may still need the resolver. */
+export type ParsedAddress =
+  | { family: 'unix'; path: string }
+  | { family: 'inet' | 'inet6'; host: string; port: number; flowinfo: number; scopeId: number };
+
+/** A host name as Python's idna codec encodes it; ASCII names pass through unchanged. */
+export function idna(v: string): string {
+  return /^[\x00-\x7f]*$/.test(v) ? v : domainToASCII(v) || v;
+}
+
+/** CPython's idna_converter: str (IDNA-encoded), bytes or bytearray. */
+export function hostArg(v: unknown): string {
+  let s: string;
+  if (typeof v === 'string') {
+    s = idna(v);
+  } else if (v instanceof Uint8Array) {
+    s = Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('latin1');
+  } else {
+    throw new TypeError(`str, bytes or bytearray expected, not ${pytype(v)}`);
+  }
+  if (s.includes('\0')) throw new TypeError('host name must not contain null character');
+  return s;
+}
+
+/** The sun_path limit of sockaddr_un. */
+const SUN_PATH = 108;
+
+/** Checks an address argument's shape and types (no resolver), as getsockaddrarg() does. */
+export function parseAddress(family: number, addr: unknown, caller: string): ParsedAddress {
+  if (family === C.AF_UNIX) {
+    let bytes: Buffer;
+    if (typeof addr === 'string') bytes = Buffer.from(addr, 'utf8');
+    else if (addr instanceof Uint8Array) bytes = Buffer.from(addr.buffer, addr.byteOffset, addr.byteLength);
+    else throw new TypeError(`a bytes-like object is required, not '${pytype(addr)}'`);
+    const abstract = bytes.length > 0 && bytes[0] === 0;
+    if (abstract ? bytes.length > SUN_PATH : bytes.length >= SUN_PATH) throw messageError(OSError, 'AF_UNIX path too long');
+    return { family: 'unix', path: typeof addr === 'string' ? addr : bytes.toString('utf8') };
+  }
+  const inet6 = family === C.AF_INET6;
+  const fname = inet6 ? 'AF_INET6' : 'AF_INET';
+  if (!Array.isArray(addr)) throw new TypeError(`${caller}(): ${fname} address must be tuple, not ${pytype(addr)}`);
+  if (inet6 ? addr.length < 2 || addr.length > 4 : addr.length !== 2) {
+    throw new TypeError(inet6 ? 'AF_INET6 address must be a tuple (host, port[, flowinfo[, scopeid]])' : 'AF_INET address must be a pair (host, port)');
+  }
+  const host = hostArg(addr[0]);
+  let port: number;
+  try {
+    port = toCInt(addr[1]);
+  } catch (e) {
+    // CPython rewords the parser's overflow as its own range message.
+    if (e instanceof OverflowError) throw new OverflowError(`${caller}(): port must be 0-65535.`);
+    throw e;
+  }
+  const flowinfo = addr.length > 2 ? toCUIntWrapped(addr[2]) : 0;
+  const scopeId = addr.length > 3 ? toCUIntWrapped(addr[3]) : 0;
+  return { family: inet6 ? 'inet6' : 'inet', host, port, flowinfo, scopeId };
+}
+
+/** The range checks CPython makes after resolving the host. */
+function finish(p: ParsedAddress & { family: 'inet' | 'inet6' }, r: Resolved, caller: string): SockAddr {
+  if (p.port < 0 || p.port > 0xffff) throw new OverflowError(`${caller}(): port must be 0-65535.`);
+  if (p.family === 'inet') return { family: 'inet', host: r.host, port: p.port };
+  if (p.flowinfo > 0xfffff) throw new OverflowError(`${caller}(): flowinfo must be 0-1048575.`);
+  return { family: 'inet6', host: r.host, port: p.port, flowinfo: p.flowinfo, scopeId: p.scopeId };
+}
+
+function afOf(p: ParsedAddress): number {
+  return p.family === 'inet' ? C.AF_INET : C.AF_INET6;
+}
+
+/** The contract address at once, or null when the host needs the resolver. */
+export function addressNow(p: ParsedAddress, caller: string): SockAddr | null {
+  if (p.family === 'unix') return p;
+  const r = resolveNow(p.host, afOf(p));
+  return r === null ? null : finish(p, r, caller);
+}
+
+/** The contract address, resolving the host name without blocking the scheduler. */
+export function* addressOp(p: ParsedAddress, caller: string): TaskletGenerator<SockAddr> {
+  if (p.family === 'unix') return p;
+  return finish(p, yield* resolveHost(p.host, afOf(p)), caller);
+}
+
+/** A contract address as Python returns it (makesockaddr); null stays null (None). */
+export function toPython(a: SockAddr | null): Address | null {
+  if (a === null) return null;
+  switch (a.family) {
+    case 'inet':
+      return [a.host, a.port];
+    case 'inet6': {
+      const pct = a.host.indexOf('%');
+      return [canonicalIPv6(pct < 0 ? a.host : a.host.slice(0, pct)), a.port, a.flowinfo ?? 0, a.scopeId ?? 0];
+    }
+    case 'unix':
+      // Linux's abstract names start with a NUL byte; Python gives them as bytes.
+      return a.path.startsWith('\0') ? Buffer.from(a.path, 'utf8') : a.path;
+  }
+}
+
+/** The Python family constant of a contract family. */
+export function familyConstant(f: SockAddr['family']): number {
+  return f === 'inet' ? C.AF_INET : f === 'inet6' ? C.AF_INET6 : C.AF_UNIX;
+}
