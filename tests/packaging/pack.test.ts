@@ -1,7 +1,8 @@
 // Tests what is published: every workspace is packed with `npm pack`, the
-// tarballs are installed into an empty folder (no registry needed: they
-// depend only on each other), and a program there imports them by name and
-// runs tasklets over a channel. This catches a missing file in "files", a
+// tarballs are installed into an empty folder (the registry is asked only
+// for koffi, and the npm cache usually answers), the epoll shim compiles on
+// install, and a program there imports them by name, runs tasklets over a
+// channel, and echoes through socket-compat on every backend. This catches a missing file in "files", a
 // wrong "exports" map or a dependency on something that is not shipped.
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
@@ -10,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../../..');
-const workspaces = ['packages/runtime', 'packages/channel'];
+const workspaces = ['packages/runtime', 'packages/channel', 'packages/io-epoll', 'packages/io-libuv', 'packages/socket-compat'];
 
 describe('packaging: the packed tarballs install and work in an empty folder', function () {
   this.timeout(120_000);
@@ -24,7 +25,7 @@ describe('packaging: the packed tarballs install and work in an empty folder', f
     if (dir !== '') rmSync(dir, { recursive: true, force: true });
   });
 
-  it('packs each workspace, installs the tarballs offline and runs a program importing them', () => {
+  it('packs each workspace, installs the tarballs in an empty folder and runs a program importing them (channels, and a socket-compat echo on epoll and libuv)', () => {
     const tarballs: string[] = [];
     for (const ws of workspaces) {
       const out = execFileSync('npm', ['pack', '--json', '--pack-destination', dir], { cwd: join(root, ws), encoding: 'utf8' });
@@ -38,7 +39,7 @@ describe('packaging: the packed tarballs install and work in an empty folder', f
     const app = join(dir, 'app');
     execFileSync('mkdir', ['-p', app]);
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
-    execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', ...tarballs], { cwd: app, encoding: 'utf8' });
+    execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', ...tarballs], { cwd: app, encoding: 'utf8' });
     writeFileSync(
       join(app, 'main.mjs'),
       [
@@ -49,11 +50,31 @@ describe('packaging: the packed tarballs install and work in an empty folder', f
         'spawn(function* () { yield* ch.sendSequence([1, 2, 3]); });',
         'spawn(function* () { for (let i = 0; i < 3; i++) got.push(yield* ch.receive()); });',
         'run();',
-        'console.log(JSON.stringify({ got, alive: stats().alive }));',
+        "import { useBackend, closeBackend } from '@stackless-io/runtime';",
+        "import { socket, AF_INET, SOCK_STREAM } from '@stackless-io/socket-compat';",
+        'const echoed = {};',
+        "for (const name of ['epoll', 'libuv']) {",
+        '  await useBackend(name);',
+        '  const srv = new socket(AF_INET, SOCK_STREAM);',
+        "  srv.bind(['127.0.0.1', 0]);",
+        '  srv.listen();',
+        '  const port = srv.getsockname()[1];',
+        '  spawn(function* () { const [conn] = yield* srv.accept(); const data = yield* conn.recv(100); yield* conn.sendall(data); conn.close(); srv.close(); });',
+        '  echoed[name] = await spawn(function* () {',
+        '    const c = new socket(AF_INET, SOCK_STREAM);',
+        "    yield* c.connect(['127.0.0.1', port]);",
+        "    yield* c.sendall(new TextEncoder().encode('ping'));",
+        '    const reply = yield* c.recv(100);',
+        '    c.close();',
+        '    return new TextDecoder().decode(reply);',
+        '  }).join();',
+        '  closeBackend();',
+        '}',
+        'console.log(JSON.stringify({ got, alive: stats().alive, echoed }));',
       ].join('\n'),
     );
     const out = execFileSync('node', ['main.mjs'], { cwd: app, encoding: 'utf8' });
-    expect(JSON.parse(out)).to.deep.equal({ got: [1, 2, 3], alive: 0 });
+    expect(JSON.parse(out)).to.deep.equal({ got: [1, 2, 3], alive: 0, echoed: { epoll: 'ping', libuv: 'ping' } });
     const pkg = JSON.parse(readFileSync(join(app, 'node_modules/@stackless-io/channel/package.json'), 'utf8')) as {
       exports: Record<string, unknown>;
     };
