@@ -1,0 +1,67 @@
+import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
+import { availableBackends, backendOrNull, closeBackend, RuntimeError, useBackend } from '@stackless-io/runtime';
+
+describe('runtime: IO backend selection', () => {
+  afterEach(() => closeBackend());
+
+  it('lists every known backend, with the reason when one cannot run here', async () => {
+    const list = await availableBackends();
+    expect(list.map((b) => b.name)).to.deep.equal(['io_uring', 'epoll', 'kqueue', 'iocp', 'libuv']);
+    const byName = Object.fromEntries(list.map((b) => [b.name, b.unavailable]));
+    expect(byName.epoll, 'the epoll shim is built on Linux').to.equal(null);
+    expect(byName.libuv, 'libuv runs everywhere').to.equal(null);
+    expect(byName.kqueue).to.match(/not installed/);
+  });
+
+  it('picks the best available backend by default (epoll on Linux)', async () => {
+    const b = await useBackend();
+    expect(b.name).to.equal('epoll');
+    expect(backendOrNull()).to.equal(b);
+  });
+
+  it('an API call picks another, replacing the one in use', async () => {
+    const first = await useBackend('epoll');
+    const second = await useBackend('libuv');
+    expect(second.name).to.equal('libuv');
+    expect(backendOrNull()).to.equal(second);
+    expect(first.stats(), 'the replaced backend was destroyed with nothing left').to.deep.equal({ handles: 0, pending: 0 });
+  });
+
+  it('an unavailable choice fails with a clear error naming the available ones', async () => {
+    let err: unknown = null;
+    try {
+      await useBackend('kqueue');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).to.be.instanceOf(RuntimeError);
+    expect((err as Error).message).to.match(/"kqueue" is not available \(@stackless-io\/io-kqueue is not installed\); available here: epoll, libuv/);
+    err = null;
+    try {
+      await useBackend('nope');
+    } catch (e) {
+      err = e;
+    }
+    expect((err as Error).message).to.match(/"nope" is not available \(there is no such backend\); available here: epoll, libuv/);
+    expect(backendOrNull(), 'a failed choice installs nothing').to.equal(null);
+  });
+
+  it('a backend name must be a string', async () => {
+    let err: unknown = null;
+    try {
+      await useBackend(42 as unknown as string);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).to.be.instanceOf(TypeError);
+  });
+
+  it('STACKLESS_IO_BACKEND chooses from the environment', () => {
+    const script = "import('@stackless-io/runtime').then(async (r) => { const b = await r.useBackend(); console.log(b.name); r.closeBackend(); })";
+    const run = (env: Record<string, string>): string =>
+      execFileSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, ...env }, encoding: 'utf8' }).trim();
+    expect(run({ STACKLESS_IO_BACKEND: 'libuv' })).to.equal('libuv');
+    expect(run({ STACKLESS_IO_BACKEND: '' })).to.equal('epoll');
+  });
+});
