@@ -92,7 +92,7 @@ try {
       results.push(r);
       const intended = [...r.intended].map(([id, n]) => `${id}×${n}`).join(', ');
       console.log(
-        `backend ${b}: ${r.writtenDiffs.length} diffs in written scenarios, ${r.randomDiffs.length} in ${r.randomFailures.length} random scenarios; ` +
+        `backend ${b}: ${r.writtenDiffs.length} diffs in written scenarios, ${r.randomDiffs.length} in random ones (${r.randomFailures.length} random scenarios differ); ` +
           `${r.skipped} skipped on both sides; intended differences applied: ${intended || 'none'}; ${(r.ms / 1000).toFixed(1)} s`,
       );
     }
