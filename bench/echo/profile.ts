@@ -6,7 +6,9 @@
  *
  *   npm run build && node build/bench/echo/profile.js
  *
- * Environment: PROF_SERVER (ours-epoll | ours-epoll-excl | ours-libuv;
+ * Environment: PROF_SERVER (ours-epoll | ours-epoll-excl | ours-libuv |
+ * compat, the socket-compat example of examples/echo-server | a .js file
+ * that prints "listening <port>" and takes --port and --max-seconds;
  * default ours-epoll), PROF_CONNS (100), PROF_SIZE (64), PROF_DURATION (5),
  * PROF_TOP (25), PROF_FLAGS (extra server flags, e.g. --alloc).
  * The .cpuprofile stays in build/bench-prof/ (open it in Chrome DevTools).
@@ -29,6 +31,14 @@ interface Profile {
 }
 
 const which = process.env.PROF_SERVER ?? 'ours-epoll';
+
+/** The script and arguments that start the server to profile. */
+function serverCommand(server: string): string[] {
+  if (server === 'compat') return [path.join(ROOT, 'build', 'examples', 'echo-server', 'main.js'), '--port', '0'];
+  if (server.endsWith('.js')) return [server, '--port', '0'];
+  const backend = server === 'ours-libuv' ? 'libuv' : 'epoll';
+  return [path.join(ROOT, 'build', 'bench', 'echo', 'ours-server.js'), '--backend', backend, ...(server === 'ours-epoll-excl' ? ['--exclusive'] : [])];
+}
 const conns = Number(process.env.PROF_CONNS ?? 100);
 const size = Number(process.env.PROF_SIZE ?? 64);
 const duration = Number(process.env.PROF_DURATION ?? 5);
@@ -38,15 +48,12 @@ const warmup = 1;
 compileNative();
 const dir = path.join(ROOT, 'build', 'bench-prof');
 fs.mkdirSync(dir, { recursive: true });
-const name = `${which}-${conns}c-${Date.now()}.cpuprofile`;
+const name = `${path.basename(which, '.js')}-${conns}c-${Date.now()}.cpuprofile`;
 const serverArgs = [
   '--cpu-prof',
   `--cpu-prof-dir=${dir}`,
   `--cpu-prof-name=${name}`,
-  path.join(ROOT, 'build', 'bench', 'echo', 'ours-server.js'),
-  '--backend',
-  which === 'ours-libuv' ? 'libuv' : 'epoll',
-  ...(which === 'ours-epoll-excl' ? ['--exclusive'] : []),
+  ...serverCommand(which),
   ...(process.env.PROF_FLAGS ?? '').split(' ').filter((s) => s !== ''),
   // Exits by itself shortly after the load ends, so the profile is written.
   '--max-seconds',
@@ -66,8 +73,10 @@ const port = await new Promise<number>((resolve, reject) => {
   });
   child.on('exit', (c) => reject(new Error(`server exited (${c}) before listening`)));
 });
-const r = await runLoad(port, { conns, size, duration, warmup });
-console.log(`${which} under ${conns} connections x ${size} B: ${fmtInt(r.req_per_s)} req/s, p50 ${r.p50_us.toFixed(1)} µs, p99 ${r.p99_us.toFixed(1)} µs, errors ${r.errors}`);
+const r = await runLoad(port, { conns, size, duration, warmup, serverPid: child.pid });
+console.log(
+  `${which} under ${conns} connections x ${size} B: ${fmtInt(r.req_per_s)} req/s, p50 ${r.p50_us.toFixed(1)} µs, p99 ${r.p99_us.toFixed(1)} µs, errors ${r.errors}, server CPU ${r.cpu_us_per_req?.toFixed(2)} µs/req (profiler on)`,
+);
 await exited;
 clearTimeout(killer);
 
