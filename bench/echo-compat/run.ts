@@ -49,6 +49,10 @@ import {
   stopServer,
   table,
   type LoadResult,
+  type Results,
+  bestRun,
+  okRuns,
+  resultsTable,
   type Server,
   type ServerSpec,
 } from '../echo/harness.js';
@@ -103,7 +107,7 @@ const specs: Record<string, ServerSpec> = {
   'compat-4k': compatSpec('compat-4k', ['--bufsize', '4096']),
 };
 /** results[server][conns] = every round's result (or why it failed). */
-const results: Record<string, Record<number, (LoadResult | string)[]>> = {};
+const results: Results = {};
 const running = new Map<string, Server>();
 
 console.log(`echo benchmark (socket-compat): ${size}-byte requests, closed loop, ${rounds} interleaved round(s) of ${warmup} s warm-up + ${duration} s, best round shown`);
@@ -173,33 +177,10 @@ try {
   for (const srv of running.values()) await stopServer(srv);
 }
 
-const ok = (name: string, c: number): LoadResult[] => (results[name]?.[c] ?? []).filter((r): r is LoadResult => typeof r === 'object');
-const best = (name: string, c: number): LoadResult | null => {
-  const xs = ok(name, c);
-  return xs.length === 0 ? null : xs.reduce((a, b) => (b.req_per_s > a.req_per_s ? b : a));
-};
-const spread = (name: string, c: number): string => ` [${ok(name, c).map((r) => `${Math.round(r.req_per_s / 1000)}k/${r.others_cpu_pct?.toFixed(0) ?? '?'}%`).join(' ')}]`;
-const head = ['server'];
-for (const c of connsList) head.push(`${c}c req/s`, `${c}c p50 µs`, `${c}c p99 µs`);
-const maxConns = Math.max(...connsList);
-head.push(`${maxConns}c ramp ms`);
-const rows = servers.map((name) => {
-  const row = [name];
-  for (const c of connsList) {
-    const r = best(name, c);
-    if (r === null) {
-      row.push('-', '-', '-');
-      continue;
-    }
-    const bad = r.errors > 0 ? ` (${r.errors} err)` : '';
-    row.push(fmtInt(r.req_per_s) + bad + spread(name, c), r.p50_us.toFixed(1), r.p99_us.toFixed(1));
-  }
-  const r = best(name, maxConns);
-  row.push(r === null ? '-' : r.ramp_ms.toFixed(0));
-  return row;
-});
+const ok = (name: string, c: number): LoadResult[] => okRuns(results, name, c);
+const best = (name: string, c: number): LoadResult | null => bestRun(results, name, c);
 console.log('');
-console.log(table(head, rows));
+console.log(resultsTable(results, servers, connsList));
 
 const rps = (name: string, c: number): number | null => best(name, c)?.req_per_s ?? null;
 const ratio = (a: number | null, b: number | null): string => (a !== null && b !== null ? (a / b).toFixed(3) : 'n/a');

@@ -332,3 +332,43 @@ export function sourcesHash(): string {
   }
   return `${h.digest('hex').slice(0, 12)} (${files} files)`;
 }
+
+/** Every round's outcome per server and connection count: a result, or the error text. */
+export type Results = Record<string, Record<number, (LoadResult | string)[]>>;
+
+/** The rounds of `name` at `c` connections that produced a result. */
+export function okRuns(results: Results, name: string, c: number): LoadResult[] {
+  return (results[name]?.[c] ?? []).filter((r): r is LoadResult => typeof r === 'object');
+}
+
+/** The round with the most req/s (load from other processes only ever slows a round down). */
+export function bestRun(results: Results, name: string, c: number): LoadResult | null {
+  const xs = okRuns(results, name, c);
+  return xs.length === 0 ? null : xs.reduce((a, b) => (b.req_per_s > a.req_per_s ? b : a));
+}
+
+/** The table of best rounds: req/s (with every round's req/s and others' CPU), p50, p99, ramp time. */
+export function resultsTable(results: Results, servers: string[], connsList: number[]): string {
+  const spread = (name: string, c: number): string =>
+    ` [${okRuns(results, name, c).map((r) => `${Math.round(r.req_per_s / 1000)}k/${r.others_cpu_pct?.toFixed(0) ?? '?'}%`).join(' ')}]`;
+  const head = ['server'];
+  for (const c of connsList) head.push(`${c}c req/s`, `${c}c p50 µs`, `${c}c p99 µs`);
+  const maxConns = Math.max(...connsList);
+  head.push(`${maxConns}c ramp ms`);
+  const rows = servers.map((name) => {
+    const row = [name];
+    for (const c of connsList) {
+      const r = bestRun(results, name, c);
+      if (r === null) {
+        row.push('-', '-', '-');
+        continue;
+      }
+      const bad = r.errors > 0 ? ` (${r.errors} err)` : '';
+      row.push(fmtInt(r.req_per_s) + bad + spread(name, c), r.p50_us.toFixed(1), r.p99_us.toFixed(1));
+    }
+    const r = bestRun(results, name, maxConns);
+    row.push(r === null ? '-' : r.ramp_ms.toFixed(0));
+    return row;
+  });
+  return table(head, rows);
+}
