@@ -1,6 +1,7 @@
 // The one backend conformance suite: every case group, in order. A backend
 // passes when all of them pass on it; the list is written once and run on
 // every backend (libuv's test-list.h).
+import { allocRecvCases } from './cases/alloc-recv.js';
 import { backpressureCases } from './cases/backpressure.js';
 import { badInputCases } from './cases/bad-input.js';
 import { cancelCases } from './cases/cancel.js';
@@ -16,6 +17,7 @@ import { udpCases } from './cases/udp.js';
 export const SUITE: readonly ((name: string) => void)[] = [
   connectCases,
   echoCases,
+  allocRecvCases,
   backpressureCases,
   connectionErrorCases,
   udpCases,

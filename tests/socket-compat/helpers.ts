@@ -4,7 +4,7 @@
 // socket it made (the root hooks check tasklets, timers, promises and IO).
 import { spawnSync } from 'node:child_process';
 import { expect } from 'chai';
-import { closeBackend, currentBackend, spawn, useBackend, waitFor, type TaskletGenerator } from '@stackless-io/runtime';
+import { closeBackend, currentBackend, spawn, useBackend, waitFor, type Operation, type TaskletGenerator } from '@stackless-io/runtime';
 import * as socketModule from '@stackless-io/socket-compat';
 
 const { setdefaulttimeout } = socketModule;
@@ -53,7 +53,7 @@ export function* waitJoin<R>(t: { join(): Promise<R> }): TaskletGenerator<R> {
 }
 
 /** The error `op` raises inside the tasklet (a failure if it returns). */
-export function* raises(op: () => Generator<any, unknown, unknown>): TaskletGenerator<Error> {
+export function* raises(op: () => Operation<unknown>): TaskletGenerator<Error> {
   try {
     yield* op();
   } catch (e) {

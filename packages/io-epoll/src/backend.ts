@@ -32,7 +32,7 @@
  *   while requests are pending.
  */
 import { constants } from 'node:os';
-import { IoOp, IoRequest, MsgFlag, SockOpt, type Family, type IoBackend, type IoBackendStats, type SockAddr, type SocketKind, type SockOptCode } from '@stackless-io/runtime';
+import { IoOp, IoRequest, MsgFlag, SockOpt, recvBufferOk, recvLength, type Family, type IoBackend, type IoBackendStats, type SockAddr, type SocketKind, type SockOptCode } from '@stackless-io/runtime';
 import { CQE_TRUNC, Op, WatchMode, type Submission } from './abi.js';
 import { BuddyArena, MIN_BLOCK } from './arena.js';
 import { MSG_KNOWN, msgFlags, SO_LINGER, SOCK_STREAM, sockType, linuxOption } from './linux.js';
@@ -52,6 +52,9 @@ export interface EpollBackendOptions extends ShimOptions {
 
 /** Arena bytes kept for the synchronous calls (addresses, option values); page-sized so blocks stay page aligned. */
 const SCRATCH = 4096;
+
+/** The buffer of a receive that ends with nothing (EOF, an error) when the backend allocates. */
+const EMPTY: Buffer = Buffer.alloc(0);
 
 /** req.token of a request waiting for a slot or arena memory. */
 const WAITING = -2;
@@ -108,6 +111,8 @@ export class EpollBackend implements IoBackend {
   private readonly slotCancelled: Uint8Array;
   /** Bytes the slot's data block carries per operation. */
   private readonly slotLen: Int32Array;
+  /** 1: a receive whose buffer this backend allocates when the data arrives (IoRequest.size). */
+  private readonly slotOwn: Uint8Array;
   /** MSG_WAITALL stream receives: bytes received so far (-1: not one). */
   private readonly slotAcc: Int32Array;
   /** Slots whose MSG_WAITALL receive goes on (found while reaping). */
@@ -162,6 +167,7 @@ export class EpollBackend implements IoBackend {
       this.slotAddr = new Int32Array(slots).fill(-1);
       this.slotCancelled = new Uint8Array(slots);
       this.slotLen = new Int32Array(slots);
+      this.slotOwn = new Uint8Array(slots);
       this.slotAcc = new Int32Array(slots).fill(-1);
       this.freeSlots = new Int32Array(slots);
       // Low tokens first: the shim's per-token state stays in few cache lines.
@@ -301,19 +307,22 @@ export class EpollBackend implements IoBackend {
     if (type === undefined) return this.fail(req, -EBADF);
     switch (req.op) {
       case IoOp.RECV:
-      case IoOp.SEND:
       case IoOp.RECVFROM:
+        if (!recvBufferOk(req)) return this.fail(req, -EINVAL);
+        if ((req.flags & ~MSG_KNOWN) !== 0) return this.fail(req, -EOPNOTSUPP);
+        // As CPython's recv(0): nothing to wait for (the kernel would wait
+        // for data it then could not hand over).
+        if (req.op === IoOp.RECV && recvLength(req) === 0) return this.fail(req, 0);
+        break;
+      case IoOp.SEND:
       case IoOp.SENDTO:
         if (!(req.buf instanceof Uint8Array)) return this.fail(req, -EINVAL);
         if ((req.flags & ~MSG_KNOWN) !== 0) return this.fail(req, -EOPNOTSUPP);
         // A datagram cannot be split: one larger than a transfer fails as
         // the kernel fails one larger than its limit.
-        if ((req.op === IoOp.SENDTO || (req.op === IoOp.SEND && type !== SOCK_STREAM)) && req.buf.length > this.maxIo) {
+        if ((req.op === IoOp.SENDTO || type !== SOCK_STREAM) && req.buf.length > this.maxIo) {
           return this.fail(req, -EMSGSIZE);
         }
-        // As CPython's recv(0): nothing to wait for (the kernel would wait
-        // for data it then could not hand over).
-        if (req.op === IoOp.RECV && req.buf.length === 0) return this.fail(req, 0);
         break;
       case IoOp.ACCEPT:
       case IoOp.CONNECT:
@@ -446,7 +455,7 @@ export class EpollBackend implements IoBackend {
   private receiveMore(t: number): void {
     if (this.shim.queuedCount >= this.shim.sqEntries) this.flush();
     const req = this.slotReq[t]!;
-    const left = (req.buf as Uint8Array).length - this.slotAcc[t]!;
+    const left = recvLength(req) - this.slotAcc[t]!;
     const gen = (this.slotGen[t]! + 1) >>> 0;
     this.slotGen[t] = gen;
     const s = this.sqe;
@@ -469,9 +478,12 @@ export class EpollBackend implements IoBackend {
       case IoOp.RECV:
       case IoOp.RECVFROM: {
         const acc = this.slotAcc[t]!;
+        const own = this.slotOwn[t] !== 0;
         if (res > 0) {
           if (data < 0 || res > this.slotLen[t]!) throw new Error(`epoll backend: recv returned ${res} bytes for a buffer of ${this.slotLen[t]}`);
-          const buf = req.buf as Uint8Array;
+          // An allocating receive gets its buffer now, at the size that
+          // arrived (a MSG_WAITALL one at its full size, at its first data).
+          const buf = req.buf ?? (req.buf = Buffer.allocUnsafe(acc >= 0 ? req.size : res));
           this.copyOut(data, buf, acc > 0 ? acc : 0, res);
           if (acc >= 0) {
             const total = acc + res;
@@ -489,6 +501,10 @@ export class EpollBackend implements IoBackend {
         }
         req.truncated = res >= 0 && (flags & CQE_TRUNC) !== 0;
         if (req.op === IoOp.RECVFROM) req.addr = res >= 0 ? decodeSockaddr(this.u8, this.dv, addr, addrlen) : null;
+        if (own) this.slotOwn[t] = 0;
+        // Nothing arrived, or a MSG_WAITALL receive ended short.
+        if (own && (req.buf === null || res <= 0)) req.buf = EMPTY;
+        else if (own && req.buf!.length !== res) req.buf = req.buf!.subarray(0, res);
         break;
       }
       case IoOp.ACCEPT:
@@ -524,8 +540,8 @@ export class EpollBackend implements IoBackend {
     let addrLen = 0;
     const op = req.op;
     if (op === IoOp.RECV || op === IoOp.SEND || op === IoOp.RECVFROM || op === IoOp.SENDTO) {
-      const buf = req.buf as Uint8Array;
-      len = buf.length < this.maxIo ? buf.length : this.maxIo;
+      const want = req.buf === null ? req.size : req.buf.length;
+      len = want < this.maxIo ? want : this.maxIo;
       if (len > 0) {
         // A stream transfer may move fewer bytes: it takes at most half of
         // the free memory (see the top of the file), and a smaller block
@@ -568,6 +584,7 @@ export class EpollBackend implements IoBackend {
     this.slotAddr[t] = addr;
     this.slotCancelled[t] = 0;
     this.slotLen[t] = len;
+    this.slotOwn[t] = req.buf === null && (op === IoOp.RECV || op === IoOp.RECVFROM) ? 1 : 0;
     this.slotAcc[t] = op === IoOp.RECV && type === SOCK_STREAM && (req.flags & MsgFlag.WAITALL) !== 0 && len > 0 ? 0 : -1;
     req.token = t;
     const s = this.sqe;
@@ -657,6 +674,7 @@ export class EpollBackend implements IoBackend {
 
   /** Completes a request that never reached the shim (an error, or a zero-length recv); delivered by the next poll(). */
   private fail(req: IoRequest, res: number): void {
+    if (req.buf === null && (req.op === IoOp.RECV || req.op === IoOp.RECVFROM)) req.buf = EMPTY;
     req.result = res;
     req.token = -1;
     this.pushReady(req);

@@ -102,7 +102,7 @@ export class LibuvBackend implements IoBackend, Host {
   }
 
   submit(req: IoRequest): void {
-    this.completions.started();
+    this.completions.started(req);
     const sock = this.table.get(req.handle);
     if (sock === undefined) this.completions.complete(req, EBADF);
     else sock.submit(req);

@@ -4,23 +4,34 @@
  * batch, as the contract asks: done() is never called from submit() nor from
  * a Node callback directly.
  */
-import type { IoRequest } from '@stackless-io/runtime';
+import { IoOp, type IoRequest } from '@stackless-io/runtime';
+
+/** The buffer of an allocating receive that ended with nothing (EOF, an error). */
+const EMPTY: Buffer = Buffer.alloc(0);
 
 export class Completions {
   private ready: IoRequest[] = [];
   /** Requests submitted and not yet delivered (finished-but-queued included). */
   inflight = 0;
   private kickArmed = false;
+  /** Receives submitted with a null buffer (IoRequest.size): the socket allocates theirs when data arrives. */
+  private readonly allocating = new Set<IoRequest>();
 
   constructor(private readonly wake: () => void) {}
 
   /** A request was submitted. */
-  started(): void {
+  started(req: IoRequest): void {
     this.inflight++;
+    if (req.buf === null && (req.op === IoOp.RECV || req.op === IoOp.RECVFROM)) this.allocating.add(req);
   }
 
   /** `req` has finished with `result`; it is delivered at the next poll(). */
   complete(req: IoRequest, result: number): void {
+    if (this.allocating.size > 0 && this.allocating.delete(req)) {
+      // Nothing arrived, or a MSG_WAITALL receive (allocated at its full size) ended short.
+      if (req.buf === null || result <= 0) req.buf = EMPTY;
+      else if (req.buf.length !== result) req.buf = req.buf.subarray(0, result);
+    }
     req.result = result;
     this.ready.push(req);
   }
@@ -73,6 +84,7 @@ export class Completions {
 
   /** Forgets every request (destroy()): none will be delivered. */
   drop(): void {
+    this.allocating.clear();
     this.ready = [];
     this.inflight = 0;
   }

@@ -11,7 +11,7 @@
  */
 import dgram from 'node:dgram';
 import { isIP } from 'node:net';
-import { IoOp, MsgFlag, SockOpt, type Family, type InetAddress, type IoRequest, type SockAddr, type SockOptCode } from '@stackless-io/runtime';
+import { IoOp, MsgFlag, SockOpt, recvLength, type Family, type InetAddress, type IoRequest, type SockAddr, type SockOptCode } from '@stackless-io/runtime';
 import { anyAddr, checkAddr, fromNode as addrFromNode, nodeHost } from './addr.js';
 import { EALREADY, EBADF, EDESTADDRREQ, EINVAL, EISCONN, ENOPROTOOPT, ENOTCONN, EOPNOTSUPP, EPIPE, fromNode } from './errno.js';
 import { HANDED_OFF, impliesV6Only, POLLERR, POLLHUP, POLLIN, POLLOUT, Sock, v6OnlyElsewhere, type Host } from './sock.js';
@@ -116,10 +116,12 @@ export class DgramSock extends Sock {
     if (req.op === IoOp.ACCEPT) return EOPNOTSUPP;
     const d = this.queue[this.head];
     if (d !== undefined) {
-      const buf = req.buf as Uint8Array;
-      const n = Math.min(buf.length, d.data.length);
+      const want = recvLength(req);
+      const n = Math.min(want, d.data.length);
+      // A receive with no buffer gets one now, at the datagram's size (see IoRequest.size).
+      const buf = req.buf ?? (req.buf = Buffer.allocUnsafe(n));
       buf.set(n === d.data.length ? d.data : d.data.subarray(0, n));
-      req.truncated = d.data.length > buf.length;
+      req.truncated = d.data.length > want;
       if (req.op === IoOp.RECVFROM) req.addr = d.from === null ? null : { ...d.from };
       if ((req.flags & MsgFlag.PEEK) === 0) this.pop();
       return n;

@@ -4,7 +4,7 @@
  * POLL_IN/POLL_OUT, and the rule that keeps Node's process alive only while
  * a request waits on the socket.
  */
-import { IoOp, MsgFlag, SockOpt, type Family, type IoRequest, type SockAddr, type SockOptCode, type SocketKind } from '@stackless-io/runtime';
+import { IoOp, MsgFlag, SockOpt, recvBufferOk, recvLength, type Family, type IoRequest, type SockAddr, type SockOptCode, type SocketKind } from '@stackless-io/runtime';
 import type { Completions } from './completions.js';
 import { EBADF, ECANCELED, EINVAL, ENOPROTOOPT, EOPNOTSUPP } from './errno.js';
 
@@ -120,10 +120,10 @@ export abstract class Sock {
     switch (req.op) {
       case IoOp.RECV:
       case IoOp.RECVFROM:
-        if (!(req.buf instanceof Uint8Array)) return this.finish(req, EINVAL);
+        if (!recvBufferOk(req)) return this.finish(req, EINVAL);
         if ((req.flags & ~(MsgFlag.PEEK | MsgFlag.WAITALL)) !== 0) return this.finish(req, EOPNOTSUPP);
         // The contract: a RECV of length 0 completes with 0 at once, whatever the socket holds.
-        if (req.op === IoOp.RECV && req.buf.length === 0) return this.finish(req, 0);
+        if (req.op === IoOp.RECV && recvLength(req) === 0) return this.finish(req, 0);
         this.readers.push(req);
         break;
       case IoOp.ACCEPT:

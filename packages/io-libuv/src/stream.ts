@@ -13,7 +13,7 @@
  * a waiting send has given nothing away and can be cancelled honestly.
  */
 import net from 'node:net';
-import { IoOp, MsgFlag, SockOpt, type Family, type IoRequest, type SockAddr, type SockOptCode } from '@stackless-io/runtime';
+import { IoOp, MsgFlag, SockOpt, recvLength, type Family, type IoRequest, type SockAddr, type SockOptCode } from '@stackless-io/runtime';
 import { anyAddr, checkAddr, fromNode as addrFromNode, nodeHost } from './addr.js';
 import { ChunkQueue } from './chunk-queue.js';
 import {
@@ -283,15 +283,18 @@ export class StreamSock extends Sock implements PortUser, MateEnd {
     req.truncated = false;
     if (req.op === IoOp.RECVFROM) req.addr = null;
     if (this.state === LISTENING) return this.family === 'unix' ? EINVAL : ENOTCONN;
-    const buf = req.buf as Uint8Array;
+    const want = recvLength(req);
     const peek = (req.flags & MsgFlag.PEEK) !== 0;
+    const waitall = !peek && (req.flags & MsgFlag.WAITALL) !== 0;
     const have = this.partial?.get(req) ?? 0;
-    if (buf.length === 0 && this.state === CONNECTED) return 0;
-    if (this.rx.length < buf.length - have && this.awaitingMate()) return null;
+    if (want === 0 && this.state === CONNECTED) return 0;
+    if (this.rx.length < want - have && this.awaitingMate()) return null;
     if (this.rx.length > 0) {
+      // A receive with no buffer gets one now, at the size it takes (see IoRequest.size).
+      const buf = req.buf ?? (req.buf = Buffer.allocUnsafe(waitall ? want : Math.min(want, this.rx.length)));
       const total = have + this.rx.copyTo(have === 0 ? buf : buf.subarray(have), !peek);
       const more = !this.peerFin && !this.dead && !this.rdShut && this.error === 0;
-      if (!peek && (req.flags & MsgFlag.WAITALL) !== 0 && total < buf.length && more) {
+      if (waitall && total < buf.length && more) {
         (this.partial ??= new Map()).set(req, total);
         return null;
       }

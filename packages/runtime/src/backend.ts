@@ -144,8 +144,9 @@ export const MsgFlag = {
 } as const;
 
 /**
- * One operation that may wait. The caller owns the object; the backend
- * fills in the result fields and calls `done` once, from poll().
+ * One operation that may wait. The caller owns the object and may reuse it
+ * once `done` has been called (set the fields again before each submit);
+ * the backend fills in the result fields and calls `done` once, from poll().
  */
 export class IoRequest {
   /** -errno or the result; valid in done(). */
@@ -154,26 +155,49 @@ export class IoRequest {
   truncated = false;
   /** Backend's bookkeeping (its token); -1 while not submitted. */
   token = -1;
+  /**
+   * RECV and RECVFROM with `buf` null: the most bytes to receive. The backend
+   * then allocates the buffer once the data is there, at the size received:
+   * on completion `buf` is a new Node Buffer of exactly `result` bytes (empty
+   * at EOF or on an error). This is Python's `recv(n)`, which must not pay
+   * for (nor hold, while it waits) n bytes it may never fill.
+   */
+  size = 0;
 
   constructor(
     /** What to do: one of the {@link IoOp} codes. */
-    readonly op: IoOpCode,
+    public op: IoOpCode,
     /** The socket's handle, as socket() or ACCEPT returned it. */
-    readonly handle: number,
+    public handle: number,
     /**
-   * RECV and RECVFROM: where the data goes; SEND and SENDTO: what to send.
-   * A RECV of length 0 completes with 0 at once (the kernel would answer
-   * EAGAIN on a non-blocking socket), and MsgFlag.WAITALL is the backend's
-   * job: it completes only when `buf` is full, at EOF or on an error.
-   */
+     * RECV and RECVFROM: where the data goes (or null: see {@link size});
+     * SEND and SENDTO: what to send. A RECV of length 0 completes with 0 at
+     * once (the kernel would answer EAGAIN on a non-blocking socket), and
+     * MsgFlag.WAITALL is the backend's job: it completes only when `buf` is
+     * full, at EOF or on an error.
+     */
     public buf: Uint8Array | null,
     /** CONNECT/SENDTO: the destination. ACCEPT/RECVFROM: set to the peer on completion. */
     public addr: SockAddr | null,
     /** {@link MsgFlag} bits. */
-    readonly flags: number,
+    public flags: number,
     /** Called once, from the backend's poll(), when the request has finished. */
     public done: (req: IoRequest) => void,
   ) {}
+}
+
+/** The length a RECV or RECVFROM asks for: its buffer's, or {@link IoRequest.size} when the backend allocates. */
+export function recvLength(req: IoRequest): number {
+  return req.buf === null ? req.size : req.buf.length;
+}
+
+/**
+ * Checks a RECV/RECVFROM request's buffer: a Uint8Array, or null with a
+ * valid {@link IoRequest.size}. Backends call it at submit.
+ */
+export function recvBufferOk(req: IoRequest): boolean {
+  if (req.buf === null) return Number.isInteger(req.size) && req.size >= 0 && req.size <= 0x7fffffff;
+  return req.buf instanceof Uint8Array;
 }
 
 /** What the backend counts, for leak checks: nothing may remain at the end of a test. */

@@ -43,6 +43,8 @@ export { OSError, BlockingIOError, ConnectionError, BrokenPipeError, ConnectionA
 export {
   IoOp,
   IoRequest,
+  recvLength,
+  recvBufferOk,
   SockOpt,
   MsgFlag,
   type IoBackend,
@@ -57,6 +59,6 @@ export {
   type SocketKind,
 } from './backend.js';
 export { useBackend, installBackend, currentBackend, backendOrNull, closeBackend, availableBackends } from './backend-select.js';
-export { ioWait, TIMEOUT } from './io-wait.js';
+export { ioWait, IoCall, TIMEOUT } from './io-wait.js';
 export * as io from './io-ops.js';
 export { runExclusive } from './exclusive.js';

@@ -52,10 +52,12 @@ function checkTimeout(timeout: number | null): number {
 
 const noop = (): void => undefined;
 
-function* run(op: IoOpCode, h: number, buf: Uint8Array | null, addr: SockAddr | null, flags: number, timeout: number | null): TaskletGenerator<IoRequest> {
+function* run(op: IoOpCode, h: number, buf: Uint8Array | null, addr: SockAddr | null, flags: number, timeout: number | null, size = 0): TaskletGenerator<IoRequest> {
   checkHandle(h);
   const t = checkTimeout(timeout);
-  const req = yield* ioWait(currentBackend(), new IoRequest(op, h, buf, addr, flags, noop), t);
+  const req = new IoRequest(op, h, buf, addr, flags, noop);
+  req.size = size;
+  yield* ioWait(currentBackend(), req, t);
   if (req.result === TIMEOUT) throw new TimeoutError(constants.errno.ETIMEDOUT, 'timed out');
   check(req.result);
   return req;
@@ -139,11 +141,13 @@ export function* connect(h: number, addr: SockAddr, timeout: number | null = nul
   yield* run(IoOp.CONNECT, h, null, addr, 0, timeout);
 }
 
-/** Receives up to `n` bytes (an empty array at EOF). */
+/**
+ * Receives up to `n` bytes (an empty array at EOF), in a buffer the backend
+ * allocates once they have arrived, at their size.
+ */
 export function* recv(h: number, n: number, flags = 0, timeout: number | null = null): TaskletGenerator<Uint8Array> {
-  const buf = new Uint8Array(checkLength(n));
-  const got = yield* recvInto(h, buf, flags, timeout);
-  return got === buf.length ? buf : buf.subarray(0, got);
+  const req = yield* run(IoOp.RECV, h, null, null, flags, timeout, checkLength(n));
+  return req.buf as Uint8Array;
 }
 
 /** Receives into `buf`; returns the byte count (0 at EOF). */
@@ -185,9 +189,8 @@ export function* recvfrom(
   /** The datagram was longer than `n`: the rest was discarded. */
   truncated: boolean;
 }> {
-  const buf = new Uint8Array(checkLength(n));
-  const req = yield* run(IoOp.RECVFROM, h, buf, null, flags, timeout);
-  return { data: buf.subarray(0, req.result), addr: req.addr, truncated: req.truncated };
+  const req = yield* run(IoOp.RECVFROM, h, null, null, flags, timeout, checkLength(n));
+  return { data: req.buf as Uint8Array, addr: req.addr, truncated: req.truncated };
 }
 
 /** Sends one datagram to `addr`; returns the byte count. */

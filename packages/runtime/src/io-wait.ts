@@ -1,13 +1,16 @@
 /**
  * Parks a tasklet on an IO request. The backend's completion is delivered to
  * the waiting tasklet the way a channel send reaches a blocked receiver: the
- * request becomes the tasklet's tempval and the tasklet is made runnable,
- * within the scheduler round that reaped it. Killing the tasklet (or an
- * expired timeout) cancels the request in the backend, which keeps the
- * buffer until the kernel has let go of it.
+ * tasklet is made runnable within the scheduler round that reaped it.
+ * Killing the tasklet (or an expired timeout) cancels the request in the
+ * backend, which keeps the buffer until the kernel has let go of it.
+ *
+ * {@link IoCall} is the reusable form: one object (and one request) serves
+ * call after call on a socket, so a blocking receive or send allocates no
+ * generator, no request and no closure. {@link ioWait} is the one-shot form.
  */
 import { constants } from 'node:os';
-import { IoOp, type IoBackend, type IoRequest } from './backend.js';
+import { IoOp, IoRequest, type IoBackend, type IoOpCode } from './backend.js';
 import type { Blocker, TaskletCore } from './core.js';
 import { RuntimeError } from './errors.js';
 import { done, SUSPENDED, type Operation, type Suspend } from './operation.js';
@@ -21,53 +24,157 @@ const ACTIVE = 0;
 const TIMED_OUT = 1;
 const WITHDRAWN = 2;
 
-class IoWait implements Operation<IoRequest>, Iterator<Suspend, IoRequest, unknown>, Blocker, TimerOwner {
-  private started = false;
+/** Where a call is: free; prepared by a call and not yet run with yield*; submitted and not yet resumed. */
+const IDLE = 0;
+const ARMED = 1;
+const WAITING = 2;
+
+const noop = (): void => undefined;
+
+/**
+ * A blocking IO call that can be made again and again with one object: the
+ * caller prepares the request ({@link IoCall.req}) and {@link IoCall.arm}s
+ * the call, the tasklet runs it with `yield*`, and {@link IoCall.finish}
+ * turns the completed request into the result (or throws). A subclass that
+ * needs several requests for one call (a send of everything) calls
+ * {@link IoCall.again} from finish().
+ *
+ * An object is {@link IoCall.busy} from arm() until its tasklet has resumed
+ * and, after a kill or timeout, until the backend has let go of the request:
+ * a caller that finds it busy (two tasklets on one socket) uses another one.
+ *
+ * @example
+ * ```ts
+ * class Recv extends IoCall<Buffer> {
+ *   protected finish(req: IoRequest): Buffer {
+ *     if (req.result < 0) throw osError(req.result);
+ *     return req.buf as Buffer;
+ *   }
+ * }
+ * const call = new Recv();
+ * // in a tasklet, call after call:
+ * call.req.buf = null; call.req.size = 4096; // ...op, handle
+ * const data = yield* call.arm(currentBackend(), -1);
+ * ```
+ */
+export abstract class IoCall<T> implements Operation<T>, Iterator<Suspend, T, unknown>, Blocker, TimerOwner {
+  /** The request this object submits; fill it in before {@link arm}. */
+  readonly req: IoRequest;
+  private backend: IoBackend | null = null;
+  private timeoutMs = -1;
   private core: TaskletCore | null = null;
   private timer: TimerEntry | null = null;
   private state = ACTIVE;
+  private phase = IDLE;
+  /** The backend holds the request: submitted, done() not yet called. */
+  private inBackend = false;
+  /** done() came (with the tasklet not withdrawn) and the tasklet has not resumed yet. */
   private completed = false;
+  /** finish() asked for another request. */
+  private repeat = false;
 
-  constructor(
-    private readonly backend: IoBackend,
-    private readonly req: IoRequest,
-    private readonly timeoutMs: number,
-  ) {}
+  constructor(req?: IoRequest) {
+    this.req = req ?? new IoRequest(IoOp.RECV, -1, null, null, 0, noop);
+  }
 
-  [Symbol.iterator](): Iterator<Suspend, IoRequest, unknown> {
+  /** Turns the completed request into the call's result, or throws; may call {@link again}. */
+  protected abstract finish(req: IoRequest): T;
+
+  /**
+   * Runs when the tasklet starts the call (its first step under `yield*`),
+   * before the request is submitted: a subclass checks and fills in the
+   * request here (and may throw, as a generator's body would). Returns the
+   * timeout in seconds (negative: none); by default the one given to arm().
+   */
+  protected prepare(): number {
+    return this.timeoutMs < 0 ? -1 : this.timeoutMs / 1000;
+  }
+
+  /** In use: a new call must take another object. */
+  get busy(): boolean {
+    return this.phase !== IDLE || this.inBackend;
+  }
+
+  /**
+   * Prepares a call of {@link req} on `backend` with a timeout in seconds
+   * (negative: none) and returns this object, to run with `yield*`.
+   */
+  arm(backend: IoBackend, timeoutSeconds: number): this {
+    this.backend = backend;
+    this.timeoutMs = timeoutSeconds < 0 ? -1 : timeoutSeconds * 1000;
+    this.phase = ARMED;
     return this;
   }
 
-  next(): IteratorResult<Suspend, IoRequest> {
-    if (this.started) return done(this.req);
-    this.started = true;
+  /** From finish(): submit the request again (fields updated) with a new timeout in seconds, instead of returning. */
+  protected again(timeoutSeconds: number): void {
+    this.timeoutMs = timeoutSeconds < 0 ? -1 : timeoutSeconds * 1000;
+    this.repeat = true;
+  }
+
+  [Symbol.iterator](): Iterator<Suspend, T, unknown> {
+    return this;
+  }
+
+  next(): IteratorResult<Suspend, T> {
+    if (this.phase === ARMED) {
+      this.phase = IDLE;
+      const t = this.prepare();
+      this.timeoutMs = t < 0 ? -1 : t * 1000;
+      return this.submit();
+    }
+    // A call run with yield* a second time has nothing more to give, as a
+    // finished generator.
+    if (this.phase !== WAITING) return done(undefined as T);
+    this.phase = IDLE;
+    this.completed = false;
+    const value = this.finish(this.req);
+    if (!this.repeat) return done(value);
+    this.repeat = false;
+    return this.submit();
+  }
+
+  throw(error: unknown): IteratorResult<Suspend, T> {
+    // Killed after the request completed but before the tasklet ran: nobody
+    // will ever see the result, so a socket it created must not leak.
+    if (this.completed) {
+      const req = this.req;
+      if (req.op === IoOp.ACCEPT && req.result >= 0) (this.backend as IoBackend).close(req.result);
+      this.completed = false;
+    }
+    this.phase = IDLE;
+    throw error;
+  }
+
+  return(value?: unknown): IteratorResult<Suspend, T> {
+    this.phase = IDLE;
+    return done(value as T);
+  }
+
+  private submit(): IteratorResult<Suspend, T> {
     const c = S.current;
-    if (c === S.main) throw new RuntimeError('IO operations block a tasklet: call them inside a tasklet');
+    if (c === S.main) {
+      throw new RuntimeError('IO operations block a tasklet: call them inside a tasklet');
+    }
+    this.phase = WAITING;
+    this.state = ACTIVE;
     this.core = c;
     c.blocker = this;
+    this.inBackend = true;
     this.req.done = this.onDone;
-    this.backend.submit(this.req);
+    (this.backend as IoBackend).submit(this.req);
     if (this.timeoutMs >= 0) this.timer = S.timers.add(this.timeoutMs, this);
     return SUSPENDED;
   }
 
-  throw(error: unknown): IteratorResult<Suspend, IoRequest> {
-    // Killed after the request completed but before the tasklet ran: nobody
-    // will ever see the result, so a socket it created must not leak.
-    if (this.completed && this.req.op === IoOp.ACCEPT && this.req.result >= 0) this.backend.close(this.req.result);
-    throw error;
-  }
-
-  return(value?: unknown): IteratorResult<Suspend, IoRequest> {
-    return done(value as IoRequest);
-  }
-
   /** The backend finished the request (from its poll()). */
   private readonly onDone = (): void => {
+    this.inBackend = false;
+    const req = this.req;
     if (this.state === WITHDRAWN) {
       // The tasklet was killed while waiting; a socket accepted meanwhile
       // (the cancel came too late) has no owner: close it.
-      if (this.req.op === IoOp.ACCEPT && this.req.result >= 0) this.backend.close(this.req.result);
+      if (req.op === IoOp.ACCEPT && req.result >= 0) (this.backend as IoBackend).close(req.result);
       return;
     }
     this.completed = true;
@@ -76,10 +183,11 @@ class IoWait implements Operation<IoRequest>, Iterator<Suspend, IoRequest, unkno
       this.timer = null;
     }
     const c = this.core as TaskletCore;
+    this.core = null;
     c.blocker = null;
     // A request that completed for real while its timeout expired keeps its
     // result: data the kernel already handed over must never be dropped.
-    if (this.state === TIMED_OUT && this.req.result === -ECANCELED) this.req.result = TIMEOUT;
+    if (this.state === TIMED_OUT && req.result === -ECANCELED) req.result = TIMEOUT;
     wake(c);
   };
 
@@ -87,21 +195,42 @@ class IoWait implements Operation<IoRequest>, Iterator<Suspend, IoRequest, unkno
   onTimer(): void {
     this.timer = null;
     this.state = TIMED_OUT;
-    this.backend.cancel(this.req);
+    (this.backend as IoBackend).cancel(this.req);
   }
 
   /** The tasklet is killed: cancel and forget; the backend still completes the request (and frees its buffer). */
   cancel(): void {
     this.state = WITHDRAWN;
+    this.core = null;
     if (this.timer !== null) {
       S.timers.cancel(this.timer);
       this.timer = null;
     }
-    this.backend.cancel(this.req);
+    (this.backend as IoBackend).cancel(this.req);
+  }
+
+  /**
+   * Cancels the request if the backend holds it (the socket is being
+   * closed): the waiting tasklet resumes with the request's -ECANCELED.
+   */
+  cancelRequest(): void {
+    if (this.inBackend && this.state !== WITHDRAWN) (this.backend as IoBackend).cancel(this.req);
   }
 
   describe(): string {
-    return `IO request ${this.req.op} on handle ${this.req.handle}`;
+    return `IO request ${describeOp(this.req.op)} on handle ${this.req.handle}`;
+  }
+}
+
+function describeOp(op: IoOpCode): string {
+  for (const [name, code] of Object.entries(IoOp)) if (code === op) return name;
+  return String(op);
+}
+
+/** ioWait's call: the completed request is the result. */
+class RequestWait extends IoCall<IoRequest> {
+  protected finish(req: IoRequest): IoRequest {
+    return req;
   }
 }
 
@@ -118,5 +247,5 @@ export const TIMEOUT = -0x7fff0001;
  * absent timeout waits as long as it takes.
  */
 export function ioWait(backend: IoBackend, req: IoRequest, timeoutSeconds = -1): Operation<IoRequest> {
-  return new IoWait(backend, req, timeoutSeconds < 0 ? -1 : timeoutSeconds * 1000);
+  return new RequestWait(req).arm(backend, timeoutSeconds);
 }

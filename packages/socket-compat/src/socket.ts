@@ -13,7 +13,6 @@ import {
   currentBackend,
   IoOp,
   IoRequest,
-  ioWait,
   SockOpt,
   ValueError,
   TIMEOUT,
@@ -30,7 +29,8 @@ import { errno, errorFor, messageError, MemoryError, OSError, timeoutError } fro
 import { adopt, duplicate, fresh, release, resolve } from './handles.js';
 import { toBytes, toCInt, toCIntStrict, toIndex, toSsize, toTimeout, toWritableBytes } from './pyargs.js';
 import { pyrepr } from './pyrepr.js';
-import { lingerInts, msgFlags, optionRoute, packInts, socketTypeOf, unpackInts } from './sockopt.js';
+import { lingerInts, optionRoute, packInts, socketTypeOf, unpackInts } from './sockopt.js';
+import { SockCall, type CallSocket } from './sock-call.js';
 import { getdefaulttimeout } from './timeouts.js';
 import { makefile, type MakefileOptions, type SocketFileLike } from './socket-file.js';
 import { sendfile, type SendfileSource } from './sendfile.js';
@@ -44,8 +44,6 @@ const ASYNC_CONNECT_ERRORS = new Set([constants.errno.ECONNREFUSED, constants.er
 
 /** Largest buffer recv() allocates; CPython would raise MemoryError far beyond what a socket returns. */
 const MAX_RECV = 0x7fffffff;
-
-const noop = (): void => undefined;
 
 /** A non-blocking connect left running in the background (connect() raised EINPROGRESS). */
 interface BackgroundConnect {
@@ -103,7 +101,7 @@ function check(res: number): number {
  * }).join();
  * ```
  */
-export class socket {
+export class socket implements CallSocket {
   /** @internal The backend the handle belongs to. */
   readonly _backend: IoBackend;
   /** The backend handle the socket's operations use; -1 once closed or detached. */
@@ -123,8 +121,13 @@ export class socket {
   private _listening = false;
   private _connected = false;
   private _background: BackgroundConnect | null = null;
-  /** Requests in flight on this object, cancelled when it is closed. */
-  private readonly _pending = new Set<IoRequest>();
+  /** The reusable calls that receive and send (sock-call.ts); made at first use. */
+  private _rd: SockCall | null = null;
+  private _wr: SockCall | null = null;
+  /** Calls made while the reusable one of their direction was busy (another tasklet waited on it). */
+  private _more: Set<SockCall> | null = null;
+  /** A non-blocking connect's request, until it ends. */
+  private _bgReq: IoRequest | null = null;
   /** @internal One end of socketpair(): unnamed, as the kernel's pairs are. */
   _unnamed = false;
   /**
@@ -198,8 +201,8 @@ export class socket {
     return this._proto;
   }
 
-  /** The handle, or raises OSError(EBADF) once closed. */
-  private _fd(): number {
+  /** @internal The handle, or raises OSError(EBADF) once closed. */
+  _fd(): number {
     if (this._unstartedBind) {
       throw new Error('bind() with a host name resolves it without blocking, so it is an operation: run it with yield* sock.bind(address)');
     }
@@ -207,30 +210,45 @@ export class socket {
     return this._h;
   }
 
-  /**
-   * Runs one operation with a timeout (null: none; 0: do not wait). An
-   * expired timeout raises `timeout`, or BlockingIOError(EAGAIN) in
-   * non-blocking mode; closing the socket meanwhile raises OSError(EBADF).
-   */
-  private *_wait(op: IoOpCode, buf: Uint8Array | null, addr: SockAddr | null, bits: number, timeout: number | null): TaskletGenerator<IoRequest> {
-    const h = this._fd();
-    const req = new IoRequest(op, h, buf, addr, bits, noop);
-    this._pending.add(req);
-    try {
-      yield* ioWait(this._backend, req, timeout === null ? -1 : timeout);
-    } finally {
-      this._pending.delete(req);
-    }
-    if (req.result === TIMEOUT) throw timeout === 0 ? errorFor(EAGAIN) : timeoutError();
-    if (req.result < 0) {
-      if (this._h !== h && (req.result === -ECANCELED || req.result === -EBADF)) throw errorFor(EBADF);
-      throw errorFor(-req.result);
-    }
-    return req;
+  /** @internal The handle now: -1 once closed or detached. */
+  _handleNow(): number {
+    return this._h;
   }
 
-  private _timeoutFor(dontwait: boolean): number | null {
-    return dontwait ? 0 : this._timeout;
+  /** @internal The timeout mode now (gettimeout()). */
+  _timeoutNow(): number | null {
+    return this._timeout;
+  }
+
+  /**
+   * A call object for one operation in a direction (receiving or sending):
+   * the socket's reusable one, or, while another tasklet uses that one, a
+   * new one that close() can still cancel.
+   */
+  private _call(receiving: boolean): SockCall {
+    const mine = receiving ? this._rd : this._wr;
+    if (mine !== null && !mine.busy) return mine;
+    const c = new SockCall(this);
+    if (mine === null) {
+      if (receiving) this._rd = c;
+      else this._wr = c;
+      return c;
+    }
+    const more = (this._more ??= new Set());
+    for (const x of more) if (!x.busy) more.delete(x);
+    more.add(c);
+    return c;
+  }
+
+  /**
+   * Runs one request with a timeout (null: none; 0: do not wait) and
+   * returns it completed (read it before the next call). An expired timeout
+   * raises `timeout`, or BlockingIOError(EAGAIN) in non-blocking mode;
+   * closing the socket meanwhile raises OSError(EBADF).
+   */
+  private _wait(op: IoOpCode, buf: Uint8Array | null, size: number, addr: SockAddr | null, flags: number): Operation<IoRequest> {
+    const receiving = op === IoOp.ACCEPT || op === IoOp.RECV || op === IoOp.RECVFROM;
+    return this._call(receiving).request(op, buf, size, addr, flags, this._timeout) as Operation<unknown> as Operation<IoRequest>;
   }
 
   // ---- names and setup -------------------------------------------------
@@ -434,7 +452,7 @@ export class socket {
   }
 
   private *_accept(): TaskletGenerator<[socket, Address]> {
-    const req = yield* this._wait(IoOp.ACCEPT, null, null, 0, this._timeout);
+    const req = yield* this._wait(IoOp.ACCEPT, null, 0, null, 0);
     fresh(this._backend, req.result);
     const conn = new socket(this._family, this._type, this._proto, req.result);
     conn._connected = true;
@@ -483,7 +501,7 @@ export class socket {
     }
     if (this._connected && this._type === C.SOCK_STREAM) return EISCONN;
     if (this._timeout === 0) return yield* this._connectNonBlocking(h, sa);
-    const res = yield* this._connectWait(h, sa);
+    const res = yield* this._connectWait(sa);
     if (res === TIMEOUT) {
       if (raise) throw timeoutError();
       return EAGAIN;
@@ -499,15 +517,8 @@ export class socket {
   }
 
   /** One CONNECT request with the socket's timeout: 0, -errno or TIMEOUT. */
-  private *_connectWait(h: number, sa: SockAddr): TaskletGenerator<number> {
-    const req = new IoRequest(IoOp.CONNECT, h, null, sa, 0, noop);
-    this._pending.add(req);
-    try {
-      yield* ioWait(this._backend, req, this._timeout === null ? -1 : this._timeout);
-    } finally {
-      this._pending.delete(req);
-    }
-    return req.result;
+  private _connectWait(sa: SockAddr): Operation<number> {
+    return this._call(false).request(IoOp.CONNECT, null, 0, sa, 0, this._timeout, true) as Operation<unknown> as Operation<number>;
   }
 
   /**
@@ -527,11 +538,11 @@ export class socket {
     const req = new IoRequest(IoOp.CONNECT, h, null, sa, 0, (r) => {
       state.done = true;
       state.result = r.result === -ECANCELED && this._h !== h ? -EBADF : r.result;
-      this._pending.delete(r);
+      if (this._bgReq === r) this._bgReq = null;
       wake?.();
       for (const w of state.waiters.splice(0)) w();
     });
-    this._pending.add(req);
+    this._bgReq = req;
     this._backend.submit(req);
     const tcp = this._type === C.SOCK_STREAM && this._family !== C.AF_UNIX;
     // Only TCP waits for the network: other connects end inside the kernel
@@ -556,30 +567,18 @@ export class socket {
   // ---- data ----------------------------------------------------------------
 
   /** Receives up to `bufsize` bytes (empty at end of stream). */
-  recv(bufsize: number, flags: number = 0): TaskletGenerator<Buffer> {
+  recv(bufsize: number, flags: number = 0): Operation<Buffer> {
     cRange('recv', arguments.length, 1, 2);
     const n = toSsize(bufsize);
     const f = toCInt(flags);
     if (n < 0) throw valueError('negative buffersize in recv');
     if (n > MAX_RECV) throw new MemoryError('');
-    return this._recv(n, f);
-  }
-
-  private *_recv(n: number, flags: number): TaskletGenerator<Buffer> {
-    const buf = Buffer.alloc(n);
-    const got = yield* this._recvInto(buf, flags);
-    return shrink(buf, got);
-  }
-
-  private *_recvInto(buf: Uint8Array, flags: number): TaskletGenerator<number> {
-    this._fd();
-    const m = msgFlags(flags);
-    const req = yield* this._wait(IoOp.RECV, buf, null, m.bits, this._timeoutFor(m.dontwait));
-    return req.result;
+    // The buffer is allocated once the data is there, at its size (IoRequest.size).
+    return this._call(true).recv(n, f) as Operation<unknown> as Operation<Buffer>;
   }
 
   /** Receives into `buffer` (up to `nbytes`, 0: all of it); returns the byte count. */
-  recv_into(buffer: Uint8Array | ArrayBufferView | ArrayBuffer, nbytes: number = 0, flags: number = 0): TaskletGenerator<number> {
+  recv_into(buffer: Uint8Array | ArrayBufferView | ArrayBuffer, nbytes: number = 0, flags: number = 0): Operation<number> {
     if (arguments.length === 0) throw new TypeError("recv_into() missing required argument 'buffer' (pos 1)");
     cRange('recv_into', arguments.length, 1, 3);
     const b = toWritableBytes(buffer, 'recv_into');
@@ -587,7 +586,7 @@ export class socket {
     const f = toCInt(flags);
     if (n < 0) throw valueError('negative buffersize in recv_into');
     if (n > b.length) throw valueError('buffer too small for requested bytes');
-    return this._recvInto(n === 0 ? b : b.subarray(0, n), f);
+    return this._call(true).transfer(IoOp.RECV, n === 0 ? b : b.subarray(0, n), f) as Operation<unknown> as Operation<number>;
   }
 
   /** Receives up to `bufsize` bytes and the sender's address: `[data, address]`. */
@@ -597,11 +596,7 @@ export class socket {
     const f = toCInt(flags);
     if (n < 0) throw valueError('negative buffersize in recvfrom');
     if (n > MAX_RECV) throw new MemoryError('');
-    return (function* (self: socket): TaskletGenerator<[Buffer, Address | null]> {
-      const buf = Buffer.alloc(n);
-      const [got, addr] = yield* self._recvfromInto(buf, f);
-      return [shrink(buf, got), addr];
-    })(this);
+    return this._recvfrom(null, n, f);
   }
 
   /** Receives into `buffer` (up to `nbytes`, 0: all of it): `[nbytes, address]`. */
@@ -613,33 +608,26 @@ export class socket {
     const f = toCInt(flags);
     if (n < 0) throw valueError('negative buffersize in recvfrom_into');
     if (n > b.length) throw valueError('nbytes is greater than the length of the buffer');
-    return this._recvfromInto(n === 0 ? b : b.subarray(0, n), f);
+    return this._recvfrom(n === 0 ? b : b.subarray(0, n), 0, f) as TaskletGenerator<[unknown, Address | null]> as TaskletGenerator<[number, Address | null]>;
   }
 
-  private *_recvfromInto(buf: Uint8Array, flags: number): TaskletGenerator<[number, Address | null]> {
-    this._fd();
-    const m = msgFlags(flags);
-    const req = yield* this._wait(IoOp.RECVFROM, buf, null, m.bits, this._timeoutFor(m.dontwait));
+  /** recvfrom (buf null: a new buffer of the datagram's size, at most `size`) and recvfrom_into (the count). */
+  private *_recvfrom(buf: Uint8Array | null, size: number, flags: number): TaskletGenerator<[Buffer, Address | null]> {
+    const req = yield* this._wait(IoOp.RECVFROM, buf, size, null, flags);
     // Linux fills in no address for a stream, nor for an unbound Unix-domain
     // sender; Python then gives None.
     const a = req.addr;
     const none = a === null || this._type === C.SOCK_STREAM || (a.family === 'unix' && a.path === '');
-    return [req.result, none ? null : toPython(a)];
+    const data = buf === null ? (req.buf as Buffer) : (req.result as unknown as Buffer);
+    return [data, none ? null : toPython(a)];
   }
 
   /** Sends what the kernel takes of `data` now; returns the byte count (maybe fewer than all). */
-  send(data: Uint8Array | ArrayBufferView | ArrayBuffer, flags: number = 0): TaskletGenerator<number> {
+  send(data: Uint8Array | ArrayBufferView | ArrayBuffer, flags: number = 0): Operation<number> {
     cRange('send', arguments.length, 1, 2);
     const b = toBytes(data);
     const f = toCInt(flags);
-    return this._send(b, f, this._timeout);
-  }
-
-  private *_send(b: Uint8Array, flags: number, timeout: number | null): TaskletGenerator<number> {
-    this._fd();
-    const m = msgFlags(flags);
-    const req = yield* this._wait(IoOp.SEND, b, null, m.bits, m.dontwait ? 0 : timeout);
-    return req.result;
+    return this._call(false).transfer(IoOp.SEND, b, f) as Operation<unknown> as Operation<number>;
   }
 
   /**
@@ -647,25 +635,11 @@ export class socket {
    * covers the whole call; when it expires `timeout` is raised and how much
    * was sent is unknown, as in CPython.
    */
-  sendall(data: Uint8Array | ArrayBufferView | ArrayBuffer, flags: number = 0): TaskletGenerator<void> {
+  sendall(data: Uint8Array | ArrayBufferView | ArrayBuffer, flags: number = 0): Operation<void> {
     cRange('sendall', arguments.length, 1, 2);
     const b = toBytes(data);
     const f = toCInt(flags);
-    return this._sendall(b, f);
-  }
-
-  private *_sendall(b: Uint8Array, flags: number): TaskletGenerator<void> {
-    const t = this._timeout;
-    const deadline = t === null || t === 0 ? 0 : performance.now() + t * 1000;
-    let off = 0;
-    do {
-      let left = t;
-      if (t !== null && t > 0) {
-        left = (deadline - performance.now()) / 1000;
-        if (left <= 0) throw timeoutError();
-      }
-      off += yield* this._send(off === 0 ? b : b.subarray(off), flags, left);
-    } while (off < b.length);
+    return this._call(false).sendall(b, f) as Operation<unknown> as Operation<void>;
   }
 
   /** Sends one datagram to `address`: `sendto(data, address)` or `sendto(data, flags, address)`. */
@@ -680,9 +654,7 @@ export class socket {
     const now = addressNow(p, 'sendto');
     return (function* (self: socket): TaskletGenerator<number> {
       const sa = now ?? (yield* addressOp(p, 'sendto'));
-      self._fd();
-      const m = msgFlags(f);
-      const req = yield* self._wait(IoOp.SENDTO, b, sa, m.bits, self._timeoutFor(m.dontwait));
+      const req = yield* self._wait(IoOp.SENDTO, b, 0, sa, f);
       return req.result;
     })(this);
   }
@@ -762,11 +734,14 @@ export class socket {
 
   /** Other socket objects may keep the handle open: stop this object's own operations. */
   private _cancelPending(): void {
-    for (const req of this._pending) this._backend.cancel(req);
+    this._rd?.cancelRequest();
+    this._wr?.cancelRequest();
+    if (this._more !== null) for (const c of this._more) c.cancelRequest();
+    if (this._bgReq !== null) this._backend.cancel(this._bgReq);
   }
 
   /** Alias of {@link recv_into}. */
-  recvInto(buffer: Uint8Array | ArrayBufferView | ArrayBuffer, nbytes: number = 0, flags: number = 0): TaskletGenerator<number> {
+  recvInto(buffer: Uint8Array | ArrayBufferView | ArrayBuffer, nbytes: number = 0, flags: number = 0): Operation<number> {
     return this.recv_into(buffer, nbytes, flags);
   }
 
@@ -807,13 +782,6 @@ export class socket {
 
 /** Python's SocketType is the socket class. */
 export const SocketType = socket;
-
-/** Returns `buf` cut to `got` bytes, copying when most of it went unused (CPython resizes too). */
-function shrink(buf: Buffer, got: number): Buffer {
-  if (got === buf.length) return buf;
-  if (got < buf.length >> 1) return Buffer.from(buf.subarray(0, got));
-  return buf.subarray(0, got);
-}
 
 function valueError(message: string): Error {
   return new ValueError(message);
