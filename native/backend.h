@@ -64,7 +64,7 @@ extern "C" {
 #define SIO_API __attribute__((visibility("default")))
 #endif
 
-#define SIO_ABI_VERSION 1u
+#define SIO_ABI_VERSION 2u
 #define SIO_MAGIC 0x314f4953u /* "SIO1" in little-endian memory */
 
 /*
@@ -95,10 +95,26 @@ extern "C" {
  *  SETSOCKOPT  sync  fd   option value in     level       optname     0
  *  GETSOCKNAME sync  fd   address out         -           -           address length (clamped to len)
  *  GETPEERNAME sync  fd   address out         -           -           address length (clamped to len)
+ *  SET_POOL    sync  -    pool (see below)    -           -           0
  *
  * msg_flags are MSG_* flags for RECV/SEND/RECVFROM/SENDTO (MSG_NOSIGNAL is
  * always added to sends). Only fds created by this handle (SOCKET, ACCEPT)
  * are accepted; any other fd, or one already closed, gives -EBADF.
+ *
+ * The receive pool
+ * ----------------
+ * A RECV with SIO_SQE_POOL in sqe.flags names no buffer (off is ignored;
+ * len is the most bytes to receive). It holds no memory while it waits: once
+ * data is there the shim receives it into the receive pool, a range of the
+ * arena set with SET_POOL (off/len, page-sized pieces are best), and the
+ * completion says where: cqe.off. The pool is a bump area that every
+ * sio_enter call starts afresh, so JS copies the bytes out before its next
+ * call, as it reads the completions. A stream receive may take fewer bytes
+ * than len when the pool is nearly full; a datagram one needs len bytes. When
+ * the pool has no room left, the receive stays parked and is retried by the
+ * next sio_enter (header.fds_deferred counts the sockets waiting for that, so
+ * JS knows to call again even if the kernel says nothing new). With no pool
+ * set, a pool receive fails with -ENOBUFS.
  */
 enum sio_op {
   SIO_OP_NOP = 0,
@@ -120,13 +136,17 @@ enum sio_op {
   SIO_OP_SETSOCKOPT = 16,
   SIO_OP_GETSOCKNAME = 17,
   SIO_OP_GETPEERNAME = 18,
-  SIO_OP_COUNT_ = 19
+  SIO_OP_SET_POOL = 19,
+  SIO_OP_COUNT_ = 20
 };
+
+/* sio_sqe.flags */
+#define SIO_SQE_POOL 0x1u /* RECV only: receive into the pool (see above) */
 
 /* Submission entry: 32 bytes, all fields naturally aligned. */
 struct sio_sqe {
   uint8_t op;         /* enum sio_op */
-  uint8_t reserved;   /* ignored */
+  uint8_t flags;      /* SIO_SQE_*; an unknown bit gives -EINVAL */
   uint16_t msg_flags; /* MSG_* for the send/recv family */
   int32_t fd;
   uint32_t token;     /* slot index < max_ops */
@@ -140,13 +160,15 @@ struct sio_sqe {
 /* sio_cqe.flags */
 #define SIO_CQE_TRUNC 0x1u /* datagram longer than the buffer (MSG_TRUNC) */
 
-/* Completion entry: 16 bytes. */
+/* Completion entry: 24 bytes. */
 struct sio_cqe {
   uint32_t token;
   uint32_t gen;
   int32_t res;      /* >= 0 result, < 0 -errno */
   uint16_t flags;   /* SIO_CQE_* */
   uint16_t addrlen; /* bytes of address written (ACCEPT, RECVFROM) */
+  uint32_t off;     /* pool RECV with res > 0: arena offset of the bytes */
+  uint32_t reserved;
 };
 
 /*
@@ -169,10 +191,11 @@ struct sio_header {
   uint32_t ops_parked;     /* operations waiting for readiness */
   uint32_t fds_open;       /* fds created by this handle and not closed */
   uint32_t fds_registered; /* of those, how many are in the poller */
-  uint32_t reserved[3];
+  uint32_t fds_deferred;   /* sockets whose pool receives wait for pool room */
+  uint32_t reserved[2];
   struct sio_sqe sync_sqe; /* input of sio_sync */
   struct sio_cqe sync_cqe; /* output of sio_sync */
-  uint8_t pad[16];
+  uint8_t pad[8];
 };
 
 /* sio_watch modes */
@@ -246,7 +269,7 @@ SIO_API int32_t sio_watch_ref(int32_t handle, int32_t ref);
 
 #ifdef __cplusplus
 static_assert(sizeof(struct sio_sqe) == 32, "sio_sqe layout");
-static_assert(sizeof(struct sio_cqe) == 16, "sio_cqe layout");
+static_assert(sizeof(struct sio_cqe) == 24, "sio_cqe layout");
 static_assert(sizeof(struct sio_header) == 128, "sio_header layout");
 static_assert(offsetof(struct sio_header, sync_sqe) == 64, "sio_header layout");
 static_assert(offsetof(struct sio_header, sync_cqe) == 96, "sio_header layout");

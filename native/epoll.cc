@@ -35,9 +35,13 @@
 namespace {
 
 constexpr int32_t kAgain = INT32_MIN;     // attempt() result: park and wait
+constexpr int32_t kNoRoom = INT32_MIN + 1; // attempt() result: park, retry at the next call (pool full)
+// A stream receive takes a short piece of the pool rather than wait for the
+// next call, unless less than this (or than it asked for) is left.
+constexpr uint32_t kPoolMinPiece = 2048;
 constexpr uint32_t kNil = UINT32_MAX;     // end of an intrusive op list
 constexpr uint64_t kWakeTag = UINT64_MAX; // epoll data of the wake eventfd
-constexpr int kMaxEvents = 256;
+constexpr int kMaxEvents = 1024;
 
 [[noreturn]] void die(const char *what, int err) {
   fprintf(stderr, "sio epoll: %s failed: errno %d\n", what, err);
@@ -60,9 +64,11 @@ struct Op {
 
 struct FdState {
   int fd;
-  uint32_t seq;  // tags epoll events so one for a reused fd number is dropped
-  Queue rd;      // ACCEPT, RECV, RECVFROM, POLL_IN
-  Queue wr;      // CONNECT, SEND, SENDTO, POLL_OUT
+  uint32_t seq;           // tags epoll events so one for a reused fd number is dropped
+  bool stream;            // SOCK_STREAM: recv(2) suffices, a short pool piece is fine
+  bool deferred = false;  // in Instance::deferred: a pool receive waits for room
+  Queue rd;               // ACCEPT, RECV, RECVFROM, POLL_IN
+  Queue wr;               // CONNECT, SEND, SENDTO, POLL_OUT
 };
 
 struct Instance {
@@ -82,6 +88,12 @@ struct Instance {
   uint32_t cq_count = 0;
   uint32_t next_seq = 0;
   uint32_t ops_parked = 0, fds_open = 0, fds_registered = 0;
+  // The receive pool (backend.h): [pool_off, pool_off + pool_len) of the
+  // arena, pool_used of it taken since this sio_enter call began.
+  uint32_t pool_off = 0, pool_len = 0, pool_used = 0;
+  // Sockets whose read queue stopped for want of pool room, with the seq
+  // they had (a closed and reused fd number is skipped).
+  std::vector<std::pair<int32_t, uint32_t>> deferred;
   std::vector<Op> ops;
   // Indexed by fd. unique_ptr keeps each FdState at a fixed address while the
   // vector grows (an ACCEPT run from a listener's queue adds entries).
@@ -116,12 +128,12 @@ FdState *owned(Instance &in, int32_t fd) {
 }
 
 void complete(Instance &in, uint32_t token, uint32_t gen, int32_t res, uint16_t flags = 0,
-              uint16_t addrlen = 0) {
+              uint16_t addrlen = 0, uint32_t off = 0) {
   // cq_entries = max_ops + sq_entries bounds the completions of one call
   // (see backend.h), so this cannot trigger; if it ever does, losing a
   // completion would hang a tasklet silently, so fail loudly instead.
   if (in.cq_count >= in.cq_entries) die("completion ring overflow", 0);
-  in.cq[in.cq_count++] = sio_cqe{token, gen, res, flags, addrlen};
+  in.cq[in.cq_count++] = sio_cqe{token, gen, res, flags, addrlen, off, 0};
 }
 
 uint16_t clamp_len(socklen_t got, uint32_t cap) {
@@ -129,10 +141,10 @@ uint16_t clamp_len(socklen_t got, uint32_t cap) {
 }
 
 // Adds a freshly created fd (SOCKET, ACCEPT) to the table and to epoll.
-int32_t adopt(Instance &in, int fd) {
+int32_t adopt(Instance &in, int fd, bool stream) {
   try {
     if (static_cast<size_t>(fd) >= in.fds.size()) in.fds.resize(static_cast<size_t>(fd) + 1);
-    in.fds[fd] = std::make_unique<FdState>(FdState{fd, ++in.next_seq, {}, {}});
+    in.fds[fd] = std::make_unique<FdState>(FdState{fd, ++in.next_seq, stream, false, {}, {}});
   } catch (const std::bad_alloc &) {
     return -ENOMEM;
   }
@@ -154,7 +166,7 @@ int32_t do_socket(Instance &in, const sio_sqe &s) {
   int type = static_cast<int>(s.arg1) | SOCK_NONBLOCK | SOCK_CLOEXEC;
   int fd = socket(static_cast<int>(s.arg0), type, static_cast<int>(s.len));
   if (fd < 0) return -errno;
-  int32_t r = adopt(in, fd);
+  int32_t r = adopt(in, fd, (s.arg1 & 0xf) == SOCK_STREAM);
   if (r < 0) close(fd);
   return r;
 }
@@ -163,6 +175,13 @@ int32_t do_socket(Instance &in, const sio_sqe &s) {
 int32_t run_sync(Instance &in, const sio_sqe &s) {
   if (s.op == SIO_OP_NOP) return 0;
   if (s.op == SIO_OP_SOCKET) return do_socket(in, s);
+  if (s.op == SIO_OP_SET_POOL) {
+    if (!in_arena(in, s.off, s.len)) return -EFAULT;
+    in.pool_off = s.off;
+    in.pool_len = s.len;
+    in.pool_used = 0;  // nothing of the old pool is handed out after this
+    return 0;
+  }
   if (owned(in, s.fd) == nullptr) return -EBADF;
   if (s.op == SIO_OP_LISTEN) {
     int backlog = static_cast<int>(std::min<uint32_t>(s.arg0, INT_MAX));
@@ -206,6 +225,7 @@ bool is_parking(uint8_t op) {
 
 // Buffers of a parking operation, checked once at submission.
 bool buffers_ok(const Instance &in, const sio_sqe &s) {
+  if (s.flags & SIO_SQE_POOL) return true;  // the pool, checked by SET_POOL
   switch (s.op) {
     case SIO_OP_RECVFROM:
     case SIO_OP_SENDTO:
@@ -218,9 +238,49 @@ bool buffers_ok(const Instance &in, const sio_sqe &s) {
   }
 }
 
-// Tries a parking operation once. Returns its result, or kAgain.
-int32_t attempt(Instance &in, Op &op, uint16_t *flags, uint16_t *addrlen) {
+// A RECV into the pool: the bytes go to the pool's free part, *off says
+// where. kNoRoom when the pool cannot take them in this call.
+int32_t attempt_pool_recv(Instance &in, const FdState &st, const sio_sqe &s, uint16_t *flags, uint32_t *off) {
+  uint32_t avail = in.pool_len - in.pool_used;
+  uint32_t len = s.len;
+  if (st.stream) {
+    if (avail < std::min(len, kPoolMinPiece)) return kNoRoom;
+    len = std::min(len, avail);
+  } else {
+    if (len > in.pool_len) return -ENOBUFS;  // could never fit: never wait for it
+    if (avail < len) return kNoRoom;
+  }
+  if (len == 0) return 0;  // a zero-length receive, or no pool at all
+  uint32_t at = in.pool_off + in.pool_used;
+  for (;;) {
+    // A datagram's truncation is only told by recvmsg; a stream needs recv.
+    ssize_t n;
+    if (st.stream) {
+      n = recv(s.fd, in.arena + at, len, s.msg_flags);
+    } else {
+      iovec iov{in.arena + at, len};
+      msghdr msg{};
+      msg.msg_iov = &iov;
+      msg.msg_iovlen = 1;
+      n = recvmsg(s.fd, &msg, s.msg_flags);
+      if (n >= 0 && (msg.msg_flags & MSG_TRUNC)) *flags |= SIO_CQE_TRUNC;
+    }
+    if (n > 0) {
+      in.pool_used += static_cast<uint32_t>(n);
+      *off = at;
+      return static_cast<int32_t>(n);
+    }
+    if (n == 0) return 0;
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return kAgain;
+    return -errno;
+  }
+}
+
+// Tries a parking operation once. Returns its result, kAgain or kNoRoom.
+int32_t attempt(Instance &in, FdState &st, Op &op, uint16_t *flags, uint16_t *addrlen, uint32_t *off) {
   const sio_sqe &s = op.sqe;
+  if (s.flags & SIO_SQE_POOL) return attempt_pool_recv(in, st, s, flags, off);
   void *buf = in.arena + s.off;
   for (;;) {  // retried only on EINTR (and ECONNABORTED for accept)
     ssize_t n;
@@ -235,7 +295,7 @@ int32_t attempt(Instance &in, Op &op, uint16_t *flags, uint16_t *addrlen) {
           n = -1;
           break;
         }
-        int32_t r = adopt(in, fd);
+        int32_t r = adopt(in, fd, true);  // only stream sockets listen
         if (r < 0) close(fd);
         if (r >= 0 && s.len) *addrlen = clamp_len(al, s.len);
         return r;
@@ -265,6 +325,10 @@ int32_t attempt(Instance &in, Op &op, uint16_t *flags, uint16_t *addrlen) {
       }
       case SIO_OP_RECV:
       case SIO_OP_RECVFROM: {
+        if (s.op == SIO_OP_RECV && st.stream) {
+          n = recv(s.fd, buf, s.len, s.msg_flags);
+          break;
+        }
         // recvmsg rather than recv: msg_flags tells a truncated datagram.
         iovec iov{buf, s.len};
         msghdr msg{};
@@ -336,16 +400,49 @@ void unpark(Instance &in, Queue &q, uint32_t token) {
 
 Queue &queue_of(FdState &st, const Op &op) { return is_read_side(op.sqe.op) ? st.rd : st.wr; }
 
+// Remembers that st's read queue stopped for want of pool room: the next
+// sio_enter runs it again (no edge will come for data already there).
+void defer(Instance &in, FdState &st) {
+  if (st.deferred) return;
+  try {
+    in.deferred.emplace_back(st.fd, st.seq);
+  } catch (const std::bad_alloc &) {
+    die("deferring a pool receive", ENOMEM);
+  }
+  st.deferred = true;
+}
+
 // Runs a queue from its head after an edge, until a syscall says EAGAIN.
-void run_queue(Instance &in, Queue &q) {
+void run_queue(Instance &in, FdState &st, Queue &q) {
   while (q.head != kNil) {
     uint32_t token = q.head;
     Op &op = in.ops[token];
     uint16_t flags = 0, addrlen = 0;
-    int32_t r = attempt(in, op, &flags, &addrlen);
+    uint32_t off = 0;
+    int32_t r = attempt(in, st, op, &flags, &addrlen, &off);
     if (r == kAgain) return;
+    if (r == kNoRoom) return defer(in, st);
     unpark(in, q, token);
-    complete(in, token, op.sqe.gen, r, flags, addrlen);
+    complete(in, token, op.sqe.gen, r, flags, addrlen, off);
+  }
+}
+
+// At the start of a call, with the pool empty again: runs the read queues
+// that stopped for want of room.
+void run_deferred(Instance &in) {
+  if (in.deferred.empty()) return;
+  std::vector<std::pair<int32_t, uint32_t>> list;
+  list.swap(in.deferred);
+  for (const auto &[fd, seq] : list) {
+    FdState *st = owned(in, fd);
+    if (st == nullptr || st->seq != seq) continue;  // closed since (maybe reused)
+    st->deferred = false;
+    run_queue(in, *st, st->rd);
+  }
+  // Keep the capacity: the list is reused call after call.
+  if (in.deferred.empty()) {
+    list.clear();
+    in.deferred.swap(list);
   }
 }
 
@@ -390,6 +487,9 @@ void submit(Instance &in, const sio_sqe &s) {
   if (s.token >= in.max_ops) return complete(in, s.token, s.gen, -EINVAL);
   if (in.ops[s.token].parked) return complete(in, s.token, s.gen, -EBUSY);
   if (s.op >= SIO_OP_COUNT_) return complete(in, s.token, s.gen, -EINVAL);
+  if ((s.flags & ~SIO_SQE_POOL) || ((s.flags & SIO_SQE_POOL) && s.op != SIO_OP_RECV))
+    return complete(in, s.token, s.gen, -EINVAL);
+  if ((s.flags & SIO_SQE_POOL) && in.pool_len == 0) return complete(in, s.token, s.gen, -ENOBUFS);
   if (s.op == SIO_OP_CLOSE) return complete(in, s.token, s.gen, do_close(in, s.fd));
   if (s.op == SIO_OP_CANCEL) return complete(in, s.token, s.gen, do_cancel(in, s.arg0, s.arg1));
   if (!is_parking(s.op)) return complete(in, s.token, s.gen, run_sync(in, s));
@@ -399,14 +499,17 @@ void submit(Instance &in, const sio_sqe &s) {
   Op &op = in.ops[s.token];
   op.sqe = s;
   op.started = false;
-  // Poll operations take no buffer; zero it so attempt() never forms a
-  // pointer from an unchecked offset.
+  // Poll operations take no buffer, pool receives no buffer of their own;
+  // zero the offset so attempt() never forms a pointer from an unchecked one.
   if (s.op == SIO_OP_POLL_IN || s.op == SIO_OP_POLL_OUT) op.sqe.off = op.sqe.len = 0;
+  if (s.flags & SIO_SQE_POOL) op.sqe.off = 0;
   Queue &q = queue_of(*st, op);
   if (q.head == kNil) {
     uint16_t flags = 0, addrlen = 0;
-    int32_t r = attempt(in, op, &flags, &addrlen);
-    if (r != kAgain) return complete(in, s.token, s.gen, r, flags, addrlen);
+    uint32_t off = 0;
+    int32_t r = attempt(in, *st, op, &flags, &addrlen, &off);
+    if (r == kNoRoom) defer(in, *st);
+    else if (r != kAgain) return complete(in, s.token, s.gen, r, flags, addrlen, off);
   }
   park(in, q, s.token);
 }
@@ -429,8 +532,8 @@ void harvest(Instance &in, int timeout_ms) {
     FdState *st = owned(in, static_cast<int32_t>(tag & 0xffffffffu));
     if (st == nullptr || st->seq != tag >> 32) continue;  // stale event
     uint32_t e = evs[i].events;
-    if (e & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) run_queue(in, st->rd);
-    if (e & (EPOLLOUT | EPOLLHUP | EPOLLERR)) run_queue(in, st->wr);
+    if (e & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) run_queue(in, *st, st->rd);
+    if (e & (EPOLLOUT | EPOLLHUP | EPOLLERR)) run_queue(in, *st, st->wr);
   }
 }
 
@@ -438,6 +541,7 @@ void publish_counters(Instance &in) {
   in.hdr->ops_parked = in.ops_parked;
   in.hdr->fds_open = in.fds_open;
   in.hdr->fds_registered = in.fds_registered;
+  in.hdr->fds_deferred = static_cast<uint32_t>(in.deferred.size());
 }
 
 void on_ready(void *arg) {
@@ -559,12 +663,15 @@ SIO_API int32_t sio_enter(int32_t handle, uint32_t n_submit, int32_t timeout_ms)
   if (in == nullptr) return -EBADF;
   if (n_submit > in->sq_entries) return -EINVAL;
   in->cq_count = 0;
+  in->pool_used = 0;  // JS has copied out what the last call received
+  run_deferred(*in);
   for (uint32_t i = 0; i < n_submit; i++) {
     sio_sqe s;
     memcpy(&s, &in->sq[i], sizeof s);  // read shared memory exactly once
     submit(*in, s);
   }
-  harvest(*in, in->cq_count > 0 ? 0 : std::max(timeout_ms, -1));
+  bool busy = in->cq_count > 0 || !in->deferred.empty();
+  harvest(*in, busy ? 0 : std::max(timeout_ms, -1));
   publish_counters(*in);
   if (in->watch != nullptr) sio::uv_watch_rearm(in->watch);
   return static_cast<int32_t>(in->cq_count);
@@ -577,7 +684,7 @@ SIO_API int32_t sio_sync(int32_t handle) {
   memcpy(&s, &in->hdr->sync_sqe, sizeof s);
   bool ring_only = s.op >= SIO_OP_COUNT_ || is_parking(s.op) || s.op == SIO_OP_CLOSE || s.op == SIO_OP_CANCEL;
   int32_t res = ring_only ? -EINVAL : run_sync(*in, s);
-  in->hdr->sync_cqe = sio_cqe{s.token, s.gen, res, 0, 0};
+  in->hdr->sync_cqe = sio_cqe{s.token, s.gen, res, 0, 0, 0, 0};
   publish_counters(*in);
   return res;
 }

@@ -209,7 +209,7 @@ struct Ring {
   }
   sio_cqe wait(uint32_t t) {
     for (int i = 0; i < 500 && done.count(t) == 0; i++) pump(10);
-    sio_cqe c = done.count(t) ? done[t] : sio_cqe{t, 0, INT32_MIN, 0, 0};
+    sio_cqe c = done.count(t) ? done[t] : sio_cqe{t, 0, INT32_MIN, 0, 0, 0, 0};
     done.erase(t);
     gens[t] = 0;
     return c;
@@ -256,7 +256,8 @@ struct Ring {
   }
   bool clean() {
     pump(0);
-    return hdr->ops_parked == 0 && hdr->fds_open == 0 && hdr->fds_registered == 0 && done.empty();
+    return hdr->ops_parked == 0 && hdr->fds_open == 0 && hdr->fds_registered == 0 && hdr->fds_deferred == 0 &&
+           done.empty();
   }
 };
 
@@ -357,6 +358,98 @@ static void test_udp_truncation() {
   CHECK_EQ(ntohs(reinterpret_cast<sockaddr_in *>(r.arena + from)->sin_port), r.port_of(a));
   CHECK_EQ(r.close(a), 0);
   CHECK_EQ(r.close(b), 0);
+  CHECK(r.clean());
+}
+
+static sio_sqe pool_recv(int fd, uint32_t len) {
+  sio_sqe s = Ring::op(SIO_OP_RECV, fd, 0, len);
+  s.flags = SIO_SQE_POOL;
+  return s;
+}
+
+// Receives into the pool: no buffer while waiting, the bytes at cqe.off,
+// a full pool defers to the next call, bad uses are refused.
+static void test_pool_recv() {
+  Ring r(64, 256, 1 << 20);
+  const uint32_t pool = 1 << 16, pool_len = 4096;
+  int f[3];
+  r.tcp_pair(f);
+  CHECK_EQ(r.run(pool_recv(f[1], 10)), -ENOBUFS);  // no pool set yet
+  CHECK_EQ(r.sync(Ring::op(SIO_OP_SET_POOL, -1, (1 << 20) - 100, 200)), -EFAULT);
+  CHECK_EQ(r.sync(Ring::op(SIO_OP_SET_POOL, -1, pool, pool_len)), 0);
+  sio_sqe bad = pool_recv(f[1], 10);
+  bad.op = SIO_OP_SEND;
+  CHECK_EQ(r.run(bad), -EINVAL);  // the pool is for receives only
+  bad = pool_recv(f[1], 10);
+  bad.flags = 0x2;
+  CHECK_EQ(r.run(bad), -EINVAL);  // an unknown flag
+  // A waiting pool receive, then data: the bytes are in the pool at cqe.off.
+  uint32_t rt = r.submit(pool_recv(f[1], 100));
+  CHECK(r.parked(rt));
+  uint32_t out = r.alloc(5);
+  memcpy(r.arena + out, "hello", 5);
+  CHECK_EQ(r.run(Ring::op(SIO_OP_SEND, f[0], out, 5)), 5);
+  sio_cqe c = r.wait(rt);
+  CHECK_EQ(c.res, 5);
+  CHECK(c.off >= pool && c.off + 5 <= pool + pool_len);
+  CHECK(memcmp(r.arena + c.off, "hello", 5) == 0);
+  // Three sockets with 3000 bytes each and a 4 KiB pool: one receive per
+  // call fits, the others wait (fds_deferred) and finish in later calls.
+  int g[3], h[3];
+  uint32_t big = r.alloc(3000);
+  for (int i = 0; i < 3; i++) {
+    int p[3];
+    r.tcp_pair(p);
+    CHECK_EQ(r.close(p[2]), 0);
+    g[i] = p[0];
+    h[i] = p[1];
+    memset(r.arena + big, 'a' + i, 3000);
+    CHECK_EQ(r.run(Ring::op(SIO_OP_SEND, g[i], big, 3000)), 3000);
+  }
+  uint32_t t[3];
+  for (int i = 0; i < 3; i++) t[i] = r.submit(pool_recv(h[i], 3000));
+  r.pump(0);
+  CHECK_EQ(r.done.size(), 1u);
+  CHECK_EQ(r.hdr->fds_deferred, 2u);
+  int calls = 1;
+  std::set<uint32_t> checked;
+  for (;;) {
+    for (auto &[tok, cqe] : r.done) {
+      // Each call's bytes are checked before the next call reuses the pool.
+      if (!checked.insert(tok).second) continue;
+      int i = tok == t[0] ? 0 : tok == t[1] ? 1 : 2;
+      if (cqe.res != 3000 || r.arena[cqe.off] != 'a' + i || r.arena[cqe.off + 2999] != 'a' + i) CHECK(!"pool bytes");
+    }
+    if (r.done.size() == 3 || calls == 10) break;
+    r.pump(0);
+    calls++;
+  }
+  CHECK_EQ(calls, 3);
+  CHECK_EQ(r.hdr->fds_deferred, 0u);
+  for (int i = 0; i < 3; i++) CHECK_EQ(r.wait(t[i]).res, 3000);
+  // A deferred receive whose socket is closed ends with EBADF. Deferred
+  // receives run first in a call, so the third one is still waiting for
+  // room (behind the second) when the CLOSE of that call reaches it.
+  for (int i = 0; i < 3; i++) CHECK_EQ(r.run(Ring::op(SIO_OP_SEND, g[i], big, 3000)), 3000);
+  for (int i = 0; i < 3; i++) t[i] = r.submit(pool_recv(h[i], 3000));
+  r.pump(0);
+  CHECK_EQ(r.hdr->fds_deferred, 2u);
+  CHECK_EQ(r.close(h[2]), 0);
+  CHECK_EQ(r.wait(t[2]).res, -EBADF);
+  r.pump(0);
+  CHECK_EQ(r.hdr->fds_deferred, 0u);
+  CHECK_EQ(r.wait(t[0]).res, 3000);
+  CHECK_EQ(r.wait(t[1]).res, 3000);
+  // Datagrams: all or nothing (one longer than the pool can never fit), truncation told.
+  int a = r.socket(AF_INET, SOCK_DGRAM), b = r.socket(AF_INET, SOCK_DGRAM);
+  r.run(Ring::op(SIO_OP_BIND, b, r.addr4("127.0.0.1", 0), sizeof(sockaddr_in)));
+  uint32_t to = r.addr4("127.0.0.1", r.port_of(b));
+  CHECK_EQ(r.run(Ring::op(SIO_OP_SENDTO, a, big, 100, to, sizeof(sockaddr_in))), 100);
+  CHECK_EQ(r.run(pool_recv(b, pool_len + 1)), -ENOBUFS);
+  c = r.wait(r.submit(pool_recv(b, 10)));
+  CHECK_EQ(c.res, 10);
+  CHECK_EQ(c.flags & SIO_CQE_TRUNC, SIO_CQE_TRUNC);
+  for (int fd : {a, b, f[0], f[1], f[2], g[0], g[1], g[2], h[0], h[1]}) CHECK_EQ(r.close(fd), 0);
   CHECK(r.clean());
 }
 
@@ -532,7 +625,7 @@ static void test_fuzz() {
         uint8_t op = below(10) == 0 ? uint8_t(rng()) : uint8_t(below(SIO_OP_COUNT_));
         sio_sqe s{};
         s.op = op;
-        s.reserved = uint8_t(rng());
+        s.flags = below(4) == 0 ? uint8_t(rng()) : uint8_t(below(2));  // SIO_SQE_POOL half the time
         s.msg_flags = below(3) == 0 ? uint16_t(rng()) : 0;
         s.fd = below(4) == 0 ? int32_t(rng()) : pool[below(uint32_t(pool.size()))];
         s.token = below(2) ? below(126) : field({0, 127, 128, 129});
@@ -600,6 +693,7 @@ int main() {
       {"echo 1 byte and 4 MiB", test_echo_small_and_large},
       {"accept and connect refused", test_accept_connect_refused},
       {"UDP truncation", test_udp_truncation},
+      {"receive pool", test_pool_recv},
       {"close and cancel parked ops", test_close_and_cancel_parked},
       {"foreign fds and malformed input", test_foreign_and_malformed},
       {"wake from another thread", test_wake_from_another_thread},

@@ -4,7 +4,7 @@
  */
 
 /** The ABI version this package speaks; the library must report the same. */
-export const ABI_VERSION = 1;
+export const ABI_VERSION = 2;
 
 /** First word of the shared region ("SIO1" in little-endian memory). */
 export const MAGIC = 0x314f4953;
@@ -52,6 +52,8 @@ export const Op = {
   GETSOCKNAME: 17,
   /** Writes fd's peer address at off/len (sync). */
   GETPEERNAME: 18,
+  /** Makes off/len of the arena the receive pool (sync; see {@link SQE_POOL}). */
+  SET_POOL: 19,
 } as const;
 
 /** One of the {@link Op} codes. */
@@ -61,7 +63,15 @@ export type OpCode = (typeof Op)[keyof typeof Op];
 export const SQE_SIZE = 32;
 
 /** Bytes per completion entry (struct sio_cqe). */
-export const CQE_SIZE = 16;
+export const CQE_SIZE = 24;
+
+/**
+ * Submission flag, RECV only: no buffer of its own while it waits; the bytes
+ * go to the receive pool (SET_POOL) once they are there, and the
+ * completion's `off` says where. The pool starts afresh at every enter(), so
+ * copy them out before the next one (native/backend.h, "The receive pool").
+ */
+export const SQE_POOL = 0x1;
 
 /** Bytes of the region header (struct sio_header). */
 export const HEADER_SIZE = 128;
@@ -108,6 +118,8 @@ export const Header = {
   fdsOpen: 44,
   /** Counter: of those, how many are registered with epoll. */
   fdsRegistered: 48,
+  /** Counter: sockets whose pool receives wait for room (the next enter() runs them). */
+  fdsDeferred: 52,
   /** struct sio_sqe, input of sync(). */
   syncSqe: 64,
   /** struct sio_cqe, output of sync(). */
@@ -137,6 +149,8 @@ export interface Submission {
   arg1?: number;
   /** MSG_* flags for the send/recv family (16 bits). */
   msgFlags?: number;
+  /** SQE_* flags. */
+  flags?: number;
 }
 
 /** A completion, as read by {@link EpollShim.completion}. */
@@ -151,4 +165,6 @@ export interface Completion {
   flags: number;
   /** Bytes of address written (ACCEPT, RECVFROM). */
   addrlen: number;
+  /** A pool receive with res > 0: the arena offset of its bytes. */
+  off: number;
 }

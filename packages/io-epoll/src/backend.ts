@@ -33,7 +33,7 @@
  */
 import { constants } from 'node:os';
 import { IoOp, IoRequest, MsgFlag, SockOpt, recvBufferOk, recvLength, type Family, type IoBackend, type IoBackendStats, type SockAddr, type SocketKind, type SockOptCode } from '@stackless-io/runtime';
-import { CQE_TRUNC, Op, WatchMode, type Submission } from './abi.js';
+import { CQE_TRUNC, Op, SQE_POOL, WatchMode, type Submission } from './abi.js';
 import { BuddyArena, MIN_BLOCK } from './arena.js';
 import { MSG_KNOWN, msgFlags, SO_LINGER, SOCK_STREAM, sockType, linuxOption } from './linux.js';
 import { EpollShim, type ShimOptions } from './shim.js';
@@ -48,6 +48,12 @@ export interface EpollBackendOptions extends ShimOptions {
    * sends are short, larger receives return at most this much. Default 256 KiB.
    */
   maxIoBytes?: number;
+  /**
+   * Bytes of the receive pool (a multiple of 4096, 0 to turn it off), part
+   * of the arena: stream receives wait without memory and take their bytes
+   * from it once they arrive, so idle connections hold none. Default 1 MiB.
+   */
+  recvPoolBytes?: number;
 }
 
 /** Arena bytes kept for the synchronous calls (addresses, option values); page-sized so blocks stay page aligned. */
@@ -111,6 +117,11 @@ export class EpollBackend implements IoBackend {
   private readonly slotCancelled: Uint8Array;
   /** Bytes the slot's data block carries per operation. */
   private readonly slotLen: Int32Array;
+  /** 1: a stream receive through the shim's receive pool (no arena block of its own). */
+  private readonly slotPool: Uint8Array;
+  /** The receive pool's range of the arena: [poolStart, poolEnd). */
+  private readonly poolStart: number;
+  private readonly poolEnd: number;
   /** 1: a receive whose buffer this backend allocates when the data arrives (IoRequest.size). */
   private readonly slotOwn: Uint8Array;
   /** MSG_WAITALL stream receives: bytes received so far (-1: not one). */
@@ -139,24 +150,32 @@ export class EpollBackend implements IoBackend {
   stale = 0;
 
   /** The one submission object, rewritten for every entry (no allocation per operation). */
-  private readonly sqe: Required<Submission> = { op: 0, token: 0, gen: 0, fd: 0, off: 0, len: 0, arg0: 0, arg1: 0, msgFlags: 0 };
+  private readonly sqe: Required<Submission> = { op: 0, token: 0, gen: 0, fd: 0, off: 0, len: 0, arg0: 0, arg1: 0, msgFlags: 0, flags: 0 };
 
   constructor(wake: () => void, options: EpollBackendOptions = {}) {
     const maxIo = options.maxIoBytes ?? 256 << 10;
     if (!Number.isInteger(maxIo) || maxIo < 4096 || (maxIo & (maxIo - 1)) !== 0 || maxIo > 1 << 24) {
       throw new RangeError('maxIoBytes must be a power of two in [4096, 16 MiB]');
     }
+    const pool = options.recvPoolBytes ?? 1 << 20;
+    if (!Number.isInteger(pool) || pool < 0 || pool % 4096 !== 0 || pool > 1 << 28) {
+      throw new RangeError('recvPoolBytes must be a multiple of 4096 in [0, 256 MiB]');
+    }
     this.shim = EpollShim.open({
       sqEntries: options.sqEntries ?? 1024,
       maxOps: options.maxOps ?? 1 << 16,
-      arenaBytes: options.arenaBytes ?? SCRATCH + (64 << 20),
+      arenaBytes: options.arenaBytes ?? SCRATCH + pool + (64 << 20),
     });
     try {
       const arena = this.shim.arena;
       this.u8 = arena;
       this.dv = new DataView(arena.buffer, arena.byteOffset, arena.byteLength);
-      this.arena = new BuddyArena(arena, SCRATCH, maxIo);
+      if (SCRATCH + pool > arena.length) throw new RangeError('arenaBytes leaves no room for the receive pool');
+      this.arena = new BuddyArena(arena, SCRATCH + pool, maxIo);
       this.maxIo = maxIo;
+      this.poolStart = SCRATCH;
+      this.poolEnd = SCRATCH + pool;
+      if (pool > 0 && this.sync(Op.SET_POOL, 0, SCRATCH, pool, 0, 0) !== 0) throw new Error('epoll backend: the shim refused the receive pool');
       const slots = this.shim.maxOps - 2;
       if (slots < 1) throw new RangeError('maxOps must be at least 3');
       this.closeToken = slots;
@@ -168,6 +187,7 @@ export class EpollBackend implements IoBackend {
       this.slotCancelled = new Uint8Array(slots);
       this.slotLen = new Int32Array(slots);
       this.slotOwn = new Uint8Array(slots);
+      this.slotPool = new Uint8Array(slots);
       this.slotAcc = new Int32Array(slots).fill(-1);
       this.freeSlots = new Int32Array(slots);
       // Low tokens first: the shim's per-token state stays in few cache lines.
@@ -368,7 +388,7 @@ export class EpollBackend implements IoBackend {
     if (t < 0) t = -1;
     if (t > 0x7fffffff) t = 0x7fffffff;
     // Completions already known must not wait for the kernel.
-    if (this.readyLen > 0 || this.shim.queuedCount > 0) t = 0;
+    if (this.readyLen > 0 || this.shim.queuedCount > 0 || this.shim.deferredCount > 0) t = 0;
     return this.round(t);
   }
 
@@ -422,7 +442,8 @@ export class EpollBackend implements IoBackend {
       // cost two FFI calls per message for nothing.
       this.noteActivity();
     }
-    if (this.shim.queuedCount > 0 || this.readyLen > 0) this.noteActivity();
+    // Receives waiting for pool room are run by the next enter: come back.
+    if (this.shim.queuedCount > 0 || this.readyLen > 0 || this.shim.deferredCount > 0) this.noteActivity();
     return delivered;
   }
 
@@ -440,7 +461,7 @@ export class EpollBackend implements IoBackend {
         this.stale++;
         continue;
       }
-      this.complete(t, req, shim.res(i), shim.flags(i), shim.addrlen(i));
+      this.complete(t, req, shim.res(i), shim.flags(i), shim.addrlen(i), shim.off(i));
     }
     // Submitted only now: a full submission array would be flushed, and that
     // would overwrite the completions read above.
@@ -468,10 +489,11 @@ export class EpollBackend implements IoBackend {
     s.arg0 = 0;
     s.arg1 = 0;
     s.msgFlags = msgFlags(req.flags);
+    s.flags = 0;
     this.shim.submit(s);
   }
 
-  private complete(t: number, req: IoRequest, res: number, flags: number, addrlen: number): void {
+  private complete(t: number, req: IoRequest, res: number, flags: number, addrlen: number, off: number): void {
     const data = this.slotData[t]!;
     const addr = this.slotAddr[t]!;
     switch (req.op) {
@@ -479,12 +501,16 @@ export class EpollBackend implements IoBackend {
       case IoOp.RECVFROM: {
         const acc = this.slotAcc[t]!;
         const own = this.slotOwn[t] !== 0;
+        const pool = this.slotPool[t] !== 0;
         if (res > 0) {
-          if (data < 0 || res > this.slotLen[t]!) throw new Error(`epoll backend: recv returned ${res} bytes for a buffer of ${this.slotLen[t]}`);
+          // The bytes are in the request's arena block, or in the receive pool at `off`.
+          const src = pool ? off : data;
+          const bad = pool ? off < this.poolStart || off + res > this.poolEnd : data < 0;
+          if (bad || res > this.slotLen[t]!) throw new Error(`epoll backend: recv returned ${res} bytes for a buffer of ${this.slotLen[t]} (at ${src})`);
           // An allocating receive gets its buffer now, at the size that
           // arrived (a MSG_WAITALL one at its full size, at its first data).
           const buf = req.buf ?? (req.buf = Buffer.allocUnsafe(acc >= 0 ? req.size : res));
-          this.copyOut(data, buf, acc > 0 ? acc : 0, res);
+          this.copyOut(src, buf, acc > 0 ? acc : 0, res);
           if (acc >= 0) {
             const total = acc + res;
             if (total < buf.length && this.slotCancelled[t] === 0) {
@@ -539,10 +565,16 @@ export class EpollBackend implements IoBackend {
     let addr = -1;
     let addrLen = 0;
     const op = req.op;
+    // A stream receive (not MSG_WAITALL, which goes on in its own block)
+    // takes its bytes from the receive pool: no memory while it waits.
+    const pool = op === IoOp.RECV && type === SOCK_STREAM && this.poolEnd > this.poolStart && (req.flags & MsgFlag.WAITALL) === 0;
     if (op === IoOp.RECV || op === IoOp.SEND || op === IoOp.RECVFROM || op === IoOp.SENDTO) {
       const want = req.buf === null ? req.size : req.buf.length;
       len = want < this.maxIo ? want : this.maxIo;
-      if (len > 0) {
+      if (pool) {
+        const room = this.poolEnd - this.poolStart;
+        if (len > room) len = room;
+      } else if (len > 0) {
         // A stream transfer may move fewer bytes: it takes at most half of
         // the free memory (see the top of the file), and a smaller block
         // rather than none.
@@ -585,6 +617,7 @@ export class EpollBackend implements IoBackend {
     this.slotCancelled[t] = 0;
     this.slotLen[t] = len;
     this.slotOwn[t] = req.buf === null && (op === IoOp.RECV || op === IoOp.RECVFROM) ? 1 : 0;
+    this.slotPool[t] = pool ? 1 : 0;
     this.slotAcc[t] = op === IoOp.RECV && type === SOCK_STREAM && (req.flags & MsgFlag.WAITALL) !== 0 && len > 0 ? 0 : -1;
     req.token = t;
     const s = this.sqe;
@@ -596,6 +629,7 @@ export class EpollBackend implements IoBackend {
     s.msgFlags = 0;
     s.arg0 = 0;
     s.arg1 = 0;
+    s.flags = pool ? SQE_POOL : 0;
     if (op === IoOp.ACCEPT || op === IoOp.CONNECT) {
       s.off = addr;
       s.len = addrLen;
@@ -660,6 +694,7 @@ export class EpollBackend implements IoBackend {
     s.arg0 = arg0;
     s.arg1 = arg1;
     s.msgFlags = 0;
+    s.flags = 0;
     this.shim.submit(s);
   }
 
@@ -714,7 +749,7 @@ export class EpollBackend implements IoBackend {
   private readonly settle = (): void => {
     this.settleQueued = false;
     if (this.destroyed) return;
-    if (this.shim.queuedCount > 0 || this.readyLen > 0) this.wake();
+    if (this.shim.queuedCount > 0 || this.readyLen > 0 || this.shim.deferredCount > 0) this.wake();
     if (this.destroyed) return;
     const want = this.inflight > 0;
     if (want !== this.refd) {
@@ -734,6 +769,7 @@ export class EpollBackend implements IoBackend {
     s.arg0 = arg0;
     s.arg1 = arg1;
     s.msgFlags = 0;
+    s.flags = 0;
     return this.shim.sync(s);
   }
 

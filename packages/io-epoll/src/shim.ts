@@ -39,6 +39,8 @@ export interface ShimStats {
   fdsOpen: number;
   /** Of those, how many are registered with epoll. */
   fdsRegistered: number;
+  /** Sockets whose pool receives wait for room in the pool. */
+  fdsDeferred: number;
 }
 
 /** An error of the shim's setup or of a misuse of this wrapper. */
@@ -216,32 +218,42 @@ export class EpollShim {
 
   /** Token of completion i. */
   token(i: number): number {
-    return this.cq[i * 4]!;
+    return this.cq[i * CQE_WORDS]!;
   }
 
   /** Generation of completion i. */
   gen(i: number): number {
-    return this.cq[i * 4 + 1]!;
+    return this.cq[i * CQE_WORDS + 1]!;
   }
 
   /** Result of completion i: >= 0 value, < 0 -errno. */
   res(i: number): number {
-    return this.cqRes[i * 4 + 2]!;
+    return this.cqRes[i * CQE_WORDS + 2]!;
   }
 
   /** CQE_* flags of completion i. */
   flags(i: number): number {
-    return this.cq[i * 4 + 3]! & 0xffff;
+    return this.cq[i * CQE_WORDS + 3]! & 0xffff;
   }
 
   /** Address bytes written by completion i (ACCEPT, RECVFROM). */
   addrlen(i: number): number {
-    return this.cq[i * 4 + 3]! >>> 16;
+    return this.cq[i * CQE_WORDS + 3]! >>> 16;
+  }
+
+  /** Arena offset of the bytes of completion i, a pool receive (SQE_POOL) with res > 0. */
+  off(i: number): number {
+    return this.cq[i * CQE_WORDS + 4]!;
+  }
+
+  /** Sockets whose pool receives wait for pool room: the next enter() runs them, so call it soon. */
+  get deferredCount(): number {
+    return this.hdr[Header.fdsDeferred / 4]!;
   }
 
   /** Completion i as an object (convenient, allocates). */
   completion(i: number): Completion {
-    return { token: this.token(i), gen: this.gen(i), res: this.res(i), flags: this.flags(i), addrlen: this.addrlen(i) };
+    return { token: this.token(i), gen: this.gen(i), res: this.res(i), flags: this.flags(i), addrlen: this.addrlen(i), off: this.off(i) };
   }
 
   /**
@@ -295,6 +307,7 @@ export class EpollShim {
       opsParked: this.hdr[Header.opsParked / 4]!,
       fdsOpen: this.hdr[Header.fdsOpen / 4]!,
       fdsRegistered: this.hdr[Header.fdsRegistered / 4]!,
+      fdsDeferred: this.hdr[Header.fdsDeferred / 4]!,
     };
   }
 
@@ -315,8 +328,11 @@ export class EpollShim {
   }
 }
 
+/** 32-bit words per completion entry. */
+const CQE_WORDS = CQE_SIZE / 4;
+
 function writeSqe(words: Uint32Array, w: number, s: Submission): void {
-  words[w] = (s.op & 0xff) | ((s.msgFlags ?? 0) << 16);
+  words[w] = (s.op & 0xff) | (((s.flags ?? 0) & 0xff) << 8) | ((s.msgFlags ?? 0) << 16);
   words[w + 1] = (s.fd ?? 0) >>> 0;
   words[w + 2] = s.token >>> 0;
   words[w + 3] = s.gen >>> 0;

@@ -300,14 +300,14 @@ describe('epoll backend: the runtime IO contract over the shim', () => {
     for (const h of [c, s, l]) io.close(h);
   });
 
-  it('killing a tasklet blocked in recv cancels the request and releases its arena block', async () => {
+  it('a stream recv waits without arena memory (receive pool); killing its tasklet cancels it', async () => {
     const [c, s, l] = await tcpPair();
     const blocked = spawn(function* () {
       yield* io.recv(s, 4096);
     });
     await tick();
     expect(b.pending()).to.equal(1);
-    expect(b.memory().inUse).to.equal(4096);
+    expect(b.memory().inUse, 'a waiting stream receive holds no arena block').to.equal(0);
     blocked.kill();
     await tick();
     expect(blocked.alive).to.equal(false);
@@ -320,6 +320,23 @@ describe('epoll backend: the runtime IO contract over the shim', () => {
     });
     expect([...(await t.join())]).to.deep.equal([7, 8]);
     for (const h of [c, s, l]) io.close(h);
+  });
+
+  it('killing a tasklet blocked in recvfrom releases its arena blocks (data and address)', async () => {
+    const u = io.socket('inet', 'dgram');
+    io.bind(u, { family: 'inet', host: '127.0.0.1', port: 0 });
+    const blocked = spawn(function* () {
+      yield* io.recvfrom(u, 4096);
+    });
+    await tick();
+    expect(b.pending()).to.equal(1);
+    expect(b.memory().inUse, 'a datagram receive keeps its block while it waits').to.be.at.least(4096);
+    blocked.kill();
+    await tick();
+    expect(blocked.alive).to.equal(false);
+    expect(b.pending()).to.equal(0);
+    expect(b.memory().inUse).to.equal(0);
+    io.close(u);
   });
 
   it('a timeout raises TimeoutError and cancels the request', async () => {
@@ -482,7 +499,7 @@ describe('epoll backend: the runtime IO contract over the shim', () => {
       closeBackend();
       // Two 64 KiB blocks: one receive of 60000 bytes takes the first, its
       // address a piece of the second; the next two must wait.
-      await install({ arenaBytes: 4096 + (128 << 10), maxIoBytes: 64 << 10 });
+      await install({ arenaBytes: 4096 + (128 << 10), maxIoBytes: 64 << 10, recvPoolBytes: 0 });
       const socks = [0, 1, 2].map(() => {
         const h = io.socket('inet', 'dgram');
         io.bind(h, LOOPBACK);
@@ -509,9 +526,9 @@ describe('epoll backend: the runtime IO contract over the shim', () => {
       for (const h of socks) io.close(h);
     });
 
-    it('carries a 1 MiB echo through a 16 KiB arena: stream transfers shrink instead of waiting', async () => {
+    it('carries a 1 MiB echo through a 16 KiB arena and a 4 KiB receive pool: transfers shrink, receives wait for pool room', async () => {
       closeBackend();
-      await install({ arenaBytes: 4096 + (16 << 10), maxIoBytes: 16 << 10 });
+      await install({ arenaBytes: 4096 + 4096 + (16 << 10), maxIoBytes: 16 << 10, recvPoolBytes: 4096 });
       const [c, s, l] = await tcpPair();
       const total = 1 << 20;
       const data = pattern(total, 3);

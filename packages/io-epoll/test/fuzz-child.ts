@@ -134,7 +134,7 @@ for (const fd of openFds()) {
 for (let round = 0; completed < submitted && round < 1000; round++) enter(1);
 if (completed !== submitted) fail(`${submitted} submissions but ${completed} completions; ${JSON.stringify(shim.stats())}`);
 const stats = shim.stats();
-if (stats.opsParked || stats.fdsOpen || stats.fdsRegistered) fail(`leak: ${JSON.stringify(stats)}`);
+if (stats.opsParked || stats.fdsOpen || stats.fdsRegistered || stats.fdsDeferred) fail(`leak: ${JSON.stringify(stats)}`);
 shim.close();
 const after = new Set(openFds());
 for (const fd of fdsBefore) if (!after.has(fd) && fd > 2) fail(`foreign fd ${fd} was closed`);

@@ -157,7 +157,7 @@ export class Driver {
   /** Proves the test closed everything it opened, then frees the shim. */
   finish(): void {
     this.pump(0);
-    expect(this.shim.stats(), 'shim counters').to.deep.equal({ opsParked: 0, fdsOpen: 0, fdsRegistered: 0 });
+    expect(this.shim.stats(), 'shim counters').to.deep.equal({ opsParked: 0, fdsOpen: 0, fdsRegistered: 0, fdsDeferred: 0 });
     expect(this.done.size, 'completions nobody waited for').to.equal(0);
     expect(this.gens.filter((g) => g !== 0).length, 'operations never completed').to.equal(0);
     this.shim.close();
