@@ -18,15 +18,15 @@ import { fmtInt, ROOT, table } from '../echo/harness.js';
 
 const seconds = Number(process.env.C10K_SECONDS ?? 10);
 const CONFIGS: { label: string; args: string[] }[] = [
-  { label: 'compat recv(256), semi-space 1 MB (npm start)', args: [] },
-  { label: 'compat recv(256), V8 default semi-space', args: ['--semi-space', '0'] },
-  { label: 'compat recv(1024) (echo-server default), semi 1', args: ['--bufsize', '1024'] },
-  { label: 'compat recv(4096), semi 1', args: ['--bufsize', '4096'] },
-  { label: 'compat recv(256), semi 1, 5,000 conns', args: ['--connections', '5000'] },
-  { label: 'compat recv(256), semi 1, 15,000 conns', args: ['--connections', '15000'] },
-  { label: 'compat recv(256), semi 1, libuv backend', args: ['--backend', 'libuv'] },
-  { label: 'Node net, semi-space 1 MB', args: ['--server', 'node'] },
-  { label: 'Node net, V8 default semi-space', args: ['--server', 'node', '--semi-space', '0'] },
+  { label: 'compat recv(1024), V8 defaults (npm start)', args: [] },
+  { label: 'compat recv(1024), semi-space 1 MB', args: ['--semi-space', '1'] },
+  { label: 'compat recv(256)', args: ['--bufsize', '256'] },
+  { label: 'compat recv(65536)', args: ['--bufsize', '65536'] },
+  { label: 'compat, 5,000 conns', args: ['--connections', '5000'] },
+  { label: 'compat, 15,000 conns', args: ['--connections', '15000'] },
+  { label: 'compat, libuv backend', args: ['--backend', 'libuv'] },
+  { label: 'Node net, V8 defaults', args: ['--server', 'node'] },
+  { label: 'Node net, semi-space 1 MB', args: ['--server', 'node', '--semi-space', '1'] },
   { label: 'C epoll', args: ['--server', 'c'] },
 ];
 const only = (process.env.C10K_ONLY ?? '').split(',').filter((s) => s !== '').map(Number);

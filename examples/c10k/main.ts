@@ -15,9 +15,9 @@
  *   --connections N   concurrent connections (default 10000)
  *   --active PCT      percent of them that send requests (default 1)
  *   --interval MS     each active connection sends one request per MS (default 100)
- *   --bufsize N       the echo server's recv() size (default 256; see README.md)
- *   --semi-space MB   V8's --max-semi-space-size for a Node server (default 1;
- *                     0 leaves V8's default; see README.md)
+ *   --bufsize N       the echo server's recv() size (default 1024, the example's own)
+ *   --semi-space MB   V8's --max-semi-space-size for a Node server (default 0:
+ *                     V8's own; 1 makes the young generation smaller, see README.md)
  *   --server NAME     compat (default), node (Node's net) or c (C epoll), for comparison
  *   --backend NAME    IO backend of the compat server (default: the runtime's choice)
  *   --json            also print the summary as one JSON line at the end
@@ -65,8 +65,8 @@ const seconds = num('--seconds', 20, 3, 3600);
 let connections = Math.floor(num('--connections', 10000, 1, 50000));
 const activePct = num('--active', 1, 0, 100);
 const intervalMs = num('--interval', 100, 1, 60000);
-const bufsize = Math.floor(num('--bufsize', 256, 1, 1 << 20));
-const semiSpace = Math.floor(num('--semi-space', 1, 0, 1024));
+const bufsize = Math.floor(num('--bufsize', 1024, 1, 1 << 20));
+const semiSpace = Math.floor(num('--semi-space', 0, 0, 1024));
 const serverKind = option('--server') ?? 'compat';
 if (!['compat', 'node', 'c'].includes(serverKind)) fail('--server is compat, node or c');
 const backendName = option('--backend');
