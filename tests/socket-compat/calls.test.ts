@@ -1,6 +1,7 @@
 // The reusable call objects behind recv/send/sendall (sock-call.ts): one per
-// direction per socket, reused call after call; a second tasklet in the same
-// direction gets its own; a killed or timed-out call frees its object only
+// socket serves a tasklet's calls one after another (receives and sends);
+// tasklets waiting at the same time get objects of their own; a killed or
+// timed-out call frees its object only
 // once the backend has let go of the request; close() reaches every call.
 import { expect } from 'chai';
 import { sleep, spawn, stats, type TaskletGenerator } from '@stackless-io/runtime';
@@ -57,8 +58,40 @@ describe('socket-compat: reusable calls', function () {
     expect(String(r.b)).to.equal('world!');
     expect(r.b, 'each recv returns a buffer of its own').to.not.equal(r.a);
     expect(r.c).to.equal('xy');
-    expect(r.sameRecv, 'one receive object serves call after call').to.equal(true);
-    expect(r.sameSend, 'one send object serves call after call').to.equal(true);
+    expect(r.sameRecv, 'one object serves receive after receive').to.equal(true);
+    expect(r.sameSend, 'one object serves send after send').to.equal(true);
+  });
+
+  it('a tasklet that receives and sends in turn uses one call object for both', async function () {
+    const r = await inTasklet(function* () {
+      const { client, conn, closeAll } = yield* tcpPair();
+      yield* client.sendall(Buffer.from('ping'));
+      const recvOp = conn.recv(10);
+      const got = String(yield* recvOp);
+      const sendOp = conn.sendall(Buffer.from('pong'));
+      yield* sendOp;
+      const back = String(yield* client.recv(10));
+      closeAll();
+      return { got, back, same: (recvOp as unknown) === (sendOp as unknown) };
+    });
+    expect(r).to.deep.equal({ got: 'ping', back: 'pong', same: true });
+  });
+
+  it('a tasklet sending while another waits in recv on the same socket: both proceed', async function () {
+    const r = await inTasklet(function* () {
+      const { client, conn, closeAll } = yield* tcpPair();
+      const reader = spawn(function* () {
+        return String(yield* conn.recv(100));
+      });
+      yield* untilPending(1);
+      yield* conn.sendall(Buffer.from('to the client'));
+      const atClient = String(yield* client.recv(100));
+      yield* client.sendall(Buffer.from('to the reader'));
+      const atReader = yield* waitJoin(reader);
+      closeAll();
+      return { atClient, atReader };
+    });
+    expect(r).to.deep.equal({ atClient: 'to the client', atReader: 'to the reader' });
   });
 
   it('two tasklets blocked in recv on one socket: each gets its own call, both get data in order', async function () {

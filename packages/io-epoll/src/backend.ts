@@ -35,6 +35,7 @@ import { constants } from 'node:os';
 import { IoOp, IoRequest, MsgFlag, SockOpt, recvBufferOk, recvLength, type Family, type IoBackend, type IoBackendStats, type SockAddr, type SocketKind, type SockOptCode } from '@stackless-io/runtime';
 import { CQE_TRUNC, Op, SQE_POOL, WatchMode, type Submission } from './abi.js';
 import { BuddyArena, MIN_BLOCK } from './arena.js';
+import { FdTable } from './fd-table.js';
 import { MSG_KNOWN, msgFlags, SO_LINGER, SOCK_STREAM, sockType, linuxOption } from './linux.js';
 import { EpollShim, type ShimOptions } from './shim.js';
 import { AF_INET, AF_INET6, AF_UNIX, decodeSockaddr, encodeSockaddr, SOCKADDR_MAX } from './sockaddr.js';
@@ -107,7 +108,7 @@ export class EpollBackend implements IoBackend {
   private readonly maxIo: number;
 
   /** Open handles (fds) and their SOCK_* type. */
-  private readonly open = new Map<number, number>();
+  private readonly open = new FdTable();
 
   // Slots: one per request handed to the shim. Token = slot index.
   private readonly slotReq: (IoRequest | null)[];
@@ -324,7 +325,7 @@ export class EpollBackend implements IoBackend {
     req.result = 0;
     req.truncated = false;
     const type = this.open.get(req.handle);
-    if (type === undefined) return this.fail(req, -EBADF);
+    if (type === 0) return this.fail(req, -EBADF);
     switch (req.op) {
       case IoOp.RECV:
       case IoOp.RECVFROM:
@@ -659,7 +660,7 @@ export class EpollBackend implements IoBackend {
       const key = waitKey(req);
       const type = this.open.get(req.handle);
       // close() takes the requests of its handle out of the queue.
-      if (type === undefined) throw new Error('epoll backend: a waiting request outlived its handle');
+      if (type === 0) throw new Error('epoll backend: a waiting request outlived its handle');
       if (this.freeTop === 0 || stuck.has(key) || !this.start(req, type)) {
         stuck.add(key);
         keep.push(req);

@@ -1,10 +1,10 @@
 /**
- * The operation objects behind a socket's blocking calls. A socket keeps one
- * for receiving and one for sending and reuses them call after call, so
- * `yield* sock.recv(n)` or `yield* sock.sendall(data)` allocates no
- * generator, request or closure: the echo server's hot path is one object
- * per direction per connection. A second tasklet calling in the same
- * direction while the first waits gets a call object of its own.
+ * The operation objects behind a socket's blocking calls. A socket reuses
+ * them call after call, so `yield* sock.recv(n)` or `yield* sock.sendall(data)`
+ * allocates no generator, request or closure: a tasklet that receives and
+ * sends in turn (the echo server) uses one object for both. While one
+ * tasklet waits on the socket, another gets the second reusable object; more
+ * tasklets at once get call objects of their own.
  *
  * Checks that CPython makes when the call runs (a closed socket, flags)
  * happen in prepare(), when the tasklet starts the call under `yield*`, as

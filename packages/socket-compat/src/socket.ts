@@ -121,10 +121,14 @@ export class socket implements CallSocket {
   private _listening = false;
   private _connected = false;
   private _background: BackgroundConnect | null = null;
-  /** The reusable calls that receive and send (sock-call.ts); made at first use. */
-  private _rd: SockCall | null = null;
-  private _wr: SockCall | null = null;
-  /** Calls made while the reusable one of their direction was busy (another tasklet waited on it). */
+  /**
+   * The reusable calls (sock-call.ts), made at first use: one serves a
+   * tasklet that receives and sends in turn (fewer objects touched per
+   * request), the second a tasklet that sends while another receives.
+   */
+  private _c1: SockCall | null = null;
+  private _c2: SockCall | null = null;
+  /** Calls made while both reusable ones were busy (more tasklets waited on the socket). */
   private _more: Set<SockCall> | null = null;
   /** A non-blocking connect's request, until it ends. */
   private _bgReq: IoRequest | null = null;
@@ -221,21 +225,19 @@ export class socket implements CallSocket {
   }
 
   /**
-   * A call object for one operation in a direction (receiving or sending):
-   * the socket's reusable one, or, while another tasklet uses that one, a
-   * new one that close() can still cancel.
+   * A call object for one operation: a reusable one that is free, or, while
+   * other tasklets use both, a new one that close() can still cancel.
    */
-  private _call(receiving: boolean): SockCall {
-    const mine = receiving ? this._rd : this._wr;
-    if (mine !== null && !mine.busy) return mine;
-    const c = new SockCall(this);
-    if (mine === null) {
-      if (receiving) this._rd = c;
-      else this._wr = c;
-      return c;
-    }
+  private _call(): SockCall {
+    const c1 = this._c1;
+    if (c1 !== null && !c1.busy) return c1;
+    if (c1 === null) return (this._c1 = new SockCall(this));
+    const c2 = this._c2;
+    if (c2 !== null && !c2.busy) return c2;
+    if (c2 === null) return (this._c2 = new SockCall(this));
     const more = (this._more ??= new Set());
     for (const x of more) if (!x.busy) more.delete(x);
+    const c = new SockCall(this);
     more.add(c);
     return c;
   }
@@ -247,8 +249,7 @@ export class socket implements CallSocket {
    * closing the socket meanwhile raises OSError(EBADF).
    */
   private _wait(op: IoOpCode, buf: Uint8Array | null, size: number, addr: SockAddr | null, flags: number): Operation<IoRequest> {
-    const receiving = op === IoOp.ACCEPT || op === IoOp.RECV || op === IoOp.RECVFROM;
-    return this._call(receiving).request(op, buf, size, addr, flags, this._timeout) as Operation<unknown> as Operation<IoRequest>;
+    return this._call().request(op, buf, size, addr, flags, this._timeout) as Operation<unknown> as Operation<IoRequest>;
   }
 
   // ---- names and setup -------------------------------------------------
@@ -518,7 +519,7 @@ export class socket implements CallSocket {
 
   /** One CONNECT request with the socket's timeout: 0, -errno or TIMEOUT. */
   private _connectWait(sa: SockAddr): Operation<number> {
-    return this._call(false).request(IoOp.CONNECT, null, 0, sa, 0, this._timeout, true) as Operation<unknown> as Operation<number>;
+    return this._call().request(IoOp.CONNECT, null, 0, sa, 0, this._timeout, true) as Operation<unknown> as Operation<number>;
   }
 
   /**
@@ -574,7 +575,7 @@ export class socket implements CallSocket {
     if (n < 0) throw valueError('negative buffersize in recv');
     if (n > MAX_RECV) throw new MemoryError('');
     // The buffer is allocated once the data is there, at its size (IoRequest.size).
-    return this._call(true).recv(n, f) as Operation<unknown> as Operation<Buffer>;
+    return this._call().recv(n, f) as Operation<unknown> as Operation<Buffer>;
   }
 
   /** Receives into `buffer` (up to `nbytes`, 0: all of it); returns the byte count. */
@@ -586,7 +587,7 @@ export class socket implements CallSocket {
     const f = toCInt(flags);
     if (n < 0) throw valueError('negative buffersize in recv_into');
     if (n > b.length) throw valueError('buffer too small for requested bytes');
-    return this._call(true).transfer(IoOp.RECV, n === 0 ? b : b.subarray(0, n), f) as Operation<unknown> as Operation<number>;
+    return this._call().transfer(IoOp.RECV, n === 0 ? b : b.subarray(0, n), f) as Operation<unknown> as Operation<number>;
   }
 
   /** Receives up to `bufsize` bytes and the sender's address: `[data, address]`. */
@@ -627,7 +628,7 @@ export class socket implements CallSocket {
     cRange('send', arguments.length, 1, 2);
     const b = toBytes(data);
     const f = toCInt(flags);
-    return this._call(false).transfer(IoOp.SEND, b, f) as Operation<unknown> as Operation<number>;
+    return this._call().transfer(IoOp.SEND, b, f) as Operation<unknown> as Operation<number>;
   }
 
   /**
@@ -639,7 +640,7 @@ export class socket implements CallSocket {
     cRange('sendall', arguments.length, 1, 2);
     const b = toBytes(data);
     const f = toCInt(flags);
-    return this._call(false).sendall(b, f) as Operation<unknown> as Operation<void>;
+    return this._call().sendall(b, f) as Operation<unknown> as Operation<void>;
   }
 
   /** Sends one datagram to `address`: `sendto(data, address)` or `sendto(data, flags, address)`. */
@@ -734,8 +735,8 @@ export class socket implements CallSocket {
 
   /** Other socket objects may keep the handle open: stop this object's own operations. */
   private _cancelPending(): void {
-    this._rd?.cancelRequest();
-    this._wr?.cancelRequest();
+    this._c1?.cancelRequest();
+    this._c2?.cancelRequest();
     if (this._more !== null) for (const c of this._more) c.cancelRequest();
     if (this._bgReq !== null) this._backend.cancel(this._bgReq);
   }
