@@ -1,0 +1,163 @@
+/**
+ * A stream record's connection over a Node socket: connect() (a bound
+ * address is released and Node binds it again as localAddress/localPort),
+ * the socket's events that move the record's state, and shutdown().
+ */
+import net from 'node:net';
+import type { IoRequest, SockAddr } from '@stackless-io/runtime';
+import { checkAddr, fromNode as addrFromNode, nodeHost } from './addr.js';
+import { EALREADY, ECANCELED, ECONNRESET, EINVAL, EISCONN, ENOTCONN, fromNode } from './errno.js';
+import { unixConnecting } from './mates.js';
+import { StreamClose } from './stream-close.js';
+import { CONNECTED, CONNECTING, FRESH, LISTENING } from './stream-state.js';
+
+/** Connecting a stream record, and following its Node socket. */
+export abstract class StreamConnect extends StreamClose {
+  protected connect(req: IoRequest): void {
+    const addr = req.addr;
+    const bad = checkAddr(this.family, addr);
+    if (bad !== 0) return this.finish(req, bad);
+    if (this.state === CONNECTING) return this.finish(req, this.kernelPeer() !== null ? EISCONN : EALREADY);
+    if (this.state !== FRESH) return this.finish(req, EISCONN);
+    const target = addr as SockAddr;
+    let opts: net.NetConnectOpts;
+    if (target.family === 'unix') {
+      // Node cannot connect from a named Unix socket: the name is released.
+      this.bound?.close();
+      this.bound = null;
+      this.setLocal(null);
+      opts = { path: target.path };
+    } else {
+      const tcp: net.TcpNetConnectOpts = { host: nodeHost(target), port: target.port, family: target.family === 'inet' ? 4 : 6, autoSelectFamily: false };
+      if (this.local !== null && this.local.family !== 'unix') {
+        // Free the bound handle and have Node bind the same address for the
+        // connection (libuv sets SO_REUSEADDR, so the port is taken again).
+        this.bound?.close();
+        this.bound = null;
+        tcp.localAddress = nodeHost(this.local);
+        tcp.localPort = this.local.port;
+      }
+      opts = tcp;
+    }
+    const s = new net.Socket({ allowHalfOpen: true });
+    this.attach(s);
+    this.conn = s;
+    this.state = CONNECTING;
+    this.connectReq = req;
+    try {
+      s.connect(opts);
+    } catch (e) {
+      this.conn = null;
+      this.state = FRESH;
+      this.connectReq = null;
+      s.destroy();
+      return this.finish(req, fromNode(e));
+    }
+    if (target.family === 'unix') {
+      this.peer = { family: 'unix', path: target.path };
+      unixConnecting(target.path, this);
+    }
+    if (!this.refd) s.unref();
+  }
+
+  override withdraw(req: IoRequest): number | null {
+    if (req === this.connectReq) {
+      // A kernel cannot take a connect back: it goes on in the background
+      // (as after a timed-out or non-blocking connect(2)), and its outcome
+      // is the socket's state, or its pending error.
+      this.connectReq = null;
+      this.serve();
+      return ECANCELED;
+    }
+    return super.withdraw(req);
+  }
+
+  shutdown(how: 0 | 1 | 2): number {
+    if (how !== 0 && how !== 1 && how !== 2) return EINVAL;
+    if (this.family === 'unix' && (this.state !== CONNECTED || this.dead)) {
+      // Linux's AF_UNIX shutdown() only sets flags: it never fails for want of a peer.
+      return 0;
+    }
+    if (this.state === LISTENING) {
+      // As Linux does: shutting down the read side stops listening, and
+      // blocked accepts fail with EINVAL.
+      if (how !== 1) this.stopListening();
+      this.serve();
+      return 0;
+    }
+    const live = this.state === CONNECTED || this.kernelPeer() !== null;
+    if (!live || this.dead || this.closedBoth()) return ENOTCONN;
+    if (how !== 0 && !this.wrShut) {
+      this.wrShut = true;
+      this.finFirst = !this.finArrived;
+      (this.conn as net.Socket).end();
+    }
+    if (how !== 1) this.rdShut = true;
+    this.serve();
+    return 0;
+  }
+
+  /** Hooks a Node socket's events to this record; events of a socket it let go of are ignored. */
+  protected attach(s: net.Socket): void {
+    s.on('connect', () => {
+      if (this.conn === s) this.onConnect(s);
+    });
+    s.on('data', (chunk: Buffer) => {
+      if (this.conn === s) this.onData(chunk);
+    });
+    s.on('end', () => {
+      if (this.conn !== s) return;
+      this.eof = true;
+      this.changed();
+    });
+    s.on('error', (e: Error) => {
+      if (this.conn === s) this.onError(e);
+    });
+    s.on('close', () => {
+      if (this.conn !== s) return;
+      this.dead = true;
+      this.changed();
+    });
+  }
+
+  private onConnect(s: net.Socket): void {
+    this.state = CONNECTED;
+    if (this.family !== 'unix') {
+      this.setLocal(addrFromNode(s.localAddress, s.localPort, s.localFamily));
+      this.peer = addrFromNode(s.remoteAddress, s.remotePort, s.remoteFamily);
+      this.findTcpMate();
+    }
+    if (this.noDelay) s.setNoDelay(true);
+    if (this.keepAlive) s.setKeepAlive(true);
+    const req = this.connectReq;
+    this.connectReq = null;
+    if (req !== null) this.finish(req, 0);
+    this.changed();
+  }
+
+  private onError(e: Error): void {
+    if (e === this.reported) {
+      this.dead = true;
+      return this.changed();
+    }
+    const errno = fromNode(e);
+    if (this.resetSeen && errno === ECONNRESET) return this.changed();
+    if (this.state === CONNECTING) {
+      // A failed connect reports its error itself (or, when nobody waits for
+      // it any more, as the pending error) and leaves the socket
+      // unconnected, as a refused connect() does.
+      const req = this.connectReq;
+      this.connectReq = null;
+      this.conn = null;
+      this.state = FRESH;
+      this.peer = null;
+      if (req !== null) this.finish(req, errno);
+      else this.error = errno;
+    } else {
+      this.error = errno;
+      this.dead = true;
+      this.failed = true;
+    }
+    this.changed();
+  }
+}

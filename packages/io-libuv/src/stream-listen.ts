@@ -1,0 +1,139 @@
+/**
+ * A listening stream record: listen() hands bind()'s handle to a net.Server
+ * (or has the server bind a Unix path again), connections Node accepts wait
+ * as records of their own until an ACCEPT takes them (the kernel's accept
+ * queue), and each inherits the listener's options, as in the kernel.
+ */
+import net from 'node:net';
+import type { IoRequest } from '@stackless-io/runtime';
+import { anyAddr, fromNode as addrFromNode } from './addr.js';
+import { EADDRINUSE, EINVAL, fromNode } from './errno.js';
+import { serveUnix, unixAccepted, unserveUnix } from './mates.js';
+import { StreamConnect } from './stream-connect.js';
+import { CONNECTED, FRESH, LISTENING } from './stream-state.js';
+
+/** Listening on a stream record, and accepting its connections. */
+export abstract class StreamListen extends StreamConnect {
+  protected server: net.Server | null = null;
+  /** Connections Node accepted and no ACCEPT took yet (the kernel's accept queue). */
+  protected pendingConns: StreamListen[] = [];
+
+  /** A new record for a connection Node accepted (stream.ts makes it: this file cannot name that class). */
+  protected abstract newConnection(): StreamListen;
+
+  listen(backlog: number): number {
+    if (typeof backlog !== 'number' || !Number.isInteger(backlog)) return EINVAL;
+    if (this.state === LISTENING) return 0;
+    if (this.state !== FRESH) return EINVAL;
+    if (this.family === 'unix') {
+      // Linux gives an unbound Unix socket an abstract name here, which Node cannot do.
+      if (this.local === null) return EINVAL;
+    } else if (this.bound === null) {
+      // Linux binds an unbound socket to an ephemeral port on listen(); a
+      // socket whose bound handle a failed connect used is bound again.
+      const addr = this.local ?? anyAddr(this.family);
+      this.setLocal(null);
+      const r = this.bind(addr);
+      if (r !== 0) return r;
+    }
+    const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true });
+    server.on('connection', (s: net.Socket) => this.onConnection(server, s));
+    server.on('error', (e: Error) => this.onServerError(server, e));
+    const n = Math.max(backlog, 1);
+    if (this.family === 'unix') {
+      // A net.Server cannot take a bound pipe handle: release it (libuv
+      // unlinks the file) and let the server bind the path again, at once.
+      this.bound?.close();
+      this.bound = null;
+      server.listen({ path: (this.local as { path: string }).path, backlog: n });
+    } else {
+      server.listen(this.bound, n);
+      this.bound = null;
+    }
+    if (!server.listening) {
+      // The server reports why on the next tick; the usual cause is another
+      // socket listening on the address (libuv's delayed EADDRINUSE).
+      this.setLocal(null);
+      return EADDRINUSE;
+    }
+    this.server = server;
+    this.state = LISTENING;
+    if (this.family === 'unix') serveUnix((this.local as { path: string }).path, n);
+    else {
+      const a = server.address();
+      if (a !== null && typeof a === 'object') this.setLocal(addrFromNode(a.address, a.port, a.family) ?? this.local);
+    }
+    if (!this.refd) server.unref();
+    return 0;
+  }
+
+  protected tryAccept(req: IoRequest): number | null {
+    if (this.state !== LISTENING) return EINVAL;
+    if (this.error !== 0) return this.takeError();
+    const child = this.pendingConns.shift();
+    if (child === undefined) return null;
+    req.addr = child.peer === null ? null : { ...child.peer };
+    return this.host.adopt(child);
+  }
+
+  protected stopListening(): void {
+    const server = this.server;
+    if (server === null) return;
+    this.server = null;
+    if (this.family === 'unix' && this.local?.family === 'unix') unserveUnix(this.local.path);
+    this.state = FRESH;
+    server.close();
+    for (const child of this.pendingConns) child.close();
+    this.pendingConns = [];
+  }
+
+  private onConnection(server: net.Server, s: net.Socket): void {
+    if (this.server !== server) {
+      s.destroy();
+      return;
+    }
+    const child = this.newConnection();
+    child.adoptConnection(s, this);
+    if (this.family === 'unix' && this.local?.family === 'unix') {
+      const client = unixAccepted(this.local.path);
+      if (client !== null) {
+        child.pair(client);
+        client.pair(child);
+      }
+    }
+    this.pendingConns.push(child);
+    this.changed();
+  }
+
+  private onServerError(server: net.Server, e: Error): void {
+    if (this.server !== server) return;
+    this.error = fromNode(e);
+    this.changed();
+  }
+
+  /** Becomes the record of a connection `listener` accepted (it inherits the listener's options, as in the kernel). */
+  private adoptConnection(s: net.Socket, listener: StreamListen): void {
+    this.state = CONNECTED;
+    this.conn = s;
+    this.attach(s);
+    this.reuseAddr = listener.reuseAddr;
+    if (this.family === 'unix') {
+      this.local = listener.local === null ? null : { ...listener.local };
+      this.peer = { family: 'unix', path: '' };
+    } else {
+      this.setLocal(addrFromNode(s.localAddress, s.localPort, s.localFamily));
+      this.peer = addrFromNode(s.remoteAddress, s.remotePort, s.remoteFamily);
+      this.findTcpMate();
+    }
+    this.portChosen = listener.portChosen;
+    this.noDelay = listener.noDelay;
+    this.keepAlive = listener.keepAlive;
+    this.linger = listener.linger;
+    this.rcvbuf = listener.rcvbuf;
+    this.sndbuf = listener.sndbuf;
+    if (this.noDelay) s.setNoDelay(true);
+    if (this.keepAlive) s.setKeepAlive(true);
+    s.unref();
+    s.resume();
+  }
+}
