@@ -8,78 +8,27 @@
  * ("timed out") when it expires.
  */
 import { constants } from 'node:os';
-import {
-  completed,
-  currentBackend,
-  IoOp,
-  IoRequest,
-  SockOpt,
-  ValueError,
-  TIMEOUT,
-  waitFor,
-  type IoBackend,
-  type IoOpCode,
-  type Operation,
-  type SockAddr,
-  type TaskletGenerator,
-} from '@stackless-io/runtime';
-import { addressNow, addressOp, familyConstant, parseAddress, toPython, type Address, type AddressLike, type ParsedAddress } from './address.js';
-import * as C from './constants.js';
-import { errno, errorFor, messageError, MemoryError, OSError, timeoutError } from './errors.js';
-import { adopt, duplicate, fresh, release, resolve } from './handles.js';
-import { toBytes, toCInt, toCIntStrict, toIndex, toSsize, toTimeout, toWritableBytes } from './pyargs.js';
-import { pyrepr } from './pyrepr.js';
-import { lingerInts, optionRoute, packInts, socketTypeOf, unpackInts } from './sockopt.js';
-import { SockCall, type CallSocket } from './sock-call.js';
-import { getdefaulttimeout } from './timeouts.js';
-import { makefile, type MakefileOptions, type SocketFileLike } from './socket-file.js';
-import { sendfile, type SendfileSource } from './sendfile.js';
+import { IoOp, type IoBackend, type IoRequest, type Operation, type TaskletGenerator } from '@stackless-io/runtime';
+import { toPython, type Address, type AddressLike } from './address.js';
 import { cExact, cOne, cRange, pyArity } from './arity.js';
+import { bind } from './bind.js';
+import { cancelCalls, runRequest } from './call-pool.js';
+import { check } from './check.js';
+import { connect, connectEx, type BackgroundConnect } from './connect.js';
+import * as C from './constants.js';
+import { errorFor } from './errors.js';
+import { duplicate, fresh, release } from './handles.js';
+import { toCInt, toCIntStrict, toIndex, toTimeout } from './pyargs.js';
+import type { CallSocket, SockCall } from './sock-call.js';
+import { makefile, type MakefileOptions, type SocketFileLike } from './socket-file.js';
+import { getsockopt, setsockopt } from './socket-options.js';
+import { openSocket } from './socket-open.js';
+import { socketRepr } from './socket-repr.js';
+import { sendfile, type SendfileSource } from './sendfile.js';
+import { getdefaulttimeout } from './timeouts.js';
+import { recv, recvfrom, recvfromInto, recvInto, send, sendall, sendto } from './transfer.js';
 
-const { EAGAIN, EALREADY, EBADF, ECANCELED, ECONNABORTED, ECONNRESET, EINPROGRESS, EINVAL, EISCONN, EFAULT, EAFNOSUPPORT } = constants.errno;
-const ESOCKTNOSUPPORT = errno('ESOCKTNOSUPPORT');
-
-/** How a TCP handshake can fail after connect(2) returned EINPROGRESS (the others come at once). */
-const ASYNC_CONNECT_ERRORS = new Set([constants.errno.ECONNREFUSED, constants.errno.ETIMEDOUT, ECONNRESET, constants.errno.EHOSTUNREACH]);
-
-/** Largest buffer recv() allocates; CPython would raise MemoryError far beyond what a socket returns. */
-const MAX_RECV = 0x7fffffff;
-
-/** A non-blocking connect left running in the background (connect() raised EINPROGRESS). */
-interface BackgroundConnect {
-  done: boolean;
-  result: number;
-  /** Blocking connects waiting for it to end. */
-  waiters: (() => void)[];
-  /** getsockopt(SO_ERROR) has reported (and so cleared) the failure. */
-  cleared: boolean;
-}
-
-function contractFamily(family: number): 'inet' | 'inet6' | 'unix' {
-  if (family === C.AF_INET) return 'inet';
-  if (family === C.AF_INET6) return 'inet6';
-  if (family === C.AF_UNIX) return 'unix';
-  throw errorFor(EAFNOSUPPORT);
-}
-
-function contractKind(type: number): 'stream' | 'dgram' {
-  if (type === C.SOCK_STREAM) return 'stream';
-  if (type === C.SOCK_DGRAM) return 'dgram';
-  // Raw, RDM and seqpacket sockets exist on Linux, but the contract carries only these two.
-  if (type === C.SOCK_RAW || type === C.SOCK_RDM || type === C.SOCK_SEQPACKET) throw errorFor(ESOCKTNOSUPPORT);
-  throw errorFor(EINVAL);
-}
-
-/** The protocol number the kernel reports (SO_PROTOCOL) for a socket made with protocol 0. */
-function defaultProto(family: number, type: number): number {
-  if (family === C.AF_UNIX) return 0;
-  return type === C.SOCK_STREAM ? C.IPPROTO_TCP : C.IPPROTO_UDP;
-}
-
-function check(res: number): number {
-  if (res < 0) throw errorFor(-res);
-  return res;
-}
+const { EBADF, ECONNRESET, EINVAL } = constants.errno;
 
 /**
  * A socket: `new socket(family = AF_INET, type = SOCK_STREAM, proto = 0,
@@ -111,83 +60,59 @@ export class socket implements CallSocket {
   private readonly _family: number;
   private readonly _type: number;
   private readonly _proto: number;
-  /** The protocol the kernel would report for SO_PROTOCOL. */
-  private readonly _soProtocol: number;
+  /** @internal The protocol the kernel would report for SO_PROTOCOL. */
+  readonly _soProtocol: number;
   private _timeout: number | null;
   /** @internal makefile() objects still open (Python's _io_refs). */
   _io_refs = 0;
   /** @internal close() was called (Python's _closed). */
   _closed = false;
-  private _listening = false;
-  private _connected = false;
-  private _background: BackgroundConnect | null = null;
+  /** @internal listen() succeeded (SO_ACCEPTCONN). */
+  _listening = false;
+  /** @internal A connect succeeded, or the socket came from accept(). */
+  _connected = false;
+  /** @internal A non-blocking connect left running (connect.ts), until a connect() collects its result. */
+  _background: BackgroundConnect | null = null;
   /**
-   * The reusable calls (sock-call.ts), made at first use: one serves a
-   * tasklet that receives and sends in turn (fewer objects touched per
-   * request), the second a tasklet that sends while another receives.
+   * @internal The reusable calls (sock-call.ts, call-pool.ts), made at
+   * first use: one serves a tasklet that receives and sends in turn (fewer
+   * objects touched per request), the second a tasklet that sends while
+   * another receives.
    */
-  private _c1: SockCall | null = null;
-  private _c2: SockCall | null = null;
-  /** Calls made while both reusable ones were busy (more tasklets waited on the socket). */
-  private _more: Set<SockCall> | null = null;
-  /** A non-blocking connect's request, until it ends. */
-  private _bgReq: IoRequest | null = null;
+  _c1: SockCall | null = null;
+  /** @internal The second reusable call. */
+  _c2: SockCall | null = null;
+  /** @internal Calls made while both reusable ones were busy (more tasklets waited on the socket). */
+  _more: Set<SockCall> | null = null;
+  /** @internal A non-blocking connect's request, until it ends. */
+  _bgReq: IoRequest | null = null;
   /** @internal One end of socketpair(): unnamed, as the kernel's pairs are. */
   _unnamed = false;
   /**
-   * A connect with a timeout failed after EINPROGRESS. CPython learns such a
-   * failure from getsockopt(SO_ERROR), which leaves the kernel socket
-   * "connecting": its next connect(2) answers ECONNABORTED (and resets it)
-   * and listen(2) answers EINVAL. Backends finish a connect as a blocking
-   * connect(2) does, which resets the socket at once, so that state is kept
-   * here.
+   * @internal A connect with a timeout failed after EINPROGRESS. CPython
+   * learns such a failure from getsockopt(SO_ERROR), which leaves the
+   * kernel socket "connecting": its next connect(2) answers ECONNABORTED
+   * (and resets it) and listen(2) answers EINVAL. Backends finish a connect
+   * as a blocking connect(2) does, which resets the socket at once, so that
+   * state is kept here (connect.ts).
    */
-  private _abortedConnect = false;
-  /** l_linger as last set: the contract's LINGER does not carry it while lingering is off. */
-  private _lingerSeconds = 0;
-  /** A bind() with a host name was made and not yet run with yield*. */
-  private _unstartedBind = false;
+  _abortedConnect = false;
+  /** @internal l_linger as last set: the contract's LINGER does not carry it while lingering is off. */
+  _lingerSeconds = 0;
+  /** @internal A bind() with a host name was made and not yet run with yield* (bind.ts). */
+  _unstartedBind = false;
 
   constructor(family: number = -1, type: number = -1, proto: number = -1, fileno: number | null = null) {
     pyArity('socket.__init__', arguments.length, ['family', 'type', 'proto', 'fileno'], 0, true);
-    let fam = toCIntStrict(family);
-    let typ = toCIntStrict(type);
-    let pro = toCIntStrict(proto);
-    const b = currentBackend();
-    let nonblocking = false;
-    if (fileno === null || fileno === undefined) {
-      if (fam === -1) fam = C.AF_INET;
-      if (typ === -1) typ = C.SOCK_STREAM;
-      if (pro === -1) pro = 0;
-      nonblocking = (typ & C.SOCK_NONBLOCK) !== 0;
-      typ &= ~(C.SOCK_NONBLOCK | C.SOCK_CLOEXEC);
-      this._h = check(b.socket(contractFamily(fam), contractKind(typ), pro));
-      fresh(b, this._h);
-      this._fdNumber = this._h;
-    } else {
-      const fd = toIndex(fileno);
-      if (fd < 0) throw new ValueError('negative file descriptor');
-      const h = resolve(b, fd);
-      if (h < 0) throw errorFor(EBADF);
-      const t = b.getsockopt(h, SockOpt.TYPE);
-      if (typeof t === 'object') throw errorFor(t.errno);
-      if (fam === -1) {
-        const a = b.getsockname(h);
-        if (typeof a === 'number') throw errorFor(-a);
-        fam = familyConstant(a.family);
-      }
-      if (typ === -1) typ = socketTypeOf(t);
-      typ &= ~(C.SOCK_NONBLOCK | C.SOCK_CLOEXEC);
-      if (pro === -1) pro = defaultProto(fam, typ);
-      this._h = adopt(b, fd);
-      this._fdNumber = fd;
-    }
-    this._backend = b;
-    this._family = fam;
-    this._type = typ;
-    this._proto = pro;
-    this._soProtocol = pro !== 0 ? pro : defaultProto(fam, typ);
-    this._timeout = nonblocking ? 0 : getdefaulttimeout();
+    const o = openSocket(family, type, proto, fileno);
+    this._h = o.h;
+    this._fdNumber = o.fd;
+    this._backend = o.backend;
+    this._family = o.family;
+    this._type = o.type;
+    this._proto = o.proto;
+    this._soProtocol = o.soProtocol;
+    this._timeout = o.nonblocking ? 0 : getdefaulttimeout();
   }
 
   /** The address family (AF_INET, AF_INET6, AF_UNIX). */
@@ -224,34 +149,6 @@ export class socket implements CallSocket {
     return this._timeout;
   }
 
-  /**
-   * A call object for one operation: a reusable one that is free, or, while
-   * other tasklets use both, a new one that close() can still cancel.
-   */
-  private _call(): SockCall {
-    const c1 = this._c1;
-    if (c1 !== null && !c1.busy) return c1;
-    if (c1 === null) return (this._c1 = new SockCall(this));
-    const c2 = this._c2;
-    if (c2 !== null && !c2.busy) return c2;
-    if (c2 === null) return (this._c2 = new SockCall(this));
-    const more = (this._more ??= new Set());
-    for (const x of more) if (!x.busy) more.delete(x);
-    const c = new SockCall(this);
-    more.add(c);
-    return c;
-  }
-
-  /**
-   * Runs one request with a timeout (null: none; 0: do not wait) and
-   * returns it completed (read it before the next call). An expired timeout
-   * raises `timeout`, or BlockingIOError(EAGAIN) in non-blocking mode;
-   * closing the socket meanwhile raises OSError(EBADF).
-   */
-  private _wait(op: IoOpCode, buf: Uint8Array | null, size: number, addr: SockAddr | null, flags: number): Operation<IoRequest> {
-    return this._call().request(op, buf, size, addr, flags, this._timeout) as Operation<unknown> as Operation<IoRequest>;
-  }
-
   // ---- names and setup -------------------------------------------------
 
   /** The descriptor (Python's file descriptor), or -1 once closed or detached. */
@@ -269,23 +166,7 @@ export class socket implements CallSocket {
    */
   bind(address: AddressLike): Operation<void> {
     cOne('socket.bind', arguments.length);
-    const p = parseAddress(this._family, address, 'bind');
-    const sa = addressNow(p, 'bind');
-    if (sa !== null) {
-      this._bindTo(sa);
-      return completed(undefined);
-    }
-    this._unstartedBind = true;
-    return this._bindLater(p);
-  }
-
-  private *_bindLater(p: ParsedAddress): TaskletGenerator<void> {
-    this._unstartedBind = false;
-    this._bindTo(yield* addressOp(p, 'bind'));
-  }
-
-  private _bindTo(sa: SockAddr): void {
-    check(this._backend.bind(this._fd(), sa));
+    return bind(this, address);
   }
 
   /** Makes a stream socket accept connections; `backlog` defaults to min(SOMAXCONN, 128). */
@@ -337,26 +218,7 @@ export class socket implements CallSocket {
   getsockopt(level: number, optname: number, buflen: number): number | Buffer;
   getsockopt(level: number, optname: number, buflen: number = 0): number | Buffer {
     cRange('getsockopt', arguments.length, 2, 3);
-    const lv = toCInt(level);
-    const opt = toCInt(optname);
-    const len = toCInt(buflen);
-    const h = this._fd();
-    if (len !== 0 && (len < 0 || len > 1024)) throw messageError(OSError, 'getsockopt buflen out of range');
-    const route = optionRoute(lv, opt, this._family, this._type, false);
-    let ints: number[];
-    if (route.kind === 'local') {
-      ints = [route.optname === C.SO_DOMAIN ? this._family : route.optname === C.SO_PROTOCOL ? this._soProtocol : this._listening ? 1 : 0];
-    } else if (route.code === SockOpt.ERROR && this._background !== null && this._background.done && this._background.result < 0 && !this._background.cleared) {
-      // The failure of a connect left in the background is the pending error.
-      this._background.cleared = true;
-      ints = [-this._background.result];
-    } else {
-      const v = this._backend.getsockopt(h, route.code);
-      if (typeof v === 'object') throw errorFor(v.errno);
-      ints = route.code === SockOpt.LINGER ? lingerInts(v, this._lingerSeconds) : route.code === SockOpt.TYPE ? [socketTypeOf(v)] : [v];
-    }
-    if (len === 0) return ints[0]!;
-    return packInts(ints, len);
+    return getsockopt(this, level, optname, buflen);
   }
 
   /**
@@ -367,47 +229,7 @@ export class socket implements CallSocket {
   setsockopt(level: number, optname: number, value: number | Uint8Array | null, optlen?: number): void {
     const argc = arguments.length;
     if (argc !== 3 && !(argc === 4 && value === null)) throw new TypeError(`setsockopt() takes exactly 3 arguments (${argc} given)`);
-    const lv = toCInt(level);
-    const opt = toCInt(optname);
-    let bytes: Uint8Array | null = null;
-    let intValue = 0;
-    let isInt = false;
-    if (value === null || value === undefined) {
-      if (optlen === undefined) throw new TypeError("a bytes-like object is required, not 'NoneType'");
-      const n = toCUInt(optlen);
-      this._fd();
-      optionRoute(lv, opt, this._family, this._type, true);
-      // No buffer: the kernel reads optlen bytes from a null pointer.
-      throw errorFor(n > 0 ? EFAULT : EINVAL);
-    }
-    if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') {
-      try {
-        intValue = toCInt(value);
-        isInt = true;
-      } catch {
-        // CPython then tries the bytes form, whose message is the one seen.
-        throw new TypeError(`a bytes-like object is required, not 'int'`);
-      }
-    } else {
-      bytes = toBytes(value);
-    }
-    const h = this._fd();
-    const route = optionRoute(lv, opt, this._family, this._type, true);
-    if (route.kind === 'local') throw errorFor(constants.errno.ENOPROTOOPT);
-    const size = isInt ? 4 : bytes!.length;
-    if (size < route.size) throw errorFor(EINVAL);
-    let v: number;
-    if (route.code === SockOpt.LINGER) {
-      const [onoff, secs] = unpackInts(bytes!, 2) as [number, number];
-      v = onoff === 0 ? -1 : Math.max(0, secs);
-      check(this._backend.setsockopt(h, route.code, v));
-      // Linux keeps l_linger when lingering is turned off.
-      if (onoff !== 0) this._lingerSeconds = secs;
-      return;
-    } else {
-      v = isInt ? intValue : unpackInts(bytes!, 1)[0]!;
-    }
-    check(this._backend.setsockopt(h, route.code, v));
+    setsockopt(this, level, optname, value, optlen);
   }
 
   // ---- timeouts ----------------------------------------------------------
@@ -453,7 +275,7 @@ export class socket implements CallSocket {
   }
 
   private *_accept(): TaskletGenerator<[socket, Address]> {
-    const req = yield* this._wait(IoOp.ACCEPT, null, 0, null, 0);
+    const req = yield* runRequest(this, IoOp.ACCEPT, null, 0, null, 0);
     fresh(this._backend, req.result);
     const conn = new socket(this._family, this._type, this._proto, req.result);
     conn._connected = true;
@@ -463,106 +285,13 @@ export class socket implements CallSocket {
   /** Connects to `address`, resolving a host name without blocking the scheduler. */
   connect(address: AddressLike): TaskletGenerator<void> {
     cOne('socket.connect', arguments.length);
-    const p = parseAddress(this._family, address, 'connect');
-    const now = addressNow(p, 'connect');
-    return (function* (self: socket): TaskletGenerator<void> {
-      const err = yield* self._connect(p, now, 'connect', true);
-      if (err !== 0) throw errorFor(err);
-    })(this);
+    return connect(this, address);
   }
 
   /** Like connect(), but returns the errno (0 on success) instead of raising OSError for it. */
   connect_ex(address: AddressLike): TaskletGenerator<number> {
     cOne('socket.connect_ex', arguments.length);
-    const p = parseAddress(this._family, address, 'connect_ex');
-    return this._connect(p, addressNow(p, 'connect_ex'), 'connect_ex', false);
-  }
-
-  /** CPython's internal_connect(): 0 or an errno; with `raise`, a timeout raises instead of returning EAGAIN. */
-  private *_connect(p: ParsedAddress, now: SockAddr | null, caller: string, raise: boolean): TaskletGenerator<number> {
-    const sa = now ?? (yield* addressOp(p, caller));
-    if (this._h < 0) return EBADF;
-    const h = this._fd();
-    const bg = this._background;
-    if (bg !== null) {
-      // Linux: a blocking connect waits for the one in progress to end; a
-      // non-blocking one answers EALREADY. Then its result, once; then a new attempt.
-      if (!bg.done && this._timeout === null) yield* waitFor(new Promise<void>((resolve) => bg.waiters.push(resolve)));
-      if (!bg.done) return EALREADY;
-      this._background = null;
-      if (bg.result === 0) {
-        this._connected = true;
-        return 0;
-      }
-      return bg.cleared ? ECONNABORTED : -bg.result;
-    }
-    if (this._abortedConnect) {
-      this._abortedConnect = false;
-      return ECONNABORTED;
-    }
-    if (this._connected && this._type === C.SOCK_STREAM) return EISCONN;
-    if (this._timeout === 0) return yield* this._connectNonBlocking(h, sa);
-    const res = yield* this._connectWait(sa);
-    if (res === TIMEOUT) {
-      if (raise) throw timeoutError();
-      return EAGAIN;
-    }
-    if (res < 0) {
-      if (this._h !== h && (res === -ECANCELED || res === -EBADF)) return EBADF;
-      const tcp = this._type === C.SOCK_STREAM && this._family !== C.AF_UNIX;
-      if (tcp && this._timeout !== null && ASYNC_CONNECT_ERRORS.has(-res)) this._abortedConnect = true;
-      return -res;
-    }
-    this._connected = true;
-    return 0;
-  }
-
-  /** One CONNECT request with the socket's timeout: 0, -errno or TIMEOUT. */
-  private _connectWait(sa: SockAddr): Operation<number> {
-    return this._call().request(IoOp.CONNECT, null, 0, sa, 0, this._timeout, true) as Operation<unknown> as Operation<number>;
-  }
-
-  /**
-   * A non-blocking connect. A TCP connect gets the rest of this scheduler
-   * round, so that the backend has made the connect(2) call before this one
-   * returns (a later listen() must find the socket connecting, as in the
-   * kernel). It needs a round trip, so connect(2) answers EINPROGRESS at
-   * once on every system, even when the handshake was quick enough to end
-   * within the round: its outcome is kept for the next connect() call
-   * (0 once, then EISCONN), as the kernel does; its immediate failures are
-   * answered at once. Other connects (Unix-domain, datagram) are answered
-   * as they ended.
-   */
-  private *_connectNonBlocking(h: number, sa: SockAddr): TaskletGenerator<number> {
-    const state: BackgroundConnect = { done: false, result: 0, cleared: false, waiters: [] };
-    let wake: (() => void) | null = null;
-    const req = new IoRequest(IoOp.CONNECT, h, null, sa, 0, (r) => {
-      state.done = true;
-      state.result = r.result === -ECANCELED && this._h !== h ? -EBADF : r.result;
-      if (this._bgReq === r) this._bgReq = null;
-      wake?.();
-      for (const w of state.waiters.splice(0)) w();
-    });
-    this._bgReq = req;
-    this._backend.submit(req);
-    const tcp = this._type === C.SOCK_STREAM && this._family !== C.AF_UNIX;
-    // Only TCP waits for the network: other connects end inside the kernel
-    // call, so their completion is awaited however many rounds the backend
-    // takes to deliver it (libuv's pipes take a few).
-    yield* waitFor(
-      new Promise<void>((resolve) => {
-        wake = resolve;
-        if (tcp) setImmediate(resolve);
-      }),
-    );
-    wake = null;
-    if (!state.done || (tcp && (state.result === 0 || ASYNC_CONNECT_ERRORS.has(-state.result)))) {
-      this._background = state;
-      return EINPROGRESS;
-    }
-    if (state.result < 0) return -state.result;
-    this._connected = true;
-    return 0;
+    return connectEx(this, address);
   }
 
   // ---- data ----------------------------------------------------------------
@@ -570,65 +299,33 @@ export class socket implements CallSocket {
   /** Receives up to `bufsize` bytes (empty at end of stream). */
   recv(bufsize: number, flags: number = 0): Operation<Buffer> {
     cRange('recv', arguments.length, 1, 2);
-    const n = toSsize(bufsize);
-    const f = toCInt(flags);
-    if (n < 0) throw valueError('negative buffersize in recv');
-    if (n > MAX_RECV) throw new MemoryError('');
-    // The buffer is allocated once the data is there, at its size (IoRequest.size).
-    return this._call().recv(n, f) as Operation<unknown> as Operation<Buffer>;
+    return recv(this, bufsize, flags);
   }
 
   /** Receives into `buffer` (up to `nbytes`, 0: all of it); returns the byte count. */
   recv_into(buffer: Uint8Array | ArrayBufferView | ArrayBuffer, nbytes: number = 0, flags: number = 0): Operation<number> {
     if (arguments.length === 0) throw new TypeError("recv_into() missing required argument 'buffer' (pos 1)");
     cRange('recv_into', arguments.length, 1, 3);
-    const b = toWritableBytes(buffer, 'recv_into');
-    const n = toSsize(nbytes);
-    const f = toCInt(flags);
-    if (n < 0) throw valueError('negative buffersize in recv_into');
-    if (n > b.length) throw valueError('buffer too small for requested bytes');
-    return this._call().transfer(IoOp.RECV, n === 0 ? b : b.subarray(0, n), f) as Operation<unknown> as Operation<number>;
+    return recvInto(this, buffer, nbytes, flags);
   }
 
   /** Receives up to `bufsize` bytes and the sender's address: `[data, address]`. */
   recvfrom(bufsize: number, flags: number = 0): TaskletGenerator<[Buffer, Address | null]> {
     cRange('recvfrom', arguments.length, 1, 2);
-    const n = toSsize(bufsize);
-    const f = toCInt(flags);
-    if (n < 0) throw valueError('negative buffersize in recvfrom');
-    if (n > MAX_RECV) throw new MemoryError('');
-    return this._recvfrom(null, n, f);
+    return recvfrom(this, bufsize, flags);
   }
 
   /** Receives into `buffer` (up to `nbytes`, 0: all of it): `[nbytes, address]`. */
   recvfrom_into(buffer: Uint8Array | ArrayBufferView | ArrayBuffer, nbytes: number = 0, flags: number = 0): TaskletGenerator<[number, Address | null]> {
     if (arguments.length === 0) throw new TypeError("recvfrom_into() missing required argument 'buffer' (pos 1)");
     cRange('recvfrom_into', arguments.length, 1, 3);
-    const b = toWritableBytes(buffer, 'recvfrom_into');
-    const n = toSsize(nbytes);
-    const f = toCInt(flags);
-    if (n < 0) throw valueError('negative buffersize in recvfrom_into');
-    if (n > b.length) throw valueError('nbytes is greater than the length of the buffer');
-    return this._recvfrom(n === 0 ? b : b.subarray(0, n), 0, f) as TaskletGenerator<[unknown, Address | null]> as TaskletGenerator<[number, Address | null]>;
-  }
-
-  /** recvfrom (buf null: a new buffer of the datagram's size, at most `size`) and recvfrom_into (the count). */
-  private *_recvfrom(buf: Uint8Array | null, size: number, flags: number): TaskletGenerator<[Buffer, Address | null]> {
-    const req = yield* this._wait(IoOp.RECVFROM, buf, size, null, flags);
-    // Linux fills in no address for a stream, nor for an unbound Unix-domain
-    // sender; Python then gives None.
-    const a = req.addr;
-    const none = a === null || this._type === C.SOCK_STREAM || (a.family === 'unix' && a.path === '');
-    const data = buf === null ? (req.buf as Buffer) : (req.result as unknown as Buffer);
-    return [data, none ? null : toPython(a)];
+    return recvfromInto(this, buffer, nbytes, flags);
   }
 
   /** Sends what the kernel takes of `data` now; returns the byte count (maybe fewer than all). */
   send(data: Uint8Array | ArrayBufferView | ArrayBuffer, flags: number = 0): Operation<number> {
     cRange('send', arguments.length, 1, 2);
-    const b = toBytes(data);
-    const f = toCInt(flags);
-    return this._call().transfer(IoOp.SEND, b, f) as Operation<unknown> as Operation<number>;
+    return send(this, data, flags);
   }
 
   /**
@@ -638,9 +335,7 @@ export class socket implements CallSocket {
    */
   sendall(data: Uint8Array | ArrayBufferView | ArrayBuffer, flags: number = 0): Operation<void> {
     cRange('sendall', arguments.length, 1, 2);
-    const b = toBytes(data);
-    const f = toCInt(flags);
-    return this._call().sendall(b, f) as Operation<unknown> as Operation<void>;
+    return sendall(this, data, flags);
   }
 
   /** Sends one datagram to `address`: `sendto(data, address)` or `sendto(data, flags, address)`. */
@@ -649,15 +344,7 @@ export class socket implements CallSocket {
   sendto(data: Uint8Array | ArrayBufferView | ArrayBuffer, flagsOrAddress: number | AddressLike, address?: AddressLike): TaskletGenerator<number> {
     const argc = arguments.length;
     if (argc !== 2 && argc !== 3) throw new TypeError(`sendto() takes 2 or 3 arguments (${argc} given)`);
-    const b = toBytes(data);
-    const f = argc === 3 ? toCInt(flagsOrAddress) : 0;
-    const p = parseAddress(this._family, argc === 3 ? address : flagsOrAddress, 'sendto');
-    const now = addressNow(p, 'sendto');
-    return (function* (self: socket): TaskletGenerator<number> {
-      const sa = now ?? (yield* addressOp(p, 'sendto'));
-      const req = yield* self._wait(IoOp.SENDTO, b, 0, sa, f);
-      return req.result;
-    })(this);
+    return sendto(this, data, argc === 3, flagsOrAddress, argc === 3 ? address : flagsOrAddress);
   }
 
   /**
@@ -735,9 +422,7 @@ export class socket implements CallSocket {
 
   /** Other socket objects may keep the handle open: stop this object's own operations. */
   private _cancelPending(): void {
-    this._c1?.cancelRequest();
-    this._c2?.cancelRequest();
-    if (this._more !== null) for (const c of this._more) c.cancelRequest();
+    cancelCalls(this);
     if (this._bgReq !== null) this._backend.cancel(this._bgReq);
   }
 
@@ -763,32 +448,9 @@ export class socket implements CallSocket {
 
   /** Python's repr(): `<socket.socket fd=3, family=2, type=1, proto=0, laddr=('127.0.0.1', 8080)>`. */
   toString(): string {
-    let s = `<socket.socket${this._closed ? ' [closed]' : ''} fd=${this.fileno()}, family=${this._family}, type=${this._type}, proto=${this._proto}`;
-    if (!this._closed && this._h >= 0) {
-      for (const [label, get] of [
-        ['laddr', () => this.getsockname()],
-        ['raddr', () => this.getpeername()],
-      ] as const) {
-        try {
-          const a = get();
-          if (a !== '' && a !== null) s += `, ${label}=${pyrepr(a)}`;
-        } catch {
-          // repr() never fails: an address that cannot be had is left out.
-        }
-      }
-    }
-    return s + '>';
+    return socketRepr(this);
   }
 }
 
 /** Python's SocketType is the socket class. */
 export const SocketType = socket;
-
-function valueError(message: string): Error {
-  return new ValueError(message);
-}
-
-/** An "I" (unsigned int) argument, wrapped as C does. */
-function toCUInt(v: unknown): number {
-  return toIndex(v) >>> 0;
-}
