@@ -11,11 +11,11 @@
  */
 import { constants } from 'node:os';
 import { IoOp, IoRequest, type IoBackend, type IoOpCode } from './backend.js';
-import type { Blocker, TaskletCore } from './core.js';
+import type { TaskletCore } from './core.js';
 import { RuntimeError } from './errors.js';
 import { done, SUSPENDED, type Operation, type Suspend } from './operation.js';
 import { S, wake } from './scheduler.js';
-import type { TimerEntry, TimerOwner } from './timer-heap.js';
+import type { TimerEntry } from './timer-heap.js';
 
 const ECANCELED = constants.errno.ECANCELED;
 
@@ -34,10 +34,10 @@ const noop = (): void => undefined;
 /**
  * A blocking IO call that can be made again and again with one object: the
  * caller prepares the request ({@link IoCall.req}) and {@link IoCall.arm}s
- * the call, the tasklet runs it with `yield*`, and {@link IoCall.finish}
+ * the call, the tasklet runs it with `yield*`, and `finish()`
  * turns the completed request into the result (or throws). A subclass that
  * needs several requests for one call (a send of everything) calls
- * {@link IoCall.again} from finish().
+ * `again()` from finish().
  *
  * An object is {@link IoCall.busy} from arm() until its tasklet has resumed
  * and, after a kill or timeout, until the backend has let go of the request:
@@ -57,7 +57,9 @@ const noop = (): void => undefined;
  * const data = yield* call.arm(currentBackend(), -1);
  * ```
  */
-export abstract class IoCall<T> implements Operation<T>, Iterator<Suspend, T, unknown>, Blocker, TimerOwner {
+// Also the tasklet's Blocker and its timeout's TimerOwner (structurally: those
+// interfaces are internal to the runtime).
+export abstract class IoCall<T> implements Operation<T>, Iterator<Suspend, T, unknown> {
   /** The request this object submits; fill it in before {@link arm}. */
   readonly req: IoRequest;
   private backend: IoBackend | null = null;
@@ -77,7 +79,7 @@ export abstract class IoCall<T> implements Operation<T>, Iterator<Suspend, T, un
     this.req = req ?? new IoRequest(IoOp.RECV, -1, null, null, 0, noop);
   }
 
-  /** Turns the completed request into the call's result, or throws; may call {@link again}. */
+  /** Turns the completed request into the call's result, or throws; may call `again()`. */
   protected abstract finish(req: IoRequest): T;
 
   /**
@@ -112,10 +114,12 @@ export abstract class IoCall<T> implements Operation<T>, Iterator<Suspend, T, un
     this.repeat = true;
   }
 
+  /** The call is its own iterator: `yield* call` runs it. */
   [Symbol.iterator](): Iterator<Suspend, T, unknown> {
     return this;
   }
 
+  /** The iterator protocol, driven by `yield*`: the first step submits and parks the tasklet; the next one returns the result. */
   next(): IteratorResult<Suspend, T> {
     if (this.phase === ARMED) {
       this.phase = IDLE;
@@ -134,6 +138,7 @@ export abstract class IoCall<T> implements Operation<T>, Iterator<Suspend, T, un
     return this.submit();
   }
 
+  /** An error raised into the waiting tasklet (a kill): the call ends, and the error goes on. */
   throw(error: unknown): IteratorResult<Suspend, T> {
     // Killed after the request completed but before the tasklet ran: nobody
     // will ever see the result, so a socket it created must not leak.
@@ -146,6 +151,7 @@ export abstract class IoCall<T> implements Operation<T>, Iterator<Suspend, T, un
     throw error;
   }
 
+  /** The waiting generator was returned from: the call ends. */
   return(value?: unknown): IteratorResult<Suspend, T> {
     this.phase = IDLE;
     return done(value as T);
@@ -191,14 +197,14 @@ export abstract class IoCall<T> implements Operation<T>, Iterator<Suspend, T, un
     wake(c);
   };
 
-  /** The timeout expired first: cancel; the completion (-ECANCELED, or a late real one) resumes the tasklet. */
+  /** @internal The timeout expired first: cancel; the completion (-ECANCELED, or a late real one) resumes the tasklet. */
   onTimer(): void {
     this.timer = null;
     this.state = TIMED_OUT;
     (this.backend as IoBackend).cancel(this.req);
   }
 
-  /** The tasklet is killed: cancel and forget; the backend still completes the request (and frees its buffer). */
+  /** @internal The tasklet is killed: cancel and forget; the backend still completes the request (and frees its buffer). */
   cancel(): void {
     this.state = WITHDRAWN;
     this.core = null;
@@ -217,6 +223,7 @@ export abstract class IoCall<T> implements Operation<T>, Iterator<Suspend, T, un
     if (this.inBackend && this.state !== WITHDRAWN) (this.backend as IoBackend).cancel(this.req);
   }
 
+  /** @internal What the tasklet waits on, for deadlock reports. */
   describe(): string {
     return `IO request ${describeOp(this.req.op)} on handle ${this.req.handle}`;
   }

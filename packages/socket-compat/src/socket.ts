@@ -19,7 +19,7 @@ import * as C from './constants.js';
 import { errorFor } from './errors.js';
 import { duplicate, fresh, release } from './handles.js';
 import { toCInt, toCIntStrict, toIndex, toTimeout } from './pyargs.js';
-import type { CallSocket, SockCall } from './sock-call.js';
+import type { SockCall } from './sock-call.js';
 import { makefile, type MakefileOptions, type SocketFileLike } from './socket-file.js';
 import { getsockopt, setsockopt } from './socket-options.js';
 import { openSocket } from './socket-open.js';
@@ -50,7 +50,7 @@ const { EBADF, ECONNRESET, EINVAL } = constants.errno;
  * }).join();
  * ```
  */
-export class socket implements CallSocket {
+export class socket {
   /** @internal The backend the handle belongs to. */
   readonly _backend: IoBackend;
   /** The backend handle the socket's operations use; -1 once closed or detached. */
