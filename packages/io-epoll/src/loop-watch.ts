@@ -1,0 +1,67 @@
+/**
+ * How Node's loop drives the backend: a libuv poll watch on the epoll fd
+ * runs a round (the backend's `wake` function) when the fd is readable, and
+ * keeps the process alive only while it is ref'd, which the backend makes
+ * it exactly while requests are pending.
+ */
+import { WatchMode } from './abi.js';
+import type { EpollShim } from './shim.js';
+
+/** The watch of one shim, its ref, and the settle step the backend runs after a run of JS. */
+export class LoopWatch {
+  private readonly shim: EpollShim;
+  private readonly settle: () => void;
+  private refd_ = false;
+  private settleQueued = false;
+
+  /**
+   * Watches the shim's epoll fd: `wake` runs when it is readable, `settle`
+   * after a run of JS in which note() was called. Starts unref'd.
+   */
+  constructor(shim: EpollShim, wake: () => void, settle: () => void) {
+    this.shim = shim;
+    this.settle = settle;
+    shim.watch(WatchMode.UV_POLL, () => {
+      try {
+        wake();
+      } catch (e) {
+        // The caller is native code, which must not see our errors; they
+        // still reach Node.
+        process.nextTick(() => {
+          throw e;
+        });
+      }
+    });
+    // Idle until a request is pending: an idle backend keeps no process alive.
+    shim.ref(false);
+  }
+
+  /** True while the watch keeps the process alive. */
+  get refd(): boolean {
+    return this.refd_;
+  }
+
+  /** Refs or unrefs the watch; an FFI call only when that changes it. */
+  ref(on: boolean): void {
+    if (on !== this.refd_) {
+      this.refd_ = on;
+      this.shim.ref(on);
+    }
+  }
+
+  /**
+   * Runs `settle` once the current run of JS (the scheduler's rounds) is
+   * over, however often it is called meanwhile: one microtask per
+   * scheduler turn.
+   */
+  note(): void {
+    if (this.settleQueued) return;
+    this.settleQueued = true;
+    queueMicrotask(this.run);
+  }
+
+  private readonly run = (): void => {
+    this.settleQueued = false;
+    this.settle();
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * submit()'s checks of a request against the contract and this backend's
+ * limits, made once at the public edge: past them, the backend trusts the
+ * request.
+ */
+import { constants } from 'node:os';
+import { IoOp, recvBufferOk, recvLength, type IoRequest } from '@stackless-io/runtime';
+import { MSG_KNOWN, SOCK_STREAM } from './linux.js';
+
+const { EINVAL, EMSGSIZE, EOPNOTSUPP } = constants.errno;
+
+/** checkRequest()'s answer for a request that goes on to the shim (results it completes with are never positive). */
+export const VALID = 1;
+
+/**
+ * VALID, or the result a request completes with at once: -errno, or 0 for
+ * a recv of nothing. `type` is the SOCK_* type of its (open) handle,
+ * `maxIo` the most bytes one transfer moves.
+ */
+export function checkRequest(req: IoRequest, type: number, maxIo: number): number {
+  switch (req.op) {
+    case IoOp.RECV:
+    case IoOp.RECVFROM:
+      if (!recvBufferOk(req)) return -EINVAL;
+      if ((req.flags & ~MSG_KNOWN) !== 0) return -EOPNOTSUPP;
+      // As CPython's recv(0): nothing to wait for (the kernel would wait
+      // for data it then could not hand over).
+      if (req.op === IoOp.RECV && recvLength(req) === 0) return 0;
+      return VALID;
+    case IoOp.SEND:
+    case IoOp.SENDTO:
+      if (!(req.buf instanceof Uint8Array)) return -EINVAL;
+      if ((req.flags & ~MSG_KNOWN) !== 0) return -EOPNOTSUPP;
+      // A datagram cannot be split: one larger than a transfer fails as
+      // the kernel fails one larger than its limit.
+      if ((req.op === IoOp.SENDTO || type !== SOCK_STREAM) && req.buf.length > maxIo) return -EMSGSIZE;
+      return VALID;
+    case IoOp.ACCEPT:
+    case IoOp.CONNECT:
+    case IoOp.POLL_IN:
+    case IoOp.POLL_OUT:
+      return VALID;
+    default:
+      return -EINVAL;
+  }
+}

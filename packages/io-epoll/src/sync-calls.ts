@@ -1,0 +1,132 @@
+/**
+ * The backend's setup calls (socket, bind, listen, shutdown, the names and
+ * the options of a socket): each runs at once through sio_sync, outside the
+ * batch, with its address or option value in the arena's scratch bytes at
+ * offset 0 (see SCRATCH).
+ */
+import { constants } from 'node:os';
+import { SockOpt, type Family, type SockAddr, type SocketKind, type SockOptCode } from '@stackless-io/runtime';
+import { Op, type Submission } from './abi.js';
+import type { FdTable } from './fd-table.js';
+import { SO_LINGER, sockType, linuxOption } from './linux.js';
+import type { EpollShim } from './shim.js';
+import { AF_INET, AF_INET6, AF_UNIX, decodeSockaddr, encodeSockaddr, SOCKADDR_MAX } from './sockaddr.js';
+
+const { EBADF, EINVAL, EAFNOSUPPORT, ENOPROTOOPT } = constants.errno;
+
+/** The synchronous calls of one backend, over its shim, arena views and table of open handles. */
+export class SyncCalls {
+  private readonly shim: EpollShim;
+  private readonly open: FdTable;
+  private readonly u8: Uint8Array;
+  private readonly dv: DataView;
+  /** The one submission object of these calls, rewritten for every call. */
+  private readonly sqe: Required<Submission> = { op: 0, token: 0, gen: 0, fd: 0, off: 0, len: 0, arg0: 0, arg1: 0, msgFlags: 0, flags: 0 };
+
+  constructor(shim: EpollShim, open: FdTable, u8: Uint8Array, dv: DataView) {
+    this.shim = shim;
+    this.open = open;
+    this.u8 = u8;
+    this.dv = dv;
+  }
+
+  /** IoBackend.socket() of a live backend: records the new fd in the table of open handles. */
+  socket(family: Family, kind: SocketKind, protocol: number): number {
+    const af = family === 'inet' ? AF_INET : family === 'inet6' ? AF_INET6 : family === 'unix' ? AF_UNIX : 0;
+    if (af === 0) return -EAFNOSUPPORT;
+    const type = sockType(kind);
+    if (type === 0 || !Number.isInteger(protocol) || protocol < 0 || protocol > 0x7fffffff) return -EINVAL;
+    const fd = this.sync(Op.SOCKET, 0, 0, protocol, af, type);
+    if (fd >= 0) this.open.set(fd, type);
+    return fd;
+  }
+
+  /** IoBackend.bind(). */
+  bind(handle: number, addr: SockAddr): number {
+    if (!this.open.has(handle)) return -EBADF;
+    const len = encodeSockaddr(addr, this.u8, this.dv, 0);
+    if (len < 0) return len;
+    return this.sync(Op.BIND, handle, 0, len, 0, 0);
+  }
+
+  /** IoBackend.listen(). */
+  listen(handle: number, backlog: number): number {
+    if (!this.open.has(handle)) return -EBADF;
+    if (typeof backlog !== 'number' || Number.isNaN(backlog)) return -EINVAL;
+    // As CPython: a negative backlog means 0; the kernel caps large ones.
+    return this.sync(Op.LISTEN, handle, 0, 0, Math.min(Math.max(0, Math.trunc(backlog)), 0x7fffffff), 0);
+  }
+
+  /** IoBackend.shutdown(). */
+  shutdown(handle: number, how: 0 | 1 | 2): number {
+    if (!this.open.has(handle)) return -EBADF;
+    if (how !== 0 && how !== 1 && how !== 2) return -EINVAL;
+    return this.sync(Op.SHUTDOWN, handle, 0, 0, how, 0);
+  }
+
+  /** IoBackend.getsockname() (op GETSOCKNAME) or getpeername() (op GETPEERNAME). */
+  name(op: number, handle: number): SockAddr | number {
+    if (!this.open.has(handle)) return -EBADF;
+    const r = this.sync(op, handle, 0, SOCKADDR_MAX, 0, 0);
+    if (r < 0) return r;
+    const a = decodeSockaddr(this.u8, this.dv, 0, r);
+    // Our sockets are inet, inet6 or unix: any other answer is a broken kernel or shim.
+    if (a === null) throw new Error(`epoll backend: ${op === Op.GETSOCKNAME ? 'getsockname' : 'getpeername'} gave no address we know (${r} bytes)`);
+    return a;
+  }
+
+  /** IoBackend.setsockopt(). */
+  setsockopt(handle: number, option: SockOptCode, value: number): number {
+    if (!this.open.has(handle)) return -EBADF;
+    const opt = linuxOption(option);
+    if (opt === 0) return -ENOPROTOOPT;
+    if (!Number.isInteger(value) || value < -0x80000000 || value > 0x7fffffff) return -EINVAL;
+    let len = 4;
+    if ((opt & 0xffff) === SO_LINGER && opt >>> 16 === 1) {
+      // LINGER: seconds, or -1 for off.
+      if (value < -1) return -EINVAL;
+      this.dv.setInt32(0, value >= 0 ? 1 : 0, true);
+      this.dv.setInt32(4, value >= 0 ? value : 0, true);
+      len = 8;
+    } else {
+      this.dv.setInt32(0, value, true);
+    }
+    return this.sync(Op.SETSOCKOPT, handle, 0, len, opt >>> 16, opt & 0xffff);
+  }
+
+  /** IoBackend.getsockopt(). */
+  getsockopt(
+    handle: number,
+    option: SockOptCode,
+  ): number | {
+    /** -errno: why the option could not be read. */
+    errno: number;
+  } {
+    if (!this.open.has(handle)) return { errno: -EBADF };
+    const opt = linuxOption(option);
+    if (opt === 0) return { errno: -ENOPROTOOPT };
+    const linger = option === SockOpt.LINGER;
+    this.dv.setInt32(0, 0, true);
+    this.dv.setInt32(4, 0, true);
+    const r = this.sync(Op.GETSOCKOPT, handle, 0, linger ? 8 : 4, opt >>> 16, opt & 0xffff);
+    if (r < 0) return { errno: r };
+    if (linger) return this.dv.getInt32(0, true) !== 0 ? this.dv.getInt32(4, true) : -1;
+    return this.dv.getInt32(0, true);
+  }
+
+  /** One sio_sync call: its result, or -errno. */
+  sync(op: number, fd: number, off: number, len: number, arg0: number, arg1: number): number {
+    const s = this.sqe;
+    s.op = op;
+    s.fd = fd;
+    s.token = 0;
+    s.gen = 0;
+    s.off = off;
+    s.len = len;
+    s.arg0 = arg0;
+    s.arg1 = arg1;
+    s.msgFlags = 0;
+    s.flags = 0;
+    return this.shim.sync(s);
+  }
+}
