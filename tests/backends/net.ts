@@ -2,8 +2,8 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { constants } from 'node:os';
-import { io, OSError, type Family, type SockAddr, type TaskletGenerator } from '@stackless-io/runtime';
-import type { TestEnv } from './harness.js';
+import { io, OSError, spawn, type Family, type SockAddr, type TaskletGenerator } from '@stackless-io/runtime';
+import { joinAll, type TestEnv } from './harness.js';
 
 export const E = constants.errno;
 
@@ -65,6 +65,16 @@ export function* pair(family: Family, lst: number, addr: SockAddr): TaskletGener
   const c = yield* connectTo(family, addr);
   const { handle } = yield* io.accept(lst);
   return [c, handle];
+}
+
+/** A connected TCP pair over IPv4 loopback, [client, server]; the listener is closed already. */
+export async function tcpPair(t: TestEnv): Promise<[number, number]> {
+  const { lst, addr } = listener(t, 'inet');
+  const [p] = await joinAll(spawn(function* connectPair() {
+    return yield* pair('inet', lst, addr);
+  }));
+  io.close(lst);
+  return p;
 }
 
 /** Receives until EOF or `limit` bytes; returns them concatenated. */

@@ -6,17 +6,8 @@
 // `truncated`) for RECVFROM.
 import { expect } from 'chai';
 import { io, IoOp, IoRequest, ioWait, MsgFlag, spawn, type IoBackend } from '@stackless-io/runtime';
-import { conformance, joinAll, type TestEnv } from '../harness.js';
-import { bindLoopback, E, listener, pair, pattern, str, text } from '../net.js';
-
-async function tcpPair(t: TestEnv): Promise<[number, number]> {
-  const { lst, addr } = listener(t, 'inet');
-  const [p] = await joinAll(spawn(function* connectPair() {
-    return yield* pair('inet', lst, addr);
-  }));
-  io.close(lst);
-  return p;
-}
+import { conformance, joinAll } from '../harness.js';
+import { bindLoopback, E, pattern, str, text, tcpPair } from '../net.js';
 
 /** One RECV with a null buffer and `size`, as the contract states it. */
 function* allocRecv(b: IoBackend, h: number, size: number, flags = 0): Generator<any, IoRequest, unknown> {

@@ -5,16 +5,7 @@
 import { expect } from 'chai';
 import { io, OSError, schedule, spawn, stats, TaskletExit, type Tasklet } from '@stackless-io/runtime';
 import { blockedInIo, conformance, joinAll, raises, settle, type TestEnv } from '../harness.js';
-import { bindLoopback, connectTo, E, listener, pair, pattern, recvExactly, str, text } from '../net.js';
-
-async function tcpPair(t: TestEnv): Promise<[number, number]> {
-  const { lst, addr } = listener(t, 'inet');
-  const [p] = await joinAll(spawn(function* connectPair() {
-    return yield* pair('inet', lst, addr);
-  }));
-  io.close(lst);
-  return p;
-}
+import { bindLoopback, connectTo, E, listener, pair, pattern, recvExactly, str, text, tcpPair } from '../net.js';
 
 function expectEbadf(e: unknown, what: string): void {
   expect(e, `${what}: ${String(e)}`).to.be.instanceOf(OSError);

@@ -3,18 +3,9 @@
 import { expect } from 'chai';
 import { BrokenPipeError, ConnectionRefusedError, ConnectionResetError, io, OSError, sleep, SockOpt, spawn, type Family } from '@stackless-io/runtime';
 import { blockedInIo, conformance, joinAll, raises, type TestEnv } from '../harness.js';
-import { bindLoopback, E, listener, pair, recvAll, recvExactly, requireIpv6, str, text, trySetsockopt } from '../net.js';
+import { bindLoopback, E, pair, recvAll, recvExactly, requireIpv6, str, text, trySetsockopt, tcpPair } from '../net.js';
 
 /** A connected TCP pair over IPv4 loopback, made by a tasklet. */
-async function tcpPair(t: TestEnv): Promise<[number, number]> {
-  const { lst, addr } = listener(t, 'inet');
-  const [p] = await joinAll(spawn(function* connectPair() {
-    return yield* pair('inet', lst, addr);
-  }));
-  io.close(lst);
-  return p;
-}
-
 /** Closes `h` so that the peer sees a reset (SO_LINGER on with 0 seconds). */
 function abort(t: TestEnv, h: number): void {
   const cannot = trySetsockopt(h, SockOpt.LINGER, 0);

@@ -4,8 +4,8 @@
 // cannot do (the contract allows it); the test then skips, naming that answer.
 import { expect } from 'chai';
 import { io, MsgFlag, OSError, SockOpt, sleep, spawn, type Family, type SocketKind, type SockOptCode } from '@stackless-io/runtime';
-import { conformance, joinAll, type TestEnv } from '../harness.js';
-import { E, listener, pair, recvExactly, requireIpv6, str, text } from '../net.js';
+import { conformance, joinAll } from '../harness.js';
+import { E, listener, recvExactly, requireIpv6, str, text, tcpPair } from '../net.js';
 
 const POLLIN = 0x1;
 const POLLOUT = 0x4;
@@ -33,15 +33,6 @@ function unsupported(fn: () => unknown): string | null {
     if (e instanceof OSError && (e.errno === E.ENOPROTOOPT || e.errno === E.EOPNOTSUPP)) return e.code;
     throw e;
   }
-}
-
-async function tcpPair(t: TestEnv): Promise<[number, number]> {
-  const { lst, addr } = listener(t, 'inet');
-  const [p] = await joinAll(spawn(function* connectPair() {
-    return yield* pair('inet', lst, addr);
-  }));
-  io.close(lst);
-  return p;
 }
 
 export function optionCases(name: string): void {

@@ -3,22 +3,13 @@
 // ever arrives before these timeouts, so the outcome never depends on speed.
 import { expect } from 'chai';
 import { io, OSError, sleep, spawn, TimeoutError } from '@stackless-io/runtime';
-import { conformance, joinAll, raises, type TestEnv } from '../harness.js';
-import { bindLoopback, connectTo, E, listener, pair, pattern, recvExactly, str, text } from '../net.js';
+import { conformance, joinAll, raises } from '../harness.js';
+import { bindLoopback, connectTo, E, listener, pair, pattern, recvExactly, str, text, tcpPair } from '../net.js';
 
 function expectTimeout(e: unknown, what: string): void {
   expect(e, `${what}: ${String(e)}`).to.be.instanceOf(TimeoutError);
   expect((e as OSError).errno, what).to.equal(E.ETIMEDOUT);
   expect((e as OSError).strerror, what).to.equal('timed out');
-}
-
-async function tcpPair(t: TestEnv): Promise<[number, number]> {
-  const { lst, addr } = listener(t, 'inet');
-  const [p] = await joinAll(spawn(function* connectPair() {
-    return yield* pair('inet', lst, addr);
-  }));
-  io.close(lst);
-  return p;
 }
 
 export function timeoutCases(name: string): void {
