@@ -59,16 +59,23 @@ function deliverToCall(req: IoRequest): void {
  *
  * @example
  * ```ts
- * class Recv extends IoCall<Buffer> {
- *   protected finish(req: IoRequest): Buffer {
+ * import { currentBackend, IoCall, IoOp, osError, type IoRequest } from '@stackless-io/runtime';
+ *
+ * // Receives up to n bytes on a handle, call after call, with one object.
+ * class Receive extends IoCall<Uint8Array> {
+ *   start(handle: number, n: number): this {
+ *     this.req.op = IoOp.RECV;
+ *     this.req.handle = handle;
+ *     this.req.buf = null; // the backend allocates, at the size received
+ *     this.req.size = n;
+ *     return this.arm(currentBackend(), -1);
+ *   }
+ *   protected finish(req: IoRequest): Uint8Array {
  *     if (req.result < 0) throw osError(req.result);
- *     return req.buf as Buffer;
+ *     return req.buf as Uint8Array;
  *   }
  * }
- * const call = new Recv();
- * // in a tasklet, call after call:
- * call.req.buf = null; call.req.size = 4096; // ...op, handle
- * const data = yield* call.arm(currentBackend(), -1);
+ * // in a tasklet: const data = yield* receive.start(h, 4096);
  * ```
  */
 // Also the tasklet's Blocker and its timeout's TimerOwner (structurally: those
