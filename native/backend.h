@@ -95,7 +95,8 @@ extern "C" {
  *  SETSOCKOPT  sync  fd   option value in     level       optname     0
  *  GETSOCKNAME sync  fd   address out         -           -           address length (clamped to len)
  *  GETPEERNAME sync  fd   address out         -           -           address length (clamped to len)
- *  SET_POOL    sync  -    pool (see below)    -           -           0
+ *  SET_POOL    sync  -    pool (see below)    -           -           0 (sio_sync only:
+ *                                                                     -EINVAL in the ring)
  *
  * msg_flags are MSG_* flags for RECV/SEND/RECVFROM/SENDTO (MSG_NOSIGNAL is
  * always added to sends). Only fds created by this handle (SOCKET, ACCEPT)

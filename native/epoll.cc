@@ -241,7 +241,7 @@ bool buffers_ok(const Instance &in, const sio_sqe &s) {
 // A RECV into the pool: the bytes go to the pool's free part, *off says
 // where. kNoRoom when the pool cannot take them in this call.
 int32_t attempt_pool_recv(Instance &in, const FdState &st, const sio_sqe &s, uint16_t *flags, uint32_t *off) {
-  uint32_t avail = in.pool_len - in.pool_used;
+  uint32_t avail = in.pool_used < in.pool_len ? in.pool_len - in.pool_used : 0;
   uint32_t len = s.len;
   if (st.stream) {
     if (avail < std::min(len, kPoolMinPiece)) return kNoRoom;
@@ -490,6 +490,9 @@ void submit(Instance &in, const sio_sqe &s) {
   if ((s.flags & ~SIO_SQE_POOL) || ((s.flags & SIO_SQE_POOL) && s.op != SIO_OP_RECV))
     return complete(in, s.token, s.gen, -EINVAL);
   if ((s.flags & SIO_SQE_POOL) && in.pool_len == 0) return complete(in, s.token, s.gen, -ENOBUFS);
+  // The pool must not move under the receives of the call in progress (their
+  // completions point into it): SET_POOL runs through sio_sync only.
+  if (s.op == SIO_OP_SET_POOL) return complete(in, s.token, s.gen, -EINVAL);
   if (s.op == SIO_OP_CLOSE) return complete(in, s.token, s.gen, do_close(in, s.fd));
   if (s.op == SIO_OP_CANCEL) return complete(in, s.token, s.gen, do_cancel(in, s.arg0, s.arg1));
   if (!is_parking(s.op)) return complete(in, s.token, s.gen, run_sync(in, s));

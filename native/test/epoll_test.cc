@@ -376,6 +376,7 @@ static void test_pool_recv() {
   r.tcp_pair(f);
   CHECK_EQ(r.run(pool_recv(f[1], 10)), -ENOBUFS);  // no pool set yet
   CHECK_EQ(r.sync(Ring::op(SIO_OP_SET_POOL, -1, (1 << 20) - 100, 200)), -EFAULT);
+  CHECK_EQ(r.run(Ring::op(SIO_OP_SET_POOL, -1, pool, pool_len)), -EINVAL);  // sio_sync only
   CHECK_EQ(r.sync(Ring::op(SIO_OP_SET_POOL, -1, pool, pool_len)), 0);
   sio_sqe bad = pool_recv(f[1], 10);
   bad.op = SIO_OP_SEND;

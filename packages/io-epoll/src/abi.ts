@@ -52,7 +52,7 @@ export const Op = {
   GETSOCKNAME: 17,
   /** Writes fd's peer address at off/len (sync). */
   GETPEERNAME: 18,
-  /** Makes off/len of the arena the receive pool (sync; see {@link SQE_POOL}). */
+  /** Makes off/len of the arena the receive pool (through sync() only; see {@link SQE_POOL}). */
   SET_POOL: 19,
 } as const;
 
