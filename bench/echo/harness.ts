@@ -314,13 +314,12 @@ export async function cpuBusy(ms = 1000): Promise<number | null> {
   return total > 0 ? 100 * (1 - (b.idle - a.idle) / total) : null;
 }
 
-/** A short hash of the code under test: packages/{runtime,channel,io-epoll,io-libuv}/src and native/. */
-export function sourcesHash(): string {
+/** A short hash of the files directly in `dirs` (relative to the repository), and how many there were. */
+export function codeHash(dirs: string[]): string {
   const h = createHash('sha256');
   let files = 0;
-  const dirs = ['runtime', 'channel', 'io-epoll', 'io-libuv'].map((p) => path.join(ROOT, 'packages', p, 'src'));
-  dirs.push(path.join(ROOT, 'native'));
-  for (const dir of dirs) {
+  for (const rel of dirs) {
+    const dir = path.join(ROOT, rel);
     if (!fs.existsSync(dir)) continue;
     for (const f of fs.readdirSync(dir).sort()) {
       const file = path.join(dir, f);
@@ -331,6 +330,11 @@ export function sourcesHash(): string {
     }
   }
   return `${h.digest('hex').slice(0, 12)} (${files} files)`;
+}
+
+/** The hash of the code the backend benchmarks measure: packages/{runtime,channel,io-epoll,io-libuv}/src and native/. */
+export function sourcesHash(): string {
+  return codeHash([...['runtime', 'channel', 'io-epoll', 'io-libuv'].map((p) => `packages/${p}/src`), 'native']);
 }
 
 /** Every round's outcome per server and connection count: a result, or the error text. */
