@@ -361,7 +361,6 @@ export class EpollBackend implements IoBackend {
         }
         req.truncated = res >= 0 && (flags & CQE_TRUNC) !== 0;
         if (req.op === IoOp.RECVFROM) req.addr = res >= 0 ? decodeSockaddr(this.u8, this.dv, addr, addrlen) : null;
-        if (own) slots.own[t] = 0;
         // Nothing arrived, or a MSG_WAITALL receive ended short.
         if (own && (req.buf === null || res <= 0)) req.buf = EMPTY;
         else if (own && req.buf!.length !== res) req.buf = req.buf!.subarray(0, res);

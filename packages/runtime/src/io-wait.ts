@@ -95,17 +95,13 @@ export abstract class IoCall<T> implements Operation<T>, Iterator<Suspend, T, un
   private completed = false;
   /** finish() asked for another request. */
   private repeat = false;
-  /** The done() given to a request the caller brought (ioWait); null for the call's own. */
-  private readonly externalDone: ((req: IoRequest) => void) | null;
-
   /** With `req`, the call submits that request (ioWait's one-shot use); without, a request of its own. */
   constructor(req?: IoRequest) {
     if (req === undefined) {
       this.req = new CallRequest(this as IoCall<unknown>);
-      this.externalDone = null;
     } else {
       this.req = req;
-      this.externalDone = () => this._completed();
+      req.done = () => this._completed();
     }
   }
 
@@ -197,7 +193,6 @@ export abstract class IoCall<T> implements Operation<T>, Iterator<Suspend, T, un
     this.core = c;
     c.blocker = this;
     this.inBackend = true;
-    this.req.done = this.externalDone ?? deliverToCall;
     (this.backend as IoBackend).submit(this.req);
     if (this.timeoutMs >= 0) this.timer = S.timers.add(this.timeoutMs, this);
     return SUSPENDED;
