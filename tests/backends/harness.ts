@@ -18,7 +18,7 @@ import {
   type IoBackend,
   type Tasklet,
 } from '@stackless-io/runtime';
-import { skips } from './record.js';
+import { skipNote, skips } from './record.js';
 
 /** Backends that run operations through our own native shim (their fds are ours). */
 const NATIVE = new Set(['epoll', 'io_uring', 'kqueue', 'iocp']);
@@ -54,7 +54,7 @@ export class TestEnv {
   skip(reason: string): never {
     const test = this.ctx.test?.fullTitle() ?? '(unknown test)';
     skips.push({ backend: this.name, test, reason });
-    console.log(`      skipped on ${this.name}: ${reason}`);
+    skipNote(`skipped on ${this.name}: ${reason}`);
     this.ctx.skip();
   }
 

@@ -12,6 +12,27 @@ export interface SkipRecord {
 /** Every skip of this process, in order. */
 export const skips: SkipRecord[] = [];
 
+/** Lines a test wants a reader to see (a skip, a short-send count), in order. */
+export const notes: string[] = [];
+
+/**
+ * Where {@link note} writes: inline under the test (mocha's spec output,
+ * as in `npm test`), or only into {@link notes}, which `npm run
+ * test:backends` prints after its summary.
+ */
+export const noteOptions = { inline: true };
+
+/** Records a note and, unless the run prints them later, logs it under the current test. */
+export function note(line: string): void {
+  notes.push(line);
+  if (noteOptions.inline) console.log(`      ${line}`);
+}
+
+/** Logs a skip's reason under the test when notes are inline (run.ts lists skips itself). */
+export function skipNote(line: string): void {
+  if (noteOptions.inline) console.log(`      ${line}`);
+}
+
 /** case → backend → the error code it answered ('EBADF', 'ValueError'...). */
 export const answers = new Map<string, Map<string, string>>();
 
