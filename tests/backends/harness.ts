@@ -3,7 +3,7 @@
 // the proof that nothing leaked (MAKE_VALGRIND_HAPPY) — no tasklet, timer,
 // promise or IO operation left, no backend handle or pending request, and
 // the process' descriptor count back where it started.
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -18,17 +18,11 @@ import {
   type IoBackend,
   type Tasklet,
 } from '@stackless-io/runtime';
+import { fdCount, until } from '@stackless-io/test-support';
 import { skipNote, skips } from './record.js';
 
 /** Backends that run operations through our own native shim (their fds are ours). */
 const NATIVE = new Set(['epoll', 'io_uring', 'kqueue', 'iocp']);
-
-const HAS_PROC_FD = existsSync('/proc/self/fd');
-
-/** Open file descriptors of this process (-1 where /proc/self/fd does not exist). */
-export function fdCount(): number {
-  return HAS_PROC_FD ? readdirSync('/proc/self/fd').length : -1;
-}
 
 /** What one test may use besides the io layer. */
 export class TestEnv {
@@ -84,14 +78,9 @@ export class TestEnv {
   }
 }
 
-/** Waits (event loop turns, no polling of our own) until `cond` holds; bounded in count and time. */
-export async function settle(what: string, cond: () => boolean, limitMs = 5000): Promise<void> {
-  const end = performance.now() + limitMs;
-  for (let i = 0; i < 100_000 && !cond(); i++) {
-    if (performance.now() > end) throw new Error(`${what}: not so after ${limitMs} ms`);
-    await new Promise((r) => setTimeout(r, i < 50 ? 0 : 2));
-  }
-  if (!cond()) throw new Error(`${what}: not so after 100000 event loop turns`);
+/** Waits (event loop turns, no polling of our own) until `cond` holds; the bound is a hang guard. */
+export function settle(what: string, cond: () => boolean, limitMs = 5000): Promise<void> {
+  return until(what, cond, limitMs);
 }
 
 /** Waits until `t` is blocked and the backend has at least `pending` requests in flight. */

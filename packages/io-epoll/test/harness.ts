@@ -1,10 +1,12 @@
 // Test helpers: a tiny synchronous driver over the raw shim (token slots with
 // generations, a bump allocator for the arena, sockaddr codecs) and the
 // leak checks that end every test.
-import { readdirSync } from 'node:fs';
 import { constants } from 'node:os';
 import { expect } from 'chai';
 import { type Completion, EpollShim, Op, type ShimOptions, type Submission } from '@stackless-io/io-epoll';
+import { fdCount } from '@stackless-io/test-support';
+
+export { fdCount };
 
 export const E = constants.errno;
 export const AF_UNIX = 1;
@@ -20,11 +22,6 @@ export const MSG_TRUNC = 0x20;
 export const MSG_PEEK = 0x2;
 export const POLLIN = 0x1;
 export const POLLOUT = 0x4;
-
-/** Open file descriptors of this process. */
-export function fdCount(): number {
-  return readdirSync('/proc/self/fd').length;
-}
 
 type Pending = Omit<Submission, 'token' | 'gen'>;
 
