@@ -3,7 +3,8 @@
  * tasklet, and records traces normalised exactly as runner.py does
  * (README.md, "Traces"). A watchdog bounds each scenario; afterwards
  * everything the scenario made is closed and the runtime must be back to
- * where it was (no tasklet, timer, IO or backend handle left).
+ * where it was (no tasklet, timer, IO, backend handle or file descriptor
+ * left).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +20,7 @@ import {
   type Tasklet,
   type TaskletGenerator,
 } from '@stackless-io/runtime';
+import { FdBaseline, warmUpNode } from '@stackless-io/test-support';
 import { stopsAt, type Intended } from './compare.js';
 import { stepText, type Entry, type Scenario, type Step, type Trace } from './scenario.js';
 import { Ctx, isIterator, Unpack, type SocketModule } from './ts-context.js';
@@ -107,16 +109,17 @@ async function closeAll(owned: unknown[]): Promise<void> {
   }
 }
 
-/** Waits (event loop turns) until nothing of the scenario is left running; bounded. */
-async function settle(handles0: number, limitMs: number): Promise<string | null> {
+/** Waits (event loop turns) until nothing of the scenario is left running and its descriptors are closed; bounded. */
+async function settle(handles0: number, fds: FdBaseline, limitMs: number): Promise<string | null> {
   const end = performance.now() + limitMs;
   for (let i = 0; ; i++) {
     const s = stats();
     const b = currentBackend().stats();
-    if (s.alive === 0 && s.runnable === 0 && s.timers === 0 && s.promises === 0 && s.io === 0 && b.handles <= handles0 && b.pending === 0) return null;
+    const fdsLeft = fds.leaked();
+    if (s.alive === 0 && s.runnable === 0 && s.timers === 0 && s.promises === 0 && s.io === 0 && b.handles <= handles0 && b.pending === 0 && fdsLeft <= 0) return null;
     if (performance.now() > end) {
       const names = liveTasklets().map(String).join(', ');
-      return `left behind: tasklets ${s.alive} (${names}), runnable ${s.runnable}, timers ${s.timers}, promises ${s.promises}, io ${s.io}, backend handles ${b.handles} (${handles0} before), pending ${b.pending}`;
+      return `left behind: tasklets ${s.alive} (${names}), runnable ${s.runnable}, timers ${s.timers}, promises ${s.promises}, io ${s.io}, backend handles ${b.handles} (${handles0} before), pending ${b.pending}, file descriptors: ${fdsLeft <= 0 ? 'none' : fds.report()}`;
     }
     await new Promise((r) => setTimeout(r, i < 20 ? 0 : 2));
   }
@@ -128,6 +131,7 @@ export async function runTs(sc: Scenario, mod: SocketModule, features: Record<st
   if (missing.length > 0) return { name: sc.name, skip: `needs ${missing.join(',')}`, entries: [] };
   const tmp = mkdtempSync(join(tmpdir(), 'sdiff-'));
   const handles0 = currentBackend().stats().handles;
+  const fds = new FdBaseline();
   const ctx = new Ctx(mod, tmp, sc.name, stops);
   const actors = Object.keys(sc.actors).sort();
   const traces = new Map<string, Entry[]>(actors.map((a) => [a, []]));
@@ -163,7 +167,7 @@ export async function runTs(sc: Scenario, mod: SocketModule, features: Record<st
   } catch {
     // A socket-compat without setdefaulttimeout has nothing to reset.
   }
-  const leak = await settle(handles0, 500);
+  const leak = await settle(handles0, fds, 2000);
   rmSync(tmp, { recursive: true, force: true });
   const entries = [...actors.flatMap((a) => traces.get(a)!), ...runnerErrors];
   const out: Trace = { name: sc.name, entries };
@@ -175,6 +179,9 @@ export async function runTs(sc: Scenario, mod: SocketModule, features: Record<st
 
 /** Runs scenarios one after another on socket-compat with the backend in use. */
 export async function runTsAll(scenarios: Scenario[], mod: SocketModule, features: Record<string, boolean>, stops: Intended[] = []): Promise<Trace[]> {
+  // Node opens some descriptors once per process, on first use (one on
+  // /dev/null at the first listen): open them now, before any baseline.
+  await warmUpNode();
   const out: Trace[] = [];
   for (const s of scenarios) out.push(await runTs(s, mod, features, stops));
   return out;

@@ -3,7 +3,7 @@
 // for wrong types, out-of-range values, malformed addresses and calls the
 // kernel refuses. Each call runs on a fresh socket (python3 does the same).
 import * as socket from '@stackless-io/socket-compat';
-import { expectSameAsPython, hasPython, useDefaultBackend, type Call } from './helpers.js';
+import { expectSameAsPython, needPython, useDefaultBackend, type Call } from './helpers.js';
 
 const { AF_INET, AF_INET6, AF_UNIX, SOCK_STREAM, SOCK_DGRAM, SOL_SOCKET, SO_REUSEADDR, SO_TYPE } = socket;
 const T = [AF_INET, SOCK_STREAM] as const;
@@ -161,12 +161,12 @@ describe('socket-compat: bad input, as CPython answers it', function () {
   useDefaultBackend();
 
   it('the constructor', async function () {
-    if (!hasPython()) this.skip();
+    needPython(this);
     await expectSameAsPython(socket as unknown as Record<string, unknown>, CONSTRUCTORS);
   });
 
   it('the methods, each on a fresh socket', async function () {
-    if (!hasPython()) this.skip();
+    needPython(this);
     // fileno() values differ between two processes; compare that it is an int.
     await expectSameAsPython(
       socket as unknown as Record<string, unknown>,

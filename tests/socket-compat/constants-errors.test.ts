@@ -4,13 +4,13 @@
 import { expect } from 'chai';
 import * as socket from '@stackless-io/socket-compat';
 import { OSError as RuntimeOSError, TimeoutError as RuntimeTimeoutError, ValueError } from '@stackless-io/runtime';
-import { hasPython, pythonJson, raisesNow, expectError } from './helpers.js';
+import { needPython, pythonJson, raisesNow, expectError } from './helpers.js';
 
 const NAMES = Object.keys(socket).filter((k) => /^[A-Z][A-Z0-9_]*$/.test(k) && typeof (socket as Record<string, unknown>)[k] === 'number');
 
 describe('socket-compat: constants and exceptions', function () {
   it(`every constant (${NAMES.length}) has CPython's value here`, function () {
-    if (!hasPython()) this.skip();
+    needPython(this);
     const py = pythonJson<Record<string, number | null>>(
       `import json, socket; print(json.dumps({n: (int(getattr(socket, n)) if hasattr(socket, n) else None) for n in ${JSON.stringify(NAMES)}}))`,
     );

@@ -2,7 +2,7 @@
 // module on this machine: the same calls, the same answers (values, or the
 // exception class, message and errno).
 import * as socket from '@stackless-io/socket-compat';
-import { expectSameAsPython, hasPython, useDefaultBackend, type Call } from './helpers.js';
+import { expectSameAsPython, needPython, useDefaultBackend, type Call } from './helpers.js';
 
 const b = (hex: string): { $b: string } => ({ $b: hex });
 
@@ -61,7 +61,7 @@ describe('socket-compat: inet_pton, inet_ntop, inet_aton, inet_ntoa, htons, ntoh
   useDefaultBackend();
 
   it('answers each call as CPython does (value, or exception class, message and errno)', async function () {
-    if (!hasPython()) this.skip();
+    needPython(this);
     await expectSameAsPython(socket as unknown as Record<string, unknown>, CALLS);
   });
 });

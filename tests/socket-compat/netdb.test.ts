@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import { hostname } from 'node:os';
 import * as socket from '@stackless-io/socket-compat';
-import { expectSameAsPython, hasPython, inTasklet, raises, raisesNow, useDefaultBackend, expectError, type Call } from './helpers.js';
+import { expectSameAsPython, needPython, inTasklet, raises, raisesNow, useDefaultBackend, expectError, type Call } from './helpers.js';
 
 const { AF_INET, AF_INET6, AF_UNIX, SOCK_STREAM, SOCK_DGRAM, SOCK_RAW, SOCK_SEQPACKET, AI_PASSIVE, AI_CANONNAME, AI_NUMERICHOST, AI_NUMERICSERV, AI_V4MAPPED } = socket;
 const { NI_NUMERICHOST, NI_NUMERICSERV, NI_NAMEREQD, NI_DGRAM } = socket;
@@ -210,7 +210,7 @@ describe('socket-compat: getaddrinfo, getnameinfo, gethostby*, getfqdn, getservb
     ['getdefaulttimeout, setdefaulttimeout (bad input), has_dualstack_ipv6', TIMEOUTS],
   ] as const) {
     it(`${title}: the same answers as CPython`, async function () {
-      if (!hasPython()) this.skip();
+      needPython(this);
       await expectSameAsPython(socket as unknown as Record<string, unknown>, calls as unknown as Call[]);
     });
   }

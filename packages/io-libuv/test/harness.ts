@@ -1,10 +1,12 @@
 // Test helpers: a fresh libuv backend for every test, installed in the
 // runtime the way backend selection installs it, and the leak check that ends
-// each test (no handle open, no request pending in the backend).
+// each test (no handle open, no request pending in the backend, no
+// descriptor left open in the process).
 import { expect } from 'chai';
 import { closeBackend, installBackend, io, spawn, type InetAddress, type TaskletGenerator } from '@stackless-io/runtime';
 import { wakeFromLoop } from '@stackless-io/runtime/internal';
 import { backend as libuv, type LibuvBackend } from '@stackless-io/io-libuv';
+import { FdBaseline, until, warmUpNode } from '@stackless-io/test-support';
 
 export const LO = '127.0.0.1';
 
@@ -19,12 +21,19 @@ export function delay(ms: number): Promise<void> {
 
 /**
  * Registers hooks that install a fresh libuv backend before each test and,
- * after it, prove that the test closed every handle and left no request
- * pending, then destroy the backend.
+ * after it, prove that the test closed every handle, left no request
+ * pending and gave back every descriptor, then destroy the backend.
  */
 export function withLibuv(): { readonly b: LibuvBackend } {
   let current: LibuvBackend | null = null;
+  let fds: FdBaseline | null = null;
+  before(async () => {
+    // Node opens some descriptors once per process, on first use (one on
+    // /dev/null at the first listen); they are not a test's to give back.
+    await warmUpNode();
+  });
   beforeEach(() => {
+    fds = new FdBaseline();
     current = installBackend(libuv.create(wakeFromLoop)) as LibuvBackend;
   });
   afterEach(async function () {
@@ -32,10 +41,17 @@ export function withLibuv(): { readonly b: LibuvBackend } {
     await turn();
     await turn();
     const b = current as LibuvBackend;
+    const baseline = fds as FdBaseline;
     current = null;
+    fds = null;
     const s = b.stats();
     closeBackend();
-    if (this.currentTest?.state !== 'failed') expect(s, 'backend stats at the end of the test').to.deep.equal({ handles: 0, pending: 0 });
+    if (this.currentTest?.state === 'failed') return;
+    expect(s, 'backend stats at the end of the test').to.deep.equal({ handles: 0, pending: 0 });
+    // A closed Node socket gives its descriptor back at once or within a
+    // loop turn or two; wait for that state (bounded), then count.
+    await until('the descriptors given back', () => baseline.leaked() === 0, 5000).catch(() => undefined);
+    expect(baseline.leaked(), baseline.report()).to.equal(0);
   });
   return {
     get b() {

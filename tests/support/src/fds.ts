@@ -19,13 +19,11 @@ function fdTable(): Map<number, string> {
   const out = new Map<number, string>();
   if (!HAS_PROC_FD) return out;
   for (const name of readdirSync(PROC_FD)) {
-    let what = '?';
     try {
-      what = readlinkSync(`${PROC_FD}/${name}`);
+      out.set(Number(name), readlinkSync(`${PROC_FD}/${name}`));
     } catch {
-      // The descriptor of readdir itself, closed by now.
+      // The descriptor readdir itself used, closed by now.
     }
-    out.set(Number(name), what);
   }
   return out;
 }
