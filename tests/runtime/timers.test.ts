@@ -1,9 +1,11 @@
 // sleep(): it blocks only the calling tasklet, wakes sleepers in deadline
 // order (ties in arrival order), and leaves Node's event loop free.
-// Nothing here passes or fails on how long something took, except one
-// generous lower bound: machines are noisy, so the tests assert order.
+// Nothing here passes or fails on how long something took: machines are
+// noisy, so the tests assert order and state, and where a duration itself is
+// the claim they read a fake clock that moves only when told.
 import { expect } from 'chai';
 import { run, schedule, sleep, spawn, stats, tasklet, type Tasklet } from '@stackless-io/runtime';
+import { FakeClock, until } from '@stackless-io/test-support';
 
 function reap(...ts: Tasklet<any[], any>[]): void {
   for (const t of ts) if (!t.isMain && t.alive) t.kill();
@@ -48,7 +50,10 @@ describe('runtime: sleep()', () => {
     expect(stats().timers).to.equal(0);
   });
 
-  it('wakes sleepers of different lengths shortest first, whatever the order they fell asleep in', async () => {
+  it('wakes sleepers of different lengths shortest first, whatever the order they fell asleep in', () => {
+    // On a fake clock all three fall asleep at the same instant, so the
+    // order cannot come from when each one happened to start.
+    const clock = new FakeClock();
     const woke: number[] = [];
     const ts = [150, 50, 100].map((ms) =>
       spawn(function* () {
@@ -56,8 +61,20 @@ describe('runtime: sleep()', () => {
         woke.push(ms);
       }),
     );
-    await Promise.all(ts.map((t) => t.join()));
-    expect(woke).to.deep.equal([50, 100, 150]);
+    try {
+      run();
+      const seen: number[][] = [];
+      for (let i = 0; i < 3; i++) {
+        clock.advance(50);
+        run();
+        seen.push([...woke]);
+      }
+      expect(seen).to.deep.equal([[50], [50, 100], [50, 100, 150]]);
+      expect(ts.map((t) => t.alive)).to.deep.equal([false, false, false]);
+    } finally {
+      clock.restore();
+      reap(...ts);
+    }
   });
 
   it('wakes sleepers of equal length in the order they fell asleep', async () => {
@@ -103,14 +120,28 @@ describe('runtime: sleep()', () => {
     expect(timersSeen).to.deep.equal([0, 0]);
   });
 
-  it('lasts at least about as long as asked (a generous lower bound)', async () => {
-    let woke = 0;
-    const t0 = performance.now();
-    await spawn(function* () {
+  it('lasts as long as asked: still asleep 1 ms before its deadline, awake at it (fake clock)', () => {
+    const clock = new FakeClock();
+    let woke = false;
+    const t = spawn(function* () {
       yield* sleep(0.05);
-      woke = performance.now();
-    }).join();
-    expect(woke - t0).to.be.at.least(45);
+      woke = true;
+    });
+    try {
+      run();
+      expect(t.blocked, 'asleep').to.equal(true);
+      clock.advance(49);
+      run();
+      expect(woke, 'woke 1 ms early').to.equal(false);
+      expect(stats().timers).to.equal(1);
+      clock.advance(1);
+      run();
+      expect(woke, 'awake at the deadline').to.equal(true);
+      expect(t.alive).to.equal(false);
+    } finally {
+      clock.restore();
+      reap(t);
+    }
   });
 
   it('does not block Node\'s event loop: timers, immediates and promise callbacks run while tasklets sleep', async () => {
@@ -150,10 +181,15 @@ describe('runtime: sleep()', () => {
       }
       return naps;
     });
-    setTimeout(() => {
-      flag = true;
-    }, 20);
-    expect(await waiter.join()).to.be.at.least(1);
+    // Plain Node code (event loop turns, no tasklet) watches the waiter nap
+    // three times, so Node's loop demonstrably ran between its sleeps, then
+    // sets the flag while the waiter sleeps.
+    await until('the waiter napped three times', () => naps >= 3 && waiter.blocked);
+    const napsWhenSet = naps;
+    flag = true;
+    // The waiter sees the flag when its nap ends, without napping again.
+    expect(await waiter.join()).to.equal(napsWhenSet);
+    expect(stats().timers).to.equal(0);
   });
 
   it('a tasklet can sleep many times in a row while another tasklet keeps scheduling', async () => {

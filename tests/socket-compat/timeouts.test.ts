@@ -2,10 +2,16 @@
 // is non-blocking (BlockingIOError where the call would wait; EINPROGRESS
 // for connect), > 0 raises `timeout` ("timed out", errno None); sendall's
 // timeout covers the whole call; MSG_DONTWAIT makes one call non-blocking.
+// How long a call waited is read on a fake clock (the runtime's timers read
+// performance.now()), never measured: "still waiting 1 ms before its
+// timeout, raised at it" holds on any machine. Where a test needs the
+// peer's data or a handshake to have arrived, it waits for that event (the
+// runtime's poll on the socket's handle, fileno()), not for a while.
 import { expect } from 'chai';
-import { sleep, spawn, type TaskletGenerator } from '@stackless-io/runtime';
+import { io, run, setScheduleCallback, spawn, stats, type Operation, type Tasklet, type TaskletGenerator } from '@stackless-io/runtime';
 import * as socket from '@stackless-io/socket-compat';
-import { expectError, inTasklet, raises, raisesNow, useDefaultBackend, waitJoin } from './helpers.js';
+import { FakeClock, until } from '@stackless-io/test-support';
+import { expectError, inTasklet, raises, raisesNow, useDefaultBackend } from './helpers.js';
 
 function* pair(): TaskletGenerator<{ server: socket.socket; client: socket.socket; conn: socket.socket; closeAll(): void }> {
   const server = yield* socket.create_server(['127.0.0.1', 0]);
@@ -21,32 +27,58 @@ function* pair(): TaskletGenerator<{ server: socket.socket; client: socket.socke
   };
 }
 
+/** Reads from `conn` (it has data waiting) until `enough()` holds; returns the count read. */
+function* readUntil(conn: socket.socket, enough: () => boolean): TaskletGenerator<number> {
+  let n = 0;
+  while (!enough()) n += (yield* conn.recv(256 << 10)).length;
+  return n;
+}
+
 describe('socket-compat: timeouts', function () {
   useDefaultBackend();
 
-  it('timeout > 0: recv, accept and recvfrom raise socket.timeout, a TimeoutError with errno None', async function () {
-    const r = await inTasklet(function* () {
-      const { server, conn, closeAll } = yield* pair();
-      conn.settimeout(0.05);
-      server.settimeout(0.05);
-      const u = new socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
-      yield* u.bind(['127.0.0.1', 0]);
-      u.settimeout(0.05);
-      const t0 = performance.now();
-      const errors = [yield* raises(() => conn.recv(1)), yield* raises(() => server.accept()), yield* raises(() => u.recvfrom(10))];
-      const ms = performance.now() - t0;
+  it('timeout > 0: recv, accept and recvfrom wait out their timeout (still waiting 1 ms before it), then raise socket.timeout, a TimeoutError with errno None; data sent later still arrives', async function () {
+    const { server, client, conn, closeAll } = await inTasklet(pair);
+    const u = new socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
+    const clock = new FakeClock();
+    try {
+      await inTasklet(function* () {
+        yield* u.bind(['127.0.0.1', 0]);
+      });
+      for (const s of [conn, server, u]) s.settimeout(0.05);
+      const calls: [string, () => Operation<unknown>][] = [
+        ['recv', () => conn.recv(1)],
+        ['accept', () => server.accept()],
+        ['recvfrom', () => u.recvfrom(10)],
+      ];
+      for (const [name, call] of calls) {
+        const t = spawn(function* () {
+          return yield* raises(call);
+        });
+        await until(`${name} waiting in the backend`, () => stats().io === 1);
+        clock.advance(49);
+        run();
+        expect(t.alive && stats().io === 1, `${name} still waiting 1 ms before its timeout`).to.equal(true);
+        clock.advance(1);
+        run();
+        const e = await t.join();
+        expect(e, name).to.be.instanceOf(socket.timeout);
+        expect(e).to.be.instanceOf(socket.TimeoutError);
+        expect(e).to.be.instanceOf(socket.OSError);
+        expectError(e, 'TimeoutError', 'timed out', null);
+        expect((e as socket.OSError).strerror).to.equal(null);
+      }
+      // The timed-out recv took nothing and broke nothing: bytes sent now arrive.
+      const late = await inTasklet(function* () {
+        yield* client.sendall(Buffer.from('late'));
+        return String(yield* conn.recv(10));
+      });
+      expect(late).to.equal('late');
+    } finally {
+      clock.restore();
       u.close();
       closeAll();
-      return { errors, ms };
-    });
-    for (const e of r.errors) {
-      expect(e).to.be.instanceOf(socket.timeout);
-      expect(e).to.be.instanceOf(socket.TimeoutError);
-      expect(e).to.be.instanceOf(socket.OSError);
-      expectError(e, 'TimeoutError', 'timed out', null);
-      expect((e as socket.OSError).strerror).to.equal(null);
     }
-    expect(r.ms).to.be.at.least(140);
   });
 
   it('timeout 0: operations that would wait raise BlockingIOError(EAGAIN); ready ones succeed', async function () {
@@ -57,7 +89,8 @@ describe('socket-compat: timeouts', function () {
       const recv = yield* raises(() => conn.recv(1));
       const accept = yield* raises(() => server.accept());
       yield* client.sendall(Buffer.from('ready'));
-      yield* sleep(0.02);
+      // The data has arrived (an event, not a while): now the call is ready.
+      yield* io.waitReadable(conn.fileno());
       const got = String(yield* conn.recv(10));
       const flags = [conn.getblocking(), conn.gettimeout(), client.getblocking(), client.gettimeout()];
       closeAll();
@@ -76,7 +109,8 @@ describe('socket-compat: timeouts', function () {
       const c = new socket.socket(socket.AF_INET, socket.SOCK_STREAM | socket.SOCK_NONBLOCK);
       const first = yield* raises(() => c.connect(addr));
       const codes = [yield* c.connect_ex(addr)];
-      yield* sleep(0.05);
+      // Writable: the handshake is over.
+      yield* io.waitWritable(c.fileno());
       codes.push(yield* c.connect_ex(addr), yield* c.connect_ex(addr));
       const err = c.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR);
       c.close();
@@ -99,13 +133,14 @@ describe('socket-compat: timeouts', function () {
       const a = new socket.socket();
       a.setblocking(false);
       const first = yield* a.connect_ex(addr);
-      yield* sleep(0.05);
+      // A refused connect ends with the socket writable (and in error).
+      yield* io.waitWritable(a.fileno());
       const second = yield* a.connect_ex(addr);
       const third = yield* a.connect_ex(addr);
       const b = new socket.socket();
       b.setblocking(false);
       yield* b.connect_ex(addr);
-      yield* sleep(0.05);
+      yield* io.waitWritable(b.fileno());
       const soError = b.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR);
       const afterSoError = yield* b.connect_ex(addr);
       a.close();
@@ -145,29 +180,46 @@ describe('socket-compat: timeouts', function () {
     expectError(r.e, 'TimeoutError', 'timed out', null);
   });
 
-  it('sendall: the timeout covers the whole call, not each send', async function () {
-    const r = await inTasklet(function* () {
-      const { client, conn, closeAll } = yield* pair();
+  it('sendall: the timeout covers the whole call, not each send (it makes progress at 50, 100 and 150 ms, still runs at 199 and raises at 200)', async function () {
+    const { client, conn, closeAll } = await inTasklet(pair);
+    const clock = new FakeClock();
+    // Each time sendall's tasklet resumes, one of its sends has ended.
+    let resumed = 0;
+    let sender: Tasklet<[], Error> | null = null;
+    const oldCallback = setScheduleCallback((_prev, next) => {
+      if (next === sender) resumed++;
+    });
+    try {
       client.settimeout(0.2);
-      // The peer reads a little every 50 ms: each send() makes progress
-      // within any per-send limit, but the whole transfer cannot end in time.
-      let stop = false;
-      const trickle = spawn(function* () {
-        while (!stop) {
-          yield* sleep(0.05);
-          yield* conn.recv(4096);
-        }
-      });
-      const t0 = performance.now();
-      const e = yield* raises(() => client.sendall(Buffer.alloc(64 << 20)));
-      const ms = performance.now() - t0;
-      stop = true;
-      yield* waitJoin(trickle);
+      const t = (sender = spawn(function* () {
+        return yield* raises(() => client.sendall(Buffer.alloc(64 << 20)));
+      }));
+      const read: number[] = [];
+      for (let step = 1; step <= 3; step++) {
+        await until('sendall waits: the socket buffers are full', () => t.blocked && stats().io === 1);
+        clock.advance(50);
+        run();
+        expect(t.alive, `sendall still running at ${50 * step} ms`).to.equal(true);
+        // The peer reads until one of sendall's sends has ended: the next
+        // one starts now, when a per-send timeout would start afresh.
+        const before = resumed;
+        read.push(await inTasklet(() => readUntil(conn, () => resumed > before)));
+      }
+      await until('sendall waits again', () => t.blocked && stats().io === 1);
+      clock.advance(49);
+      run();
+      expect(t.alive, 'sendall still running 1 ms before its timeout').to.equal(true);
+      clock.advance(1);
+      run();
+      await until('sendall has ended (at 200 ms)', () => !t.alive);
+      expectError(await t.join(), 'TimeoutError', 'timed out', null);
+      expect(read.every((n) => n > 0), `bytes the peer read at each step: ${read.join(', ')}`).to.equal(true);
+    } finally {
+      setScheduleCallback(oldCallback);
+      clock.restore();
+      if (sender?.alive) sender.kill();
       closeAll();
-      return { e, ms };
-    }, 20_000);
-    expectError(r.e, 'TimeoutError', 'timed out', null);
-    expect(r.ms).to.be.within(150, 2000);
+    }
   });
 
   it('sendall on a non-blocking socket raises BlockingIOError once the buffers are full', async function () {
