@@ -4,9 +4,9 @@
 // timed-out call frees its object only
 // once the backend has let go of the request; close() reaches every call.
 import { expect } from 'chai';
-import { sleep, spawn, stats, type TaskletGenerator } from '@stackless-io/runtime';
+import { sleep, spawn, type TaskletGenerator } from '@stackless-io/runtime';
 import * as socket from '@stackless-io/socket-compat';
-import { expectError, inTasklet, raises, useDefaultBackend, waitJoin } from './helpers.js';
+import { expectError, inTasklet, raises, untilPending, useDefaultBackend, waitJoin } from './helpers.js';
 
 const { AF_INET, SOCK_STREAM } = socket;
 
@@ -24,12 +24,6 @@ function* tcpPair(): TaskletGenerator<{ client: socket.socket; conn: socket.sock
       conn.close();
     },
   };
-}
-
-/** Waits (inside a tasklet) until the backend holds `n` requests. */
-function* untilPending(n: number): TaskletGenerator<void> {
-  for (let i = 0; i < 500 && stats().io !== n; i++) yield* sleep(0.002);
-  expect(stats().io, 'requests held by the backend').to.equal(n);
 }
 
 describe('socket-compat: reusable calls', function () {
