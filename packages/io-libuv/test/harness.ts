@@ -15,10 +15,6 @@ export function turn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-export function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 /**
  * Registers hooks that install a fresh libuv backend before each test and,
  * after it, prove that the test closed every handle, left no request

@@ -16,9 +16,16 @@ function listener(): [number, number] {
   return [l, (io.getsockname(l) as InetAddress).port];
 }
 
-/** Later, from a timer that does not itself keep the process alive. */
+/**
+ * Later, from a timer that does not itself keep the process alive; it
+ * prints "serving" first, so the parent sees that the process was still
+ * there when the timer came.
+ */
 function later(fn: () => Generator<any, void, any>): void {
-  setTimeout(() => spawn(fn), 300).unref();
+  setTimeout(() => {
+    console.log('serving');
+    spawn(fn);
+  }, 300).unref();
 }
 
 switch (mode) {
