@@ -37,6 +37,7 @@ if (process.argv[2] === 'idle') {
     return new TextDecoder().decode(got);
   });
   setTimeout(() => {
+    process.stdout.write('blocked: connecting\n');
     const c = connect(addr.port, '127.0.0.1', () => c.end('ping'));
   }, 300).unref();
   process.stdout.write(`blocked: got ${await t.join()}\n`);
