@@ -1,9 +1,13 @@
 // Types survive `yield*`: the value of a blocking operation has the
 // operation's type, never `any` (redux-saga's long-standing complaint is a
-// defect here). The compile is the test: `Exact` fails to compile on `any`,
-// and each `@ts-expect-error` fails to compile if the line type-checks.
-// The runtime values are asserted as well.
+// defect here). The compile of this file checks the good uses: `Exact`
+// fails to compile on `any`; the runtime values are asserted as well. The
+// misuses are compiled here, by the TypeScript compiler, each on its own,
+// and each must be a type error on its own line.
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
+import ts from 'typescript';
 import { Channel } from '@stackless-io/channel';
 import {
   atomic,
@@ -96,31 +100,77 @@ describe('runtime: typing of blocking operations', () => {
     expect(await t.join()).to.equal('p+q');
   });
 
-  it('rejects misuse at compile time (each line below must be a type error)', () => {
-    // Never called: these lines exist to be type-checked.
-    function misuse(): void {
-      const ch = new Channel<number>();
-      tasklet(function* () {
-        // @ts-expect-error a number channel does not give strings
-        const s: string = yield* ch.receive();
-        return s;
-      });
-      // @ts-expect-error a bare yield of a value is not a blocking operation
-      tasklet(function* () { yield 5; });
-      const t = tasklet(function* (n: number) {
-        return n;
-      });
-      // @ts-expect-error the tasklet takes a number
-      t('one');
-      // @ts-expect-error spawn checks the arguments too
-      spawn(function* (_n: number) {}, 'one');
-      // @ts-expect-error sleep takes seconds as a number
-      sleep('1');
-      // @ts-expect-error waitFor takes a promise
-      waitFor(42);
-      // @ts-expect-error a tasklet runs a generator function
-      tasklet(() => 1);
-    }
-    expect(typeof misuse).to.equal('function');
+  it('rejects misuse at compile time: each misuse is a type error on its line, and the same lines used rightly compile', function () {
+    this.timeout(60_000);
+    const errors = compileEach([...MISUSES.map(([, bad]) => bad), ...MISUSES.map(([, , good]) => good)]);
+    const bad = errors.slice(0, MISUSES.length);
+    const good = errors.slice(MISUSES.length);
+    MISUSES.forEach(([what], i) => {
+      expect(good[i], `${what}: the right use compiles`).to.deep.equal([]);
+      expect(bad[i]!.length, `${what}: a type error`).to.be.greaterThan(0);
+      expect(
+        bad[i]!.filter((e) => e.line !== SNIPPET_LINE),
+        `${what}: errors elsewhere than the misuse's line`,
+      ).to.deep.equal([]);
+    });
   });
 });
+
+/** Each misuse: what it shows, the line that must not compile, and the same line used rightly. */
+const MISUSES: [what: string, bad: string, good: string][] = [
+  [
+    'a number channel does not give strings',
+    'tasklet(function* () { const s: string = yield* ch.receive(); return s; });',
+    'tasklet(function* () { const n: number = yield* ch.receive(); return n; });',
+  ],
+  ['a bare yield of a value is not a blocking operation', 'tasklet(function* () { yield 5; });', 'tasklet(function* () { yield* sleep(0); });'],
+  ['the tasklet takes a number', "tasklet(function* (n: number) { return n; })('one');", 'tasklet(function* (n: number) { return n; })(1);'],
+  ['spawn checks the arguments too', "spawn(function* (_n: number) {}, 'one');", 'spawn(function* (_n: number) {}, 1);'],
+  ['sleep takes seconds as a number', "sleep('1');", 'sleep(1);'],
+  ['waitFor takes a promise', 'waitFor(42);', 'waitFor(Promise.resolve(42));'],
+  ['a tasklet runs a generator function', 'tasklet(() => 1);', 'tasklet(function* () { return 1; });'],
+];
+
+const PRELUDE = [
+  "import { Channel } from '@stackless-io/channel';",
+  "import { sleep, spawn, tasklet, waitFor } from '@stackless-io/runtime';",
+  'const ch = new Channel<number>();',
+];
+/** The line (0-based) of each compiled file that holds the snippet. */
+const SNIPPET_LINE = PRELUDE.length;
+
+/**
+ * Type-checks each snippet as a module of its own (after PRELUDE), beside
+ * this test's source so that the packages resolve as they do here; returns
+ * each one's errors with their lines.
+ */
+function compileEach(snippets: string[]): { line: number; text: string }[][] {
+  const dir = join(fileURLToPath(new URL('../../../', import.meta.url)), 'tests', 'runtime');
+  const files = new Map(snippets.map((code, i) => [join(dir, `__typing_snippet_${i}.ts`), [...PRELUDE, code, ''].join('\n')]));
+  const options: ts.CompilerOptions = {
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    lib: ['lib.es2022.d.ts'],
+    types: ['node'],
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+  };
+  const host = ts.createCompilerHost(options);
+  const { getSourceFile, fileExists, readFile } = host;
+  host.fileExists = (f) => files.has(f) || fileExists.call(host, f);
+  host.readFile = (f) => files.get(f) ?? readFile.call(host, f);
+  host.getSourceFile = (f, lang, ...rest) => {
+    const text = files.get(f);
+    return text !== undefined ? ts.createSourceFile(f, text, lang) : getSourceFile.call(host, f, lang, ...rest);
+  };
+  const program = ts.createProgram([...files.keys()], options, host);
+  return [...files.keys()].map((f) => {
+    const sf = program.getSourceFile(f)!;
+    return ts.getPreEmitDiagnostics(program, sf).map((d) => ({
+      line: d.file !== undefined && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start).line : -1,
+      text: ts.flattenDiagnosticMessageText(d.messageText, ' '),
+    }));
+  });
+}
