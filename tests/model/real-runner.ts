@@ -1,8 +1,15 @@
 // Runs a Program on the real runtime (@stackless-io/runtime + channel) and
 // reports the same Outcome as the reference model.
-import { liveTasklets, run, schedule, tasklet, TaskletExit, type Tasklet, type TaskletGenerator } from '@stackless-io/runtime';
+import { liveTasklets, run, schedule, stats, tasklet, TaskletExit, type Tasklet, type TaskletGenerator } from '@stackless-io/runtime';
 import { Channel } from '@stackless-io/channel';
 import { describeAction, excMessage, type Outcome, type Program } from './program.js';
+
+/** What the runtime itself counted when run() returned, before the cleanup. */
+export interface RuntimeCounts {
+  alive: number;
+  runnable: number;
+  timers: number;
+}
 
 /** The exception class that sendException actions send. */
 export class ProgErr extends Error {
@@ -23,7 +30,11 @@ export function resetRuntime(): void {
   }
 }
 
-export function runReal(p: Program): Outcome {
+/**
+ * Runs `p` on the runtime; the outcome, and the runtime's own counts taken
+ * when run() returned (cleanup then kills what is left).
+ */
+export function runReal(p: Program): { outcome: Outcome; counts: RuntimeCounts } {
   resetRuntime();
   const chans = p.channels.map((spec) => {
     const ch = new Channel<number>();
@@ -87,11 +98,15 @@ export function runReal(p: Program): Outcome {
   });
   try {
     run();
+    const s = stats();
     return {
-      trace: [...trace],
-      balances: chans.map((c) => c.balance),
-      queues: chans.map((c) => c.waiting().map((t) => ts.indexOf(t as Tasklet<[], void>))),
-      alive: ts.flatMap((t, i) => (t.alive ? [i] : [])),
+      outcome: {
+        trace: [...trace],
+        balances: chans.map((c) => c.balance),
+        queues: chans.map((c) => c.waiting().map((t) => ts.indexOf(t as Tasklet<[], void>))),
+        alive: ts.flatMap((t, i) => (t.alive ? [i] : [])),
+      },
+      counts: { alive: s.alive, runnable: s.runnable, timers: s.timers },
     };
   } finally {
     resetRuntime();
