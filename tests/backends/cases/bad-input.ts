@@ -3,9 +3,9 @@
 // Each answer is recorded per backend (run.ts prints them; the "backends
 // agree" test compares them): a backend never throws, it answers -errno.
 import { expect } from 'chai';
-import { io, OSError, spawn, SockOpt, type Family, type SocketKind, type SockOptCode } from '@stackless-io/runtime';
+import { io, OSError, spawn, SockOpt, type Family, type IoBackend, type IoRequest, type SocketKind, type SockOptCode } from '@stackless-io/runtime';
 import { conformance, joinAll } from '../harness.js';
-import { E, listener, pair, text } from '../net.js';
+import { bindLoopback, E, listener, pair, text } from '../net.js';
 import { recordAnswer } from '../record.js';
 
 /** The name of what `fn` threw: the errno code of an OSError, else the class name; 'ok' if nothing. */
@@ -38,6 +38,27 @@ async function answersOfOps(ops: Record<string, () => Generator<any, unknown, un
     return r;
   }));
   return out;
+}
+
+/**
+ * Runs `fn` with the backend's submit() counted: what `fn` returns, and how
+ * many requests reached the backend meanwhile.
+ */
+async function submissionsDuring<T>(backend: IoBackend, fn: () => Promise<T>): Promise<{ result: T; submitted: number }> {
+  const own = Object.prototype.hasOwnProperty.call(backend, 'submit');
+  const submit = backend.submit;
+  let submitted = 0;
+  backend.submit = function (this: IoBackend, req: IoRequest): void {
+    submitted++;
+    submit.call(this, req);
+  };
+  try {
+    const result = await fn();
+    return { result, submitted };
+  } finally {
+    if (own) backend.submit = submit;
+    else delete (backend as { submit?: unknown }).submit;
+  }
 }
 
 /** Same answer? Error names, or errno names of the same number (ENOTSUP and EOPNOTSUPP are both 95 on Linux). */
@@ -85,15 +106,28 @@ export function badInputCases(name: string): void {
     check(name, 'closed handle', got, Object.fromEntries(Object.keys(got).map((k) => [k, 'EBADF'])));
   });
 
-  conformance(name, 'bad input: a negative length → ValueError, and nothing reaches the backend', async () => {
+  conformance(name, 'bad input: a negative length → ValueError, and nothing reaches the backend', async (t) => {
     const h = io.socket('inet', 'dgram');
-    const got = await answersOfOps({
-      recv: () => io.recv(h, -1),
-      recvfrom: () => io.recvfrom(h, -1),
-      'recv of 1.5 bytes': () => io.recv(h, 1.5),
-    });
+    bindLoopback(t, h, 'inet');
+    const bad = await submissionsDuring(t.backend, () =>
+      answersOfOps({
+        recv: () => io.recv(h, -1),
+        recvfrom: () => io.recvfrom(h, -1),
+        'recv of 1.5 bytes': () => io.recv(h, 1.5),
+      }),
+    );
+    // The count sees real traffic: a good call on the same socket does reach the backend.
+    const good = await submissionsDuring(t.backend, () =>
+      answersOfOps({
+        sendto: () => io.sendto(h, text('x'), io.getsockname(h)),
+        recvfrom: () => io.recvfrom(h, 1),
+      }),
+    );
     io.close(h);
-    check(name, 'bad length', got, { recv: 'ValueError', recvfrom: 'ValueError', 'recv of 1.5 bytes': 'TypeError' });
+    check(name, 'bad length', bad.result, { recv: 'ValueError', recvfrom: 'ValueError', 'recv of 1.5 bytes': 'TypeError' });
+    expect(bad.submitted, 'requests the bad calls submitted to the backend').to.equal(0);
+    expect(good.result, 'the good calls').to.deep.equal({ sendto: 'ok', recvfrom: 'ok' });
+    expect(good.submitted, 'requests the good calls submitted').to.be.greaterThan(0);
   });
 
   conformance(name, 'bad input: a handle that is not an integer → TypeError', async () => {
@@ -121,11 +155,13 @@ export function badInputCases(name: string): void {
     check(name, 'listening socket', got, { recv: ['ENOTCONN', 'EINVAL'], send: ['EPIPE', 'ENOTCONN'] });
   });
 
-  conformance(name, 'bad input: double close → OSError(EBADF), and the handle count stays right', async () => {
+  conformance(name, 'bad input: double close → OSError(EBADF), and the handle count stays right', async (t) => {
     const a = io.socket('inet', 'stream');
     const b = io.socket('inet', 'stream');
+    const handles = t.backend.stats().handles;
     io.close(a);
     const got = { 'second close': answerOf(() => io.close(a)) };
+    expect(t.backend.stats().handles, 'handles after a close and a second close of the same handle').to.equal(handles - 1);
     expect(io.getsockopt(b, SockOpt.TYPE), 'the other socket is untouched').to.equal(1);
     io.close(b);
     check(name, 'double close', got, { 'second close': 'EBADF' });

@@ -3,8 +3,8 @@
 // waitWritable). A backend may answer ENOPROTOOPT/EOPNOTSUPP for what it
 // cannot do (the contract allows it); the test then skips, naming that answer.
 import { expect } from 'chai';
-import { io, MsgFlag, OSError, SockOpt, sleep, spawn, type Family, type SocketKind, type SockOptCode } from '@stackless-io/runtime';
-import { conformance, joinAll } from '../harness.js';
+import { io, MsgFlag, OSError, SockOpt, spawn, waitFor, type Family, type SocketKind, type SockOptCode } from '@stackless-io/runtime';
+import { blockedInIo, conformance, joinAll, settle } from '../harness.js';
 import { E, listener, recvExactly, requireIpv6, str, text, tcpPair } from '../net.js';
 
 const POLLIN = 0x1;
@@ -75,6 +75,15 @@ export function optionCases(name: string): void {
       }
       expect(e, 'setting SO_TYPE').to.be.instanceOf(OSError);
       expect((e as OSError).errno, 'setting SO_TYPE (Linux: ENOPROTOOPT)').to.equal(E.ENOPROTOOPT);
+      e = null;
+      try {
+        io.setsockopt(s, SockOpt.ERROR, 1);
+      } catch (err) {
+        e = err;
+      }
+      expect(e, 'setting SO_ERROR').to.be.instanceOf(OSError);
+      expect((e as OSError).errno, 'setting SO_ERROR (Linux: ENOPROTOOPT)').to.equal(E.ENOPROTOOPT);
+      expect(io.getsockopt(s, SockOpt.ERROR), 'SO_ERROR after the refused set').to.equal(0);
     } finally {
       io.close(s);
       io.close(d);
@@ -148,12 +157,13 @@ export function optionCases(name: string): void {
         }
       });
       const writer = spawn(function* writer() {
+        // Each part goes out while the WAITALL receive waits; a correct one
+        // keeps waiting for the rest (whatever the parts' timing).
+        yield* waitFor(blockedInIo(reader));
         yield* io.sendAll(c, text('abcde'));
-        // The reader has most likely seen the first half by now; a correct
-        // WAITALL receive keeps waiting for the second (whatever the timing).
-        yield* sleep(0.02);
+        yield* waitFor(blockedInIo(reader));
         yield* io.sendAll(c, text('fghij'));
-        yield* sleep(0.02);
+        yield* waitFor(blockedInIo(reader));
         yield* io.sendAll(c, text('xyz'));
         io.shutdown(c, 1);
       });
@@ -168,18 +178,21 @@ export function optionCases(name: string): void {
 
   conformance(name, 'waitWritable/waitReadable: revents as poll(2) gives them, without consuming data', async (t) => {
     const [c, s] = await tcpPair(t);
+    let readData = false;
     const reader = spawn(function* pollReader() {
       const first = yield* io.waitReadable(s);
       const data = str(yield* recvExactly(s, 4));
+      readData = true;
       const atClose = yield* io.waitReadable(s);
       const eof = (yield* io.recv(s, 10)).length;
       return { first, data, atClose, eof };
     });
     const writer = spawn(function* pollWriter() {
       const w = yield* io.waitWritable(c);
-      yield* sleep(0.01);
+      // The reader waits before the data comes, and again before the close.
+      yield* waitFor(blockedInIo(reader));
       yield* io.sendAll(c, text('ping'));
-      yield* sleep(0.01);
+      yield* waitFor(settle('the reader took the data and waits again', () => readData && reader.blocked && t.backend.stats().pending >= 1));
       io.close(c);
       return w;
     });
@@ -201,7 +214,7 @@ export function optionCases(name: string): void {
       return ev;
     });
     const client = spawn(function* client() {
-      yield* sleep(0.01);
+      yield* waitFor(blockedInIo(waiter));
       const h = io.socket('inet', 'stream');
       yield* io.connect(h, addr);
       io.close(h);
