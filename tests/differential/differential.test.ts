@@ -4,6 +4,7 @@
 // CPython; a random failure is shrunk and its minimal reproduction printed.
 import { expect } from 'chai';
 import { closeBackend, useBackend } from '@stackless-io/runtime';
+import { skipBecause } from '@stackless-io/test-support';
 import { formatDiff, stopRules } from './compare.js';
 import type { Scenario } from './scenario.js';
 import {
@@ -58,7 +59,7 @@ describe('CPython differential', function () {
   for (const backend of usable) {
     describe(`backend ${backend}`, function () {
       before(async function () {
-        if (typeof mod !== 'object') this.skip();
+        if (typeof mod !== 'object') skipBecause(this, 'socket-compat did not load (the first test says why)');
         await useBackend(backend);
       });
       after(() => closeBackend());

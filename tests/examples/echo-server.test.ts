@@ -128,11 +128,23 @@ describe('examples/echo-server', function () {
           }),
       ),
     );
-    const ended = clients.map((s) => new Promise<void>((resolve) => s.on('close', () => resolve())));
+    // An orderly end of stream is 'end' (the server's FIN) before 'close',
+    // with no error; a reset would be an 'error' (ECONNRESET) and no 'end'.
+    const ended = clients.map(
+      (s) =>
+        new Promise<{ end: boolean; error: string | null; hadError: boolean }>((resolve) => {
+          let end = false;
+          let error: string | null = null;
+          s.on('end', () => (end = true));
+          s.on('error', (e: NodeJS.ErrnoException) => (error = e.code ?? e.message));
+          s.on('close', (hadError) => resolve({ end, error, hadError }));
+        }),
+    );
     srv.child.kill('SIGINT');
     const { code } = await srv.exited;
     expect(code).to.equal(0);
     expect(srv.out()).to.match(/stopped \(SIGINT\): 5 connections served, 5 were open/);
-    await Promise.all(ended);
+    const seen = await Promise.all(ended);
+    expect(seen, 'each client saw an orderly end of stream').to.deep.equal(Array(5).fill({ end: true, error: null, hadError: false }));
   });
 });
