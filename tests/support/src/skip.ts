@@ -6,6 +6,6 @@
 export function skipBecause(ctx: Mocha.Context, reason: string): never {
   const test = ctx.test;
   if (test !== undefined && (test as { type?: string }).type === 'test') test.title += ` (skipped: ${reason})`;
-  else console.log(`      skipped ${ctx.currentTest?.parent?.fullTitle() ?? 'suite'}: ${reason}`);
+  else console.log(`      skipped ${test?.parent?.fullTitle() || 'the suite'}: ${reason}`);
   ctx.skip();
 }
