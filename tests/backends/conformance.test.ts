@@ -5,8 +5,9 @@
 // limits the run to some backends.
 import { expect } from 'chai';
 import { availableBackends, closeBackend, useBackend } from '@stackless-io/runtime';
+import { skipBecause } from '@stackless-io/test-support';
 import { warmUp } from './harness.js';
-import { disagreements, skipNote, skips } from './record.js';
+import { disagreements, skips } from './record.js';
 import { SUITE } from './suite.js';
 
 const only = process.env.SIO_TEST_BACKENDS?.split(',').map((s) => s.trim()).filter((s) => s !== '');
@@ -39,8 +40,7 @@ describe('backends agree', function () {
     if (ran.length < 2) {
       const reason = `only ${ran.length} backend ran here (${ran.join(', ') || 'none'}): nothing to compare`;
       skips.push({ backend: '(all)', test: this.test!.fullTitle(), reason });
-      skipNote(`skipped: ${reason}`);
-      this.skip();
+      skipBecause(this, reason);
     }
     expect(disagreements()).to.deep.equal([]);
   });

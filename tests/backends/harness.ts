@@ -18,8 +18,8 @@ import {
   type IoBackend,
   type Tasklet,
 } from '@stackless-io/runtime';
-import { fdCount, until } from '@stackless-io/test-support';
-import { skipNote, skips } from './record.js';
+import { fdCount, skipBecause, until } from '@stackless-io/test-support';
+import { skips } from './record.js';
 
 /** Backends that run operations through our own native shim (their fds are ours). */
 const NATIVE = new Set(['epoll', 'io_uring', 'kqueue', 'iocp']);
@@ -48,8 +48,7 @@ export class TestEnv {
   skip(reason: string): never {
     const test = this.ctx.test?.fullTitle() ?? '(unknown test)';
     skips.push({ backend: this.name, test, reason });
-    skipNote(`skipped on ${this.name}: ${reason}`);
-    this.ctx.skip();
+    skipBecause(this.ctx, reason);
   }
 
   /**

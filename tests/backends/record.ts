@@ -28,11 +28,6 @@ export function note(line: string): void {
   if (noteOptions.inline) console.log(`      ${line}`);
 }
 
-/** Logs a skip's reason under the test when notes are inline (run.ts lists skips itself). */
-export function skipNote(line: string): void {
-  if (noteOptions.inline) console.log(`      ${line}`);
-}
-
 /** case → backend → the error code it answered ('EBADF', 'ValueError'...). */
 export const answers = new Map<string, Map<string, string>>();
 

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as socket from '@stackless-io/socket-compat';
+import { skipBecause } from '@stackless-io/test-support';
 import { expectError, inTasklet, raises, raisesNow, useDefaultBackend } from './helpers.js';
 
 const { AF_UNIX, AF_INET, SOCK_STREAM, SOCK_DGRAM } = socket;
@@ -15,8 +16,7 @@ function needUnixDgram(ctx: Mocha.Context): void {
     new socket.socket(AF_UNIX, SOCK_DGRAM).close();
   } catch (e) {
     if ((e as socket.OSError).errno !== socket.errorFor(97).errno) throw e;
-    console.log('      skipped: this backend has no AF_UNIX datagram sockets (EAFNOSUPPORT)');
-    ctx.skip();
+    skipBecause(ctx, 'this backend has no AF_UNIX datagram sockets (EAFNOSUPPORT)');
   }
 }
 
