@@ -10,7 +10,7 @@ import { IoOp, MsgFlag, recvLength, type IoRequest } from '@stackless-io/runtime
 import type { ChunkQueue } from './chunk-queue.js';
 import { ECANCELED, EINVAL, ENOTCONN } from './errno.js';
 import { StreamAddress } from './stream-address.js';
-import { CONNECTED, FRESH, LISTENING } from './stream-state.js';
+import { FRESH, LISTENING } from './stream-state.js';
 
 /** Receiving on a stream record. */
 export abstract class StreamRecv extends StreamAddress {
@@ -26,8 +26,10 @@ export abstract class StreamRecv extends StreamAddress {
     const peek = (req.flags & MsgFlag.PEEK) !== 0;
     const waitall = !peek && (req.flags & MsgFlag.WAITALL) !== 0;
     const have = this.partial?.get(req) ?? 0;
-    if (want === 0 && this.state === CONNECTED) return 0;
-    if (this.rx.length < want - have && this.awaitingMate()) return null;
+    // A RECVFROM of 0 bytes (a RECV of 0 never gets here) is a real
+    // receive, as in the kernel: it answers 0 once a byte is there (taking
+    // none), at EOF or on an error, and waits while there is nothing.
+    if (this.rx.length < Math.max(want - have, 1) && this.awaitingMate()) return null;
     if (this.rx.length > 0) {
       // A receive with no buffer gets one now, at the size it takes (see IoRequest.size).
       const buf = req.buf ?? (req.buf = Buffer.allocUnsafe(waitall ? want : Math.min(want, this.rx.length)));

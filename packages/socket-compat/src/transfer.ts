@@ -3,7 +3,7 @@
  * recvfrom, recvfrom_into, send, sendall and sendto convert and check their
  * arguments in CPython's order, then run on a call object (call-pool.ts).
  */
-import { IoOp, ValueError, type Operation, type TaskletGenerator } from '@stackless-io/runtime';
+import { completed, IoOp, ValueError, type Operation, type TaskletGenerator } from '@stackless-io/runtime';
 import { addressNow, addressOp, parseAddress, toPython, type Address } from './address.js';
 import { runRequest, takeCall } from './call-pool.js';
 import * as C from './constants.js';
@@ -21,12 +21,22 @@ function valueError(message: string): Error {
   return new ValueError(message);
 }
 
+/**
+ * CPython's recv and recv_into make no system call for 0 bytes
+ * (sock_recv_guts returns at once), so they answer b"" and 0 in every
+ * state: on a closed socket, with flags the kernel would refuse, with
+ * nothing to read. recvfrom and recvfrom_into have no such shortcut.
+ */
+const NOTHING: Operation<Buffer> = completed(Buffer.alloc(0));
+const ZERO: Operation<number> = completed(0);
+
 /** recv(bufsize, flags): up to `bufsize` bytes. */
 export function recv(sock: socket, bufsize: number, flags: number): Operation<Buffer> {
   const n = toSsize(bufsize);
   const f = toCInt(flags);
   if (n < 0) throw valueError('negative buffersize in recv');
   if (n > MAX_RECV) throw new MemoryError('');
+  if (n === 0) return NOTHING;
   // The buffer is allocated once the data is there, at its size (IoRequest.size).
   return takeCall(sock).recv(n, f) as Operation<unknown> as Operation<Buffer>;
 }
@@ -38,6 +48,8 @@ export function recvInto(sock: socket, buffer: BytesLike, nbytes: number, flags:
   const f = toCInt(flags);
   if (n < 0) throw valueError('negative buffersize in recv_into');
   if (n > b.length) throw valueError('buffer too small for requested bytes');
+  // nbytes 0 means the whole buffer: 0 bytes only when the buffer is empty.
+  if (b.length === 0) return ZERO;
   return takeCall(sock).transfer(IoOp.RECV, n === 0 ? b : b.subarray(0, n), f) as Operation<unknown> as Operation<number>;
 }
 
