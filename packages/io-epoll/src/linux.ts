@@ -36,6 +36,7 @@ OPTIONS[SockOpt.LINGER] = (SOL_SOCKET << 16) | SO_LINGER;
 OPTIONS[SockOpt.REUSEPORT] = (SOL_SOCKET << 16) | 15;
 OPTIONS[SockOpt.NODELAY] = (IPPROTO_TCP << 16) | 1;
 OPTIONS[SockOpt.V6ONLY] = (IPPROTO_IPV6 << 16) | 26;
+OPTIONS[SockOpt.ACCEPTCONN] = (SOL_SOCKET << 16) | 30;
 
 /** level << 16 | optname for a SockOpt code, or 0 when there is no such code. */
 export function linuxOption(option: number): number {

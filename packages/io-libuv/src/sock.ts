@@ -115,6 +115,11 @@ export abstract class Sock {
   /** Releases the Node objects and finishes with EBADF what inNode() counts. */
   protected abstract teardown(): void;
 
+  /** listen() succeeded and the socket still accepts connections (SO_ACCEPTCONN); a stream record says. */
+  get listening(): boolean {
+    return false;
+  }
+
   /** Queues a request (validated here, once) and serves what can be served. */
   submit(req: IoRequest): void {
     switch (req.op) {
@@ -252,6 +257,8 @@ export abstract class Sock {
       }
       case SockOpt.TYPE:
         return this.kind === 'stream' ? 1 : 2;
+      case SockOpt.ACCEPTCONN:
+        return this.listening ? 1 : 0;
       default:
         return { errno: ENOPROTOOPT };
     }

@@ -65,7 +65,8 @@ export abstract class StreamState extends Sock {
   protected mateWaiting = false;
   protected settled = false;
 
-  get listening(): boolean {
+  /** The kernel's SO_ACCEPTCONN: listen() made the record LISTENING; shutdown() or close() end it. */
+  override get listening(): boolean {
     return this.state === LISTENING;
   }
 

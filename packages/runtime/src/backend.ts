@@ -128,6 +128,13 @@ export const SockOpt = {
   V6ONLY: 10,
   /** Seconds of SO_LINGER, or -1 when off. */
   LINGER: 11,
+  /**
+   * Read-only: 1 while the socket listens (SO_ACCEPTCONN), else 0. It is
+   * the kernel's state, not a memory of listen(): shutting a TCP listener
+   * down for reading stops it listening, and a duplicate of a socket shares
+   * it.
+   */
+  ACCEPTCONN: 12,
 } as const;
 
 /** One of the {@link SockOpt} codes. */

@@ -31,7 +31,7 @@ export function getsockopt(sock: socket, level: number, optname: number, buflen:
   let ints: number[];
   const bg = sock._background;
   if (route.kind === 'local') {
-    ints = [route.optname === C.SO_DOMAIN ? sock.family : route.optname === C.SO_PROTOCOL ? sock._soProtocol : sock._listening ? 1 : 0];
+    ints = [route.optname === C.SO_DOMAIN ? sock.family : sock._soProtocol];
   } else if (route.code === SockOpt.ERROR && bg !== null && bg.done && bg.result < 0 && !bg.cleared) {
     // The failure of a connect left in the background is the pending error.
     bg.cleared = true;

@@ -67,8 +67,6 @@ export class socket {
   _io_refs = 0;
   /** @internal close() was called (Python's _closed). */
   _closed = false;
-  /** @internal listen() succeeded (SO_ACCEPTCONN). */
-  _listening = false;
   /** @internal A connect succeeded, or the socket came from accept(). */
   _connected = false;
   /** @internal A non-blocking connect left running (connect.ts), until a connect() collects its result. */
@@ -179,7 +177,6 @@ export class socket {
     // _abortedConnect and _background) is not "unconnected": EINVAL.
     if (this._abortedConnect || this._background !== null) throw errorFor(EINVAL);
     check(this._backend.listen(h, n));
-    this._listening = true;
   }
 
   /** The socket's own address. */
@@ -387,7 +384,6 @@ export class socket {
     const s = new socket(this._family, this._type, this._proto, d);
     s._timeout = this._timeout;
     s._connected = this._connected;
-    s._listening = this._listening;
     return s;
   }
 

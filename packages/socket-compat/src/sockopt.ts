@@ -2,8 +2,8 @@
  * Socket options and message flags: Python's (level, optname) pairs and
  * MSG_* bits mapped onto the backend contract's portable SockOpt and MsgFlag
  * codes. An option the contract does not carry answers ENOPROTOOPT, as the
- * kernel does for an unknown one; SO_DOMAIN, SO_PROTOCOL and SO_ACCEPTCONN
- * are answered from what the socket object knows.
+ * kernel does for an unknown one; SO_DOMAIN and SO_PROTOCOL are answered
+ * from what the socket object knows (they never change).
  */
 import { MsgFlag, SockOpt, type SockOptCode } from '@stackless-io/runtime';
 import * as C from './constants.js';
@@ -32,7 +32,7 @@ const ROUTES = new Map<string, OptionRoute>([
   [key(C.IPPROTO_IPV6, C.IPV6_V6ONLY), { kind: 'contract', code: SockOpt.V6ONLY, size: SIZE_INT }],
   [key(C.SOL_SOCKET, C.SO_DOMAIN), { kind: 'local', optname: C.SO_DOMAIN }],
   [key(C.SOL_SOCKET, C.SO_PROTOCOL), { kind: 'local', optname: C.SO_PROTOCOL }],
-  [key(C.SOL_SOCKET, C.SO_ACCEPTCONN), { kind: 'local', optname: C.SO_ACCEPTCONN }],
+  [key(C.SOL_SOCKET, C.SO_ACCEPTCONN), { kind: 'contract', code: SockOpt.ACCEPTCONN, size: SIZE_INT }],
 ]);
 
 /**
