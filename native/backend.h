@@ -18,14 +18,20 @@
  * - Shared memory. Header, submission array, completion array and the IO
  *   buffer arena live in ONE region that the shim allocates and never moves.
  *   JS maps it with koffi.view(sio_region(h, &len), len). Buffers are named by
- *   byte offsets into the arena, so the kernel never sees a JS heap pointer.
+ *   byte offsets into the arena, so the kernel never sees a JS heap pointer
+ *   that outlives a call (sio_send's buffer is used during the call only).
  *   The arena is allocated by JS (any policy it likes); the shim only touches
  *   [off, off + len) of an operation between its submission and completion.
  * - Integers across the FFI: handles are small positive int32 values, tokens
- *   are slot indices chosen by JS, never pointers or objects.
+ *   are slot indices chosen by JS, never pointers or objects (but sio_send's
+ *   buffer, below).
  * - Nothing from JS is trusted: handles, fds, op codes, offsets, lengths and
  *   tokens are all checked; a bad value yields a -errno completion or return
- *   value, never a crash. Shared memory is read once per entry.
+ *   value, never a crash. Shared memory is read once per entry. The one
+ *   exception is the length of the caller's own buffer in sio_send, which
+ *   only the caller knows.
+ * - Operations that may wait go through the rings; a non-blocking send may
+ *   also be made at once with sio_send, from the caller's memory.
  *
  * Tokens
  * ------
@@ -64,7 +70,7 @@ extern "C" {
 #define SIO_API __attribute__((visibility("default")))
 #endif
 
-#define SIO_ABI_VERSION 2u
+#define SIO_ABI_VERSION 3u
 #define SIO_MAGIC 0x314f4953u /* "SIO1" in little-endian memory */
 
 /*
@@ -141,8 +147,26 @@ enum sio_op {
   SIO_OP_COUNT_ = 20
 };
 
+/*
+ * Not waiting
+ * -----------
+ * A submission with SIO_SQE_NOWAIT comes from a caller that will not wait
+ * (a non-blocking socket, MSG_DONTWAIT): the operation is tried once and,
+ * where it would park, completes with -EAGAIN instead. It also answers
+ * -EAGAIN at once when operations are parked ahead of it on the same fd and
+ * direction (they keep their order). A pool receive that finds data but no
+ * pool room waits for the next sio_enter, as any pool receive does, and is
+ * tried once more there. ACCEPT, RECV, SEND, RECVFROM, SENDTO, POLL_IN and
+ * POLL_OUT take the flag; any other operation with it gives -EINVAL.
+ *
+ * A non-blocking send offers the kernel the whole buffer, which may be far
+ * larger than any arena block: sio_send sends straight from the caller's
+ * memory, synchronously (see there).
+ */
+
 /* sio_sqe.flags */
-#define SIO_SQE_POOL 0x1u /* RECV only: receive into the pool (see above) */
+#define SIO_SQE_POOL 0x1u   /* RECV only: receive into the pool (see above) */
+#define SIO_SQE_NOWAIT 0x2u /* try once: -EAGAIN instead of parking (see "Not waiting") */
 
 /* Submission entry: 32 bytes, all fields naturally aligned. */
 struct sio_sqe {
@@ -243,6 +267,27 @@ SIO_API int32_t sio_enter(int32_t handle, uint32_t n_submit, int32_t timeout_ms)
  * Only "sync" operations of the table above; others give -EINVAL.
  */
 SIO_API int32_t sio_sync(int32_t handle);
+
+/*
+ * A non-blocking send, made at once: one send(2)/sendto(2) of
+ * [buf, buf + len) on fd (MSG_* msg_flags, 16 bits; MSG_NOSIGNAL and
+ * MSG_DONTWAIT are added) to the address at arena [addr_off, addr_off +
+ * addr_len) when addr_len > 0. Returns the bytes the kernel took, or -errno:
+ * -EAGAIN when the socket has no room, and also when SEND or SENDTO
+ * operations are parked on fd (the bytes they hold go first). Never parks,
+ * never completes another operation.
+ *
+ * This is the one call that takes a pointer into the caller's memory, so
+ * that a send may offer the kernel more than any arena block holds (the
+ * whole buffer, as a non-blocking send(2) does) without a copy. The shim
+ * reads the buffer only during the call and keeps nothing of it. It checks
+ * the handle, fd, pointer and address range; the length it cannot check:
+ * the caller passes the length of the memory it passes (the TS binding, the
+ * only caller, takes both from one Uint8Array). Lengths above 0x7ffff000
+ * (Linux's largest transfer) are cut to it.
+ */
+SIO_API int32_t sio_send(int32_t handle, int32_t fd, const void *buf, uint32_t len, uint32_t msg_flags,
+                         uint32_t addr_off, uint32_t addr_len);
 
 /*
  * Makes a blocked or future sio_enter return, and a watch fire. Any thread.

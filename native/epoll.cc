@@ -413,6 +413,8 @@ void defer(Instance &in, FdState &st) {
 }
 
 // Runs a queue from its head after an edge, until a syscall says EAGAIN.
+// A NOWAIT operation is parked only at the head, by a pool receive that found
+// no room (submit() refuses one behind others): tried again, it does not wait.
 void run_queue(Instance &in, FdState &st, Queue &q) {
   while (q.head != kNil) {
     uint32_t token = q.head;
@@ -420,6 +422,7 @@ void run_queue(Instance &in, FdState &st, Queue &q) {
     uint16_t flags = 0, addrlen = 0;
     uint32_t off = 0;
     int32_t r = attempt(in, st, op, &flags, &addrlen, &off);
+    if (r == kAgain && (op.sqe.flags & SIO_SQE_NOWAIT)) r = -EAGAIN;
     if (r == kAgain) return;
     if (r == kNoRoom) return defer(in, st);
     unpark(in, q, token);
@@ -483,11 +486,16 @@ int32_t do_cancel(Instance &in, uint32_t token, uint32_t gen) {
   return 0;
 }
 
+// The operations that may be tried once (SIO_SQE_NOWAIT): the parking ones
+// but CONNECT, which cannot be taken back once connect(2) has started it.
+bool takes_nowait(uint8_t op) { return is_parking(op) && op != SIO_OP_CONNECT; }
+
 void submit(Instance &in, const sio_sqe &s) {
   if (s.token >= in.max_ops) return complete(in, s.token, s.gen, -EINVAL);
   if (in.ops[s.token].parked) return complete(in, s.token, s.gen, -EBUSY);
   if (s.op >= SIO_OP_COUNT_) return complete(in, s.token, s.gen, -EINVAL);
-  if ((s.flags & ~SIO_SQE_POOL) || ((s.flags & SIO_SQE_POOL) && s.op != SIO_OP_RECV))
+  if ((s.flags & ~(SIO_SQE_POOL | SIO_SQE_NOWAIT)) || ((s.flags & SIO_SQE_POOL) && s.op != SIO_OP_RECV) ||
+      ((s.flags & SIO_SQE_NOWAIT) && !takes_nowait(s.op)))
     return complete(in, s.token, s.gen, -EINVAL);
   if ((s.flags & SIO_SQE_POOL) && in.pool_len == 0) return complete(in, s.token, s.gen, -ENOBUFS);
   // The pool must not move under the receives of the call in progress (their
@@ -507,14 +515,33 @@ void submit(Instance &in, const sio_sqe &s) {
   if (s.op == SIO_OP_POLL_IN || s.op == SIO_OP_POLL_OUT) op.sqe.off = op.sqe.len = 0;
   if (s.flags & SIO_SQE_POOL) op.sqe.off = 0;
   Queue &q = queue_of(*st, op);
+  bool nowait = (s.flags & SIO_SQE_NOWAIT) != 0;
   if (q.head == kNil) {
     uint16_t flags = 0, addrlen = 0;
     uint32_t off = 0;
     int32_t r = attempt(in, *st, op, &flags, &addrlen, &off);
+    if (r == kAgain && nowait) r = -EAGAIN;
     if (r == kNoRoom) defer(in, *st);
     else if (r != kAgain) return complete(in, s.token, s.gen, r, flags, addrlen, off);
+  } else if (nowait) {
+    // Operations parked ahead of it wait for readiness: so would this one.
+    return complete(in, s.token, s.gen, -EAGAIN);
   }
   park(in, q, s.token);
+}
+
+// Linux's largest single transfer (MAX_RW_COUNT on 4 KiB pages): a send(2)
+// of more takes at most this much anyway, and the count fits an int32.
+constexpr uint32_t kMaxTransfer = 0x7ffff000u;
+
+// Whether a SEND or SENDTO is parked on the write queue: sio_send must not
+// overtake the bytes it holds.
+bool send_parked(const Instance &in, const FdState &st) {
+  for (uint32_t t = st.wr.head; t != kNil; t = in.ops[t].next) {
+    uint8_t op = in.ops[t].sqe.op;
+    if (op == SIO_OP_SEND || op == SIO_OP_SENDTO) return true;
+  }
+  return false;
 }
 
 void harvest(Instance &in, int timeout_ms) {
@@ -690,6 +717,31 @@ SIO_API int32_t sio_sync(int32_t handle) {
   in->hdr->sync_cqe = sio_cqe{s.token, s.gen, res, 0, 0, 0, 0};
   publish_counters(*in);
   return res;
+}
+
+SIO_API int32_t sio_send(int32_t handle, int32_t fd, const void *buf, uint32_t len, uint32_t msg_flags,
+                         uint32_t addr_off, uint32_t addr_len) {
+  Instance *in = lookup(handle);
+  if (in == nullptr) return -EBADF;
+  FdState *st = owned(*in, fd);
+  if (st == nullptr) return -EBADF;
+  if (buf == nullptr && len > 0) return -EFAULT;
+  const sockaddr *to = nullptr;
+  if (addr_len > 0) {
+    if (!in_arena(*in, addr_off, addr_len)) return -EFAULT;
+    to = reinterpret_cast<const sockaddr *>(in->arena + addr_off);
+  }
+  if (send_parked(*in, *st)) return -EAGAIN;
+  // SAFETY: buf is the caller's memory for the duration of this call (a
+  // Uint8Array that koffi passes by pointer; no JS runs, so nothing moves or
+  // frees it) and len is its length; nothing keeps the pointer afterwards.
+  size_t n = std::min(len, kMaxTransfer);
+  int flags = static_cast<int>(msg_flags & 0xffffu) | MSG_NOSIGNAL | MSG_DONTWAIT;
+  for (;;) {
+    ssize_t r = sendto(fd, buf, n, flags, to, to != nullptr ? addr_len : 0);
+    if (r >= 0) return static_cast<int32_t>(r);  // r <= n < 2^31
+    if (errno != EINTR) return -errno;
+  }
 }
 
 SIO_API int32_t sio_wake(int32_t handle) {

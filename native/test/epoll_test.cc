@@ -353,6 +353,65 @@ static void test_accept_connect_refused() {
   CHECK(r.clean());
 }
 
+// SIO_SQE_NOWAIT and sio_send: operations tried once, never parked.
+static void test_nowait_and_send() {
+  Ring r(64, 256, 4 << 20);
+  int f[3];
+  r.tcp_pair(f);
+  uint32_t buf = r.alloc(16);
+  auto nowait = [](sio_sqe s) {
+    s.flags = SIO_SQE_NOWAIT;
+    return s;
+  };
+  CHECK_EQ(r.run(nowait(Ring::op(SIO_OP_RECV, f[1], buf, 16))), -EAGAIN);
+  CHECK_EQ(r.run(nowait(Ring::op(SIO_OP_ACCEPT, f[2]))), -EAGAIN);
+  CHECK_EQ(r.run(nowait(Ring::op(SIO_OP_POLL_IN, f[1]))), -EAGAIN);
+  CHECK_EQ(r.run(nowait(Ring::op(SIO_OP_CONNECT, f[0], buf, 16))), -EINVAL);
+  CHECK_EQ(r.run(nowait(Ring::op(SIO_OP_NOP, -1))), -EINVAL);
+  CHECK_EQ(r.hdr->ops_parked, 0u);
+  // Behind a parked receive: -EAGAIN, and the parked one keeps its turn.
+  uint32_t parked = r.submit(Ring::op(SIO_OP_RECV, f[1], buf, 16));
+  CHECK(r.parked(parked));
+  CHECK_EQ(r.run(nowait(Ring::op(SIO_OP_RECV, f[1], buf, 16))), -EAGAIN);
+  const uint8_t two[2] = {7, 8};
+  CHECK_EQ(sio_send(r.h, f[0], two, 2, 0, 0, 0), 2);
+  CHECK_EQ(r.wait(parked).res, 2);
+  CHECK_EQ(r.arena[buf + 1], 8);
+  // sio_send offers the whole buffer: one call fills the socket, the next
+  // ones add less than it took, then -EAGAIN.
+  std::vector<uint8_t> big(8 << 20, 0x33);
+  int32_t n = sio_send(r.h, f[0], big.data(), uint32_t(big.size()), 0, 0, 0);
+  CHECK(n > 0 && uint32_t(n) < big.size());
+  int64_t extra = 0;
+  int32_t last = 0;
+  for (int i = 0; i < 64; i++) {
+    last = sio_send(r.h, f[0], big.data(), 1 << 20, 0, 0, 0);
+    if (last <= 0) break;
+    extra += last;
+  }
+  CHECK_EQ(last, -EAGAIN);
+  CHECK(extra < n);
+  // Behind a parked SEND (512 KiB: more than a full socket frees unread): -EAGAIN.
+  uint32_t out = r.alloc(512 << 10);
+  uint32_t ps = r.submit(Ring::op(SIO_OP_SEND, f[0], out, 512 << 10));
+  CHECK(r.parked(ps));
+  CHECK_EQ(sio_send(r.h, f[0], two, 1, 0, 0, 0), -EAGAIN);
+  CHECK_EQ(r.close(f[0]), 0);
+  CHECK_EQ(r.wait(ps).res, -EBADF);
+  // Bad input: handles, fds, pointers and address ranges.
+  CHECK_EQ(sio_send(r.h, f[0], two, 1, 0, 0, 0), -EBADF);  // closed
+  CHECK_EQ(sio_send(0, f[1], two, 1, 0, 0, 0), -EBADF);
+  CHECK_EQ(sio_send(r.h + 256, f[1], two, 1, 0, 0, 0), -EBADF);
+  CHECK_EQ(sio_send(r.h, 1, two, 1, 0, 0, 0), -EBADF);  // not the shim's
+  CHECK_EQ(sio_send(r.h, f[1], nullptr, 1, 0, 0, 0), -EFAULT);
+  CHECK_EQ(sio_send(r.h, f[1], two, 1, 0, (4u << 20) - 4, 16), -EFAULT);
+  CHECK_EQ(sio_send(r.h, f[1], two, 1, 0, 0xffffffffu, 0xffffffffu), -EFAULT);
+  CHECK_EQ(sio_send(r.h, f[1], nullptr, 0, 0, 0, 0), 0);  // an empty send on a connected socket
+  CHECK_EQ(r.close(f[1]), 0);
+  CHECK_EQ(r.close(f[2]), 0);
+  CHECK(r.clean());
+}
+
 static void test_udp_truncation() {
   Ring r;
   int a = r.socket(AF_INET, SOCK_DGRAM), b = r.socket(AF_INET, SOCK_DGRAM);
@@ -394,7 +453,7 @@ static void test_pool_recv() {
   bad.op = SIO_OP_SEND;
   CHECK_EQ(r.run(bad), -EINVAL);  // the pool is for receives only
   bad = pool_recv(f[1], 10);
-  bad.flags = 0x2;
+  bad.flags = 0x4;
   CHECK_EQ(r.run(bad), -EINVAL);  // an unknown flag
   // A waiting pool receive, then data: the bytes are in the pool at cqe.off.
   uint32_t rt = r.submit(pool_recv(f[1], 100));
@@ -638,7 +697,7 @@ static void test_fuzz() {
         uint8_t op = below(10) == 0 ? uint8_t(rng()) : uint8_t(below(SIO_OP_COUNT_));
         sio_sqe s{};
         s.op = op;
-        s.flags = below(4) == 0 ? uint8_t(rng()) : uint8_t(below(2));  // SIO_SQE_POOL half the time
+        s.flags = below(4) == 0 ? uint8_t(rng()) : uint8_t(below(4));  // SIO_SQE_POOL, SIO_SQE_NOWAIT, both
         s.msg_flags = below(3) == 0 ? uint16_t(rng()) : 0;
         s.fd = below(4) == 0 ? int32_t(rng()) : pool[below(uint32_t(pool.size()))];
         s.token = below(2) ? below(126) : field({0, 127, 128, 129});
@@ -658,6 +717,16 @@ static void test_fuzz() {
         r.sq[i] = s;
       }
       submitted += n;
+      // sio_send from memory outside the arena, with its true length.
+      static uint8_t outside[4096];
+      for (uint32_t i = below(4); i > 0; i--) {
+        uint32_t at = below(sizeof outside);
+        int32_t fd = below(4) == 0 ? int32_t(rng()) : pool[below(uint32_t(pool.size()))];
+        int32_t sent = sio_send(r.h, fd, outside + at, below(uint32_t(sizeof outside) - at + 1),
+                                below(3) == 0 ? uint32_t(rng()) : 0, field({0, 1024, A - 1, A, 0xffffffffu}),
+                                below(2) ? 0 : field({1, 16, 28, 110, 128, A, 0xffffffffu}));
+        CHECK(sent >= -4095 && sent <= int32_t(sizeof outside));
+      }
       int got = sio_enter(r.h, n, below(20) == 0 ? 1 : 0);
       CHECK(got >= 0 && uint32_t(got) <= r.hdr->cq_entries);
       for (int i = 0; i < got; i++) CHECK(r.cq[i].res >= -4095);
@@ -705,6 +774,7 @@ int main() {
   } tests[] = {
       {"echo 1 byte and 4 MiB", test_echo_small_and_large},
       {"accept and connect refused", test_accept_connect_refused},
+      {"operations that do not wait, sio_send", test_nowait_and_send},
       {"UDP truncation", test_udp_truncation},
       {"receive pool", test_pool_recv},
       {"close and cancel parked ops", test_close_and_cancel_parked},

@@ -9,6 +9,7 @@ import { connectCases } from './cases/connect.js';
 import { connectionErrorCases } from './cases/connection-errors.js';
 import { echoCases } from './cases/echo.js';
 import { capacityCases, manyCases, udpCapacityCases } from './cases/many.js';
+import { nowaitCases } from './cases/nowait.js';
 import { optionCases } from './cases/options.js';
 import { timeoutCases } from './cases/timeouts.js';
 import { udpCases } from './cases/udp.js';
@@ -23,6 +24,7 @@ export const SUITE: readonly ((name: string) => void)[] = [
   udpCases,
   cancelCases,
   timeoutCases,
+  nowaitCases,
   optionCases,
   manyCases,
   capacityCases,

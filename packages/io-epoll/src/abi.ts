@@ -4,7 +4,7 @@
  */
 
 /** The ABI version this package speaks; the library must report the same. */
-export const ABI_VERSION = 2;
+export const ABI_VERSION = 3;
 
 /** First word of the shared region ("SIO1" in little-endian memory). */
 export const MAGIC = 0x314f4953;
@@ -72,6 +72,14 @@ export const CQE_SIZE = 24;
  * copy them out before the next one (native/backend.h, "The receive pool").
  */
 export const SQE_POOL = 0x1;
+
+/**
+ * Submission flag: try the operation once and complete with -EAGAIN where
+ * it would park (also when operations are parked ahead of it on the same fd
+ * and direction). For ACCEPT, RECV, SEND, RECVFROM, SENDTO and the polls
+ * (native/backend.h, "Not waiting").
+ */
+export const SQE_NOWAIT = 0x2;
 
 /** Bytes of the region header (struct sio_header). */
 export const HEADER_SIZE = 128;

@@ -14,6 +14,12 @@
  *   to touch the block again. Bytes are copied in at submission (SEND) and
  *   out at completion (RECV). A transfer moves at most `maxIoBytes` at once;
  *   the contract allows short sends and receives.
+ * - A request that does not wait (MsgFlag.DONTWAIT) never waits here
+ *   either: the shim tries it once (SQE_NOWAIT) and where it would park, or
+ *   where it would have to wait for a slot or memory, it completes with
+ *   -EAGAIN. Its send goes at once from the caller's buffer (sendNow): the
+ *   kernel is offered every byte, not a transfer's worth, and no arena
+ *   block is needed.
  * - When no slot or arena block is free, a request waits and starts as
  *   completions release resources: the caller never sees an error for it.
  *   Waiting keeps the order of requests on one socket and direction (as the
@@ -33,7 +39,7 @@
  */
 import { constants } from 'node:os';
 import { IoOp, IoRequest, MsgFlag, recvLength, type Family, type IoBackend, type IoBackendStats, type SockAddr, type SocketKind, type SockOptCode } from '@stackless-io/runtime';
-import { CQE_TRUNC, Op, SQE_POOL, type Submission } from './abi.js';
+import { CQE_TRUNC, Op, SQE_NOWAIT, SQE_POOL, type Submission } from './abi.js';
 import { copyIn, copyOut } from './arena-copy.js';
 import { BuddyArena, MIN_BLOCK } from './arena.js';
 import { Deliveries } from './deliveries.js';
@@ -51,7 +57,7 @@ import { WAITING, WaitQueue } from './wait-queue.js';
 /** The backend's options, from options.ts: exported here too, as they always were (index.ts takes them from here). */
 export type { EpollBackendOptions } from './options.js';
 
-const { EBADF, ECANCELED } = constants.errno;
+const { EAGAIN, EBADF, ECANCELED } = constants.errno;
 
 /** The buffer of a receive that ends with nothing (EOF, an error) when the backend allocates. */
 const EMPTY: Buffer = Buffer.alloc(0);
@@ -200,7 +206,36 @@ export class EpollBackend implements IoBackend {
     if (type === 0) return this.fail(req, -EBADF);
     const check = checkRequest(req, type, this.maxIo);
     if (check !== VALID) return this.fail(req, check);
+    if ((req.flags & MsgFlag.DONTWAIT) !== 0) return this.tryOnce(req, type);
     if (this.waiting.mustWait(req) || !this.start(req, type)) this.waiting.add(req);
+  }
+
+  /**
+   * A request that does not wait: -EAGAIN where it would wait behind a
+   * request of its socket and direction, or for a slot or memory; a send
+   * at once through sendNow(); anything else through the shim with
+   * SQE_NOWAIT. Its completion, as always, comes with the next poll().
+   */
+  private tryOnce(req: IoRequest, type: number): void {
+    if (this.waiting.mustWait(req)) return this.fail(req, -EAGAIN);
+    const op = req.op;
+    if (op === IoOp.SEND || op === IoOp.SENDTO) return this.fail(req, this.sendNow(req));
+    if (!this.start(req, type)) this.fail(req, -EAGAIN);
+  }
+
+  /** A SEND or SENDTO made at once from the caller's buffer: the kernel's take, or -errno. */
+  private sendNow(req: IoRequest): number {
+    // Submissions of this round not yet handed to the shim may hold sends
+    // of the same socket: they go first (the shim keeps their order).
+    if (this.shim.queuedCount > 0) this.flush();
+    let addrLen = 0;
+    if (req.op === IoOp.SENDTO) {
+      // The address goes in the scratch bytes, as for the setup calls (the
+      // call is synchronous too, so nothing else uses them meanwhile).
+      addrLen = encodeSockaddr(req.addr, this.u8, this.dv, 0);
+      if (addrLen < 0) return addrLen;
+    }
+    return this.shim.sendNow(req.handle, req.buf as Uint8Array, msgFlags(req.flags), 0, addrLen);
   }
 
   cancel(req: IoRequest): void {
@@ -445,7 +480,10 @@ export class EpollBackend implements IoBackend {
     slots.len[t] = len;
     slots.own[t] = req.buf === null && (op === IoOp.RECV || op === IoOp.RECVFROM) ? 1 : 0;
     slots.pool[t] = pool ? 1 : 0;
-    slots.acc[t] = op === IoOp.RECV && type === SOCK_STREAM && (req.flags & MsgFlag.WAITALL) !== 0 && len > 0 ? 0 : -1;
+    // MSG_WAITALL goes on until the buffer is full, unless the caller does
+    // not wait: then, as the kernel's MSG_DONTWAIT, what is there.
+    const nowait = (req.flags & MsgFlag.DONTWAIT) !== 0;
+    slots.acc[t] = op === IoOp.RECV && type === SOCK_STREAM && (req.flags & MsgFlag.WAITALL) !== 0 && !nowait && len > 0 ? 0 : -1;
     req.token = t;
     const s = this.sqe;
     // IoOp codes are the shim's Op codes (backend.ts mirrors backend.h).
@@ -456,7 +494,7 @@ export class EpollBackend implements IoBackend {
     s.msgFlags = 0;
     s.arg0 = 0;
     s.arg1 = 0;
-    s.flags = pool ? SQE_POOL : 0;
+    s.flags = (pool ? SQE_POOL : 0) | (nowait ? SQE_NOWAIT : 0);
     if (op === IoOp.ACCEPT || op === IoOp.CONNECT) {
       s.off = addr;
       s.len = addrLen;
@@ -504,7 +542,7 @@ export class EpollBackend implements IoBackend {
     this.reap(this.shim.enter(0));
   }
 
-  /** Completes a request that never reached the shim (an error, or a zero-length recv); delivered by the next poll(). */
+  /** Completes a request that never reached the shim (an error, a zero-length recv, a send made at once); delivered by the next poll(). */
   private fail(req: IoRequest, res: number): void {
     if (req.buf === null && (req.op === IoOp.RECV || req.op === IoOp.RECVFROM)) req.buf = EMPTY;
     req.result = res;

@@ -48,9 +48,13 @@ const MSG_PEEK = 0x2;
 const MSG_WAITALL = 0x100;
 
 /** Every MsgFlag bit the contract defines. */
-export const MSG_KNOWN = MsgFlag.PEEK | MsgFlag.OOB | MsgFlag.WAITALL;
+export const MSG_KNOWN = MsgFlag.PEEK | MsgFlag.OOB | MsgFlag.WAITALL | MsgFlag.DONTWAIT;
 
-/** MSG_* bits for MsgFlag bits (all known: checked at submission). */
+/**
+ * MSG_* bits for MsgFlag bits (all known: checked at submission). DONTWAIT
+ * has none: every fd of the shim is non-blocking, and not parking is the
+ * shim's SQE_NOWAIT (or sendNow).
+ */
 export function msgFlags(flags: number): number {
   if (flags === 0) return 0;
   return (

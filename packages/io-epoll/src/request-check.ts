@@ -4,7 +4,7 @@
  * request.
  */
 import { constants } from 'node:os';
-import { IoOp, recvBufferOk, recvLength, type IoRequest } from '@stackless-io/runtime';
+import { IoOp, MsgFlag, recvBufferOk, recvLength, type IoRequest } from '@stackless-io/runtime';
 import { MSG_KNOWN, SOCK_STREAM } from './linux.js';
 
 const { EINVAL, EMSGSIZE, EOPNOTSUPP } = constants.errno;
@@ -32,11 +32,14 @@ export function checkRequest(req: IoRequest, type: number, maxIo: number): numbe
       if (!(req.buf instanceof Uint8Array)) return -EINVAL;
       if ((req.flags & ~MSG_KNOWN) !== 0) return -EOPNOTSUPP;
       // A datagram cannot be split: one larger than a transfer fails as
-      // the kernel fails one larger than its limit.
-      if ((req.op === IoOp.SENDTO || type !== SOCK_STREAM) && req.buf.length > maxIo) return -EMSGSIZE;
+      // the kernel fails one larger than its limit. A send that does not
+      // wait goes from the caller's buffer (sendNow): the kernel says.
+      if ((req.flags & MsgFlag.DONTWAIT) === 0 && (req.op === IoOp.SENDTO || type !== SOCK_STREAM) && req.buf.length > maxIo) return -EMSGSIZE;
       return VALID;
-    case IoOp.ACCEPT:
     case IoOp.CONNECT:
+      // The contract: a connect cannot be tried once.
+      return (req.flags & MsgFlag.DONTWAIT) !== 0 ? -EINVAL : VALID;
+    case IoOp.ACCEPT:
     case IoOp.POLL_IN:
     case IoOp.POLL_OUT:
       return VALID;

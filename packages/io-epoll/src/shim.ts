@@ -63,6 +63,7 @@ interface Native {
   region(h: number, len: number[]): unknown;
   enter(h: number, n: number, timeoutMs: number): number;
   sync(h: number): number;
+  send(h: number, fd: number, buf: Uint8Array, len: number, msgFlags: number, addrOff: number, addrLen: number): number;
   wake(h: number): number;
   watch(h: number, mode: number, cb: unknown): number;
   unwatch(h: number): number;
@@ -101,6 +102,9 @@ function loadNative(): Native {
     region: lib.func('void *sio_region(int32_t h, _Out_ uint32_t *len)'),
     enter: lib.func('int32_t sio_enter(int32_t h, uint32_t n, int32_t timeout_ms)'),
     sync: lib.func('int32_t sio_sync(int32_t h)'),
+    // koffi passes a Uint8Array as a pointer to its bytes (no copy), valid
+    // for the duration of the call (sendNow).
+    send: lib.func('int32_t sio_send(int32_t h, int32_t fd, const uint8_t *buf, uint32_t len, uint32_t msg_flags, uint32_t addr_off, uint32_t addr_len)'),
     wake: lib.func('int32_t sio_wake(int32_t h)'),
     watch: lib.func('sio_watch', 'int32_t', ['int32_t', 'uint32_t', koffi.pointer(readyCb)]),
     unwatch: lib.func('int32_t sio_unwatch(int32_t h)'),
@@ -263,6 +267,20 @@ export class EpollShim {
   sync(s: Submission): number {
     writeSqe(this.hdr, Header.syncSqe / 4, s);
     return this.native.sync(this.handle);
+  }
+
+  /**
+   * A non-blocking send made at once, outside the batch, straight from
+   * `data` (no copy, no arena block, no cap but Linux's own): the bytes the
+   * kernel took, or -errno (-EAGAIN: no room, or a SEND/SENDTO of fd is
+   * parked and goes first). `msgFlags` are MSG_* bits; `addrLen` > 0 sends
+   * to the address at arena offset `addrOff`. Submissions still queued for
+   * enter() are not seen: flush them first when their order matters.
+   */
+  sendNow(fd: number, data: Uint8Array, msgFlags = 0, addrOff = 0, addrLen = 0): number {
+    // The length passed is the view's own: the shim cannot check it.
+    if (!(data instanceof Uint8Array)) throw new TypeError('sendNow() takes a Uint8Array');
+    return this.native.send(this.handle, fd, data, data.length, msgFlags, addrOff, addrLen);
   }
 
   /** Makes a blocked or next enter() return, and a watch fire. */

@@ -9,7 +9,7 @@
 // closed, a leak). A crash of the shim kills the process, which the parent
 // sees as a signal.
 import { readdirSync } from 'node:fs';
-import { EpollShim, Op } from '@stackless-io/io-epoll';
+import { EpollShim, Op, SQE_NOWAIT } from '@stackless-io/io-epoll';
 
 const iterations = Number(process.argv[2] ?? 10000);
 let seed = Number(process.argv[3] ?? 1) >>> 0 || 1;
@@ -86,7 +86,8 @@ function enter(timeoutMs: number): void {
 
 function randomSqe(): number[] {
   const op = below(10) === 0 ? below(256) : pick(ops);
-  const w0 = below(10) === 0 ? rnd() : op | (below(3) === 0 ? (rnd() & 0xffff) << 16 : 0);
+  const nowait = below(4) === 0 ? SQE_NOWAIT << 8 : 0;
+  const w0 = below(10) === 0 ? rnd() : op | nowait | (below(3) === 0 ? (rnd() & 0xffff) << 16 : 0);
   const fd = field([...fdPool, -1, 0, 1, 2, 0x7fffffff]);
   let token = below(2) ? below(shim.maxOps) : field([0, 1, 127, 128, 129]);
   if (token === CLOSER) token = 0; // kept free for the final close-all
@@ -96,7 +97,30 @@ function randomSqe(): number[] {
   return [w0, fd, token, rnd(), field(offsets), isSocket ? below(2) * (below(2) ? 6 : 17) : field(lengths), arg0, arg1];
 }
 
-const native = (shim as unknown as { native: { enter(h: number, n: number, t: number): number } }).native;
+const native = (shim as unknown as {
+  native: {
+    enter(h: number, n: number, t: number): number;
+    send(h: number, fd: number, buf: Uint8Array, len: number, msgFlags: number, addrOff: number, addrLen: number): number;
+  };
+}).native;
+
+/** Bytes that sio_send sends from (the caller's memory, not the arena). */
+const outside = new Uint8Array(1 << 16).map((_, i) => i & 0xff);
+let sends = 0;
+
+/** One sio_send: a random fd, flags and address; a real buffer with its true length (the one thing the shim cannot check). */
+function randomSend(): void {
+  const fd = field([...fdPool, -1, 0, 1, 2, 0x7fffffff]);
+  const start = below(outside.length);
+  const view = outside.subarray(start, start + below(outside.length - start + 1));
+  const handle = below(50) === 0 ? field([0, -1, shim.handle + 256]) : shim.handle;
+  const addrLen = below(2) === 0 ? 0 : field(lengths);
+  const r = native.send(handle, fd | 0, view, view.length, below(3) === 0 ? rnd() : 0, field(offsets), addrLen);
+  check(r);
+  if (r > view.length) fail(`sio_send took ${r} bytes of ${view.length}`);
+  if (handle !== shim.handle && r !== -9) fail(`sio_send on handle ${handle} gave ${r}`);
+  sends++;
+}
 
 while (submitted < iterations) {
   const batch = 1 + below(shim.sqEntries);
@@ -119,6 +143,7 @@ while (submitted < iterations) {
     if ((w[0]! & 0xff) === Op.SETSOCKOPT && w[6] === 1 && w[7] === 13) w[7] = 14;
     check(shim.sync({ op: w[0]! & 0xff, msgFlags: w[0]! >>> 16, fd: w[1]! | 0, token: w[2]!, gen: w[3]!, off: w[4]!, len: w[5]!, arg0: w[6]!, arg1: w[7]! }));
   }
+  if (below(4) === 0) for (let i = below(8); i >= 0; i--) randomSend();
   if (below(16) === 0) fdPool = openFds();
 }
 
@@ -140,5 +165,5 @@ const after = new Set(openFds());
 for (const fd of fdsBefore) if (!after.has(fd) && fd > 2) fail(`foreign fd ${fd} was closed`);
 for (const fd of after) if (!fdsBefore.has(fd)) fail(`fd ${fd} leaked`);
 console.log(
-  JSON.stringify({ submitted, completed, ok, enters, inet, errnos: Object.fromEntries([...byErrno].sort((a, b) => b[1] - a[1]).slice(0, 8)) }),
+  JSON.stringify({ submitted, completed, ok, enters, sends, inet, errnos: Object.fromEntries([...byErrno].sort((a, b) => b[1] - a[1]).slice(0, 8)) }),
 );

@@ -14,6 +14,7 @@ function neg(name: string): number {
   return -n;
 }
 
+export const EAGAIN = neg('EAGAIN');
 export const EBADF = neg('EBADF');
 export const EINVAL = neg('EINVAL');
 export const EIO = neg('EIO');

@@ -6,7 +6,7 @@
  */
 import { IoOp, MsgFlag, SockOpt, recvBufferOk, recvLength, type Family, type IoRequest, type SockAddr, type SockOptCode, type SocketKind } from '@stackless-io/runtime';
 import type { Completions } from './completions.js';
-import { EBADF, ECANCELED, EINVAL, ENOPROTOOPT, EOPNOTSUPP } from './errno.js';
+import { EAGAIN, EBADF, ECANCELED, EINVAL, ENOPROTOOPT, EOPNOTSUPP } from './errno.js';
 
 /** poll(2) bits, the same on Linux, the BSDs and macOS. */
 export const POLLIN = 0x1;
@@ -44,6 +44,9 @@ export interface Host {
   /** Gives an accepted connection its handle. */
   adopt(sock: Sock): number;
 }
+
+/** The MsgFlag bits a send or receive may carry here. */
+const TRANSFER_FLAGS = MsgFlag.PEEK | MsgFlag.WAITALL | MsgFlag.DONTWAIT;
 
 /** Linux's SOCK_MIN_RCVBUF and SOCK_MIN_SNDBUF (on 64-bit). */
 const MIN_RCVBUF = 2304;
@@ -120,13 +123,17 @@ export abstract class Sock {
     return false;
   }
 
-  /** Queues a request (validated here, once) and serves what can be served. */
+  /**
+   * Queues a request (validated here, once) and serves what can be served.
+   * A request that does not wait (MsgFlag.DONTWAIT) and could not be served
+   * at once is taken back and answers -EAGAIN (backend.ts, "Not waiting").
+   */
   submit(req: IoRequest): void {
     switch (req.op) {
       case IoOp.RECV:
       case IoOp.RECVFROM:
         if (!recvBufferOk(req)) return this.finish(req, EINVAL);
-        if ((req.flags & ~(MsgFlag.PEEK | MsgFlag.WAITALL)) !== 0) return this.finish(req, EOPNOTSUPP);
+        if ((req.flags & ~TRANSFER_FLAGS) !== 0) return this.finish(req, EOPNOTSUPP);
         // The contract: a RECV of length 0 completes with 0 at once, whatever the socket holds.
         if (req.op === IoOp.RECV && recvLength(req) === 0) return this.finish(req, 0);
         this.readers.push(req);
@@ -137,10 +144,12 @@ export abstract class Sock {
       case IoOp.SEND:
       case IoOp.SENDTO:
         if (!(req.buf instanceof Uint8Array)) return this.finish(req, EINVAL);
-        if ((req.flags & ~(MsgFlag.PEEK | MsgFlag.WAITALL)) !== 0) return this.finish(req, EOPNOTSUPP);
+        if ((req.flags & ~TRANSFER_FLAGS) !== 0) return this.finish(req, EOPNOTSUPP);
         this.writers.push(req);
         break;
       case IoOp.CONNECT:
+        // The contract: a connect cannot be tried once.
+        if ((req.flags & MsgFlag.DONTWAIT) !== 0) return this.finish(req, EINVAL);
         this.connect(req);
         break;
       case IoOp.POLL_IN:
@@ -151,6 +160,12 @@ export abstract class Sock {
         return this.finish(req, EINVAL);
     }
     this.serve();
+    if ((req.flags & MsgFlag.DONTWAIT) !== 0) {
+      // Still queued: it would wait. A receive's withdraw() answers with
+      // what is here (the bytes a MSG_WAITALL one took, bytes a mate sent).
+      const r = this.withdraw(req);
+      if (r !== null) this.finish(req, r === ECANCELED ? EAGAIN : r);
+    }
   }
 
   /**

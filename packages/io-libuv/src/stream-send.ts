@@ -3,12 +3,27 @@
  * bytes of unsent data into Node's write queue and completes with that
  * count at once; with no room it waits until Node has flushed some, so a
  * waiting send has given nothing away and can be cancelled honestly.
+ *
+ * A send that does not wait (MsgFlag.DONTWAIT) must offer the kernel the
+ * whole buffer and report its take, which Node does not show directly: a
+ * write() hands the kernel at once what it takes and queues the rest, so
+ * Node's writableLength is 0 after a write the kernel took whole. Such a
+ * send therefore hands Node the buffer a piece at a time while the kernel
+ * takes each piece whole, and stops after the first piece Node had to
+ * queue: its count is the kernel's take, give or take that piece (which
+ * Node sends as the peer reads, as the kernel would). While Node holds
+ * queued bytes the socket is full: the send waits, which makes it answer
+ * -EAGAIN (sock.ts), as a kernel socket's non-blocking send fills it and
+ * then refuses more until the peer reads.
  */
 import type net from 'node:net';
-import type { IoRequest } from '@stackless-io/runtime';
+import { MsgFlag, type IoRequest } from '@stackless-io/runtime';
 import { ENOTCONN, EPIPE, fromNode } from './errno.js';
 import { StreamRecv } from './stream-recv.js';
 import { CONNECTED, CONNECTING } from './stream-state.js';
+
+/** The piece a send that does not wait hands Node at a time (see the top of the file). */
+const PIECE = 65536;
 
 /** Sending on a stream record. */
 export abstract class StreamSend extends StreamRecv {
@@ -28,12 +43,24 @@ export abstract class StreamSend extends StreamRecv {
     const buf = req.buf as Uint8Array;
     const conn = this.conn as net.Socket;
     if (conn.errored !== null) return this.writeFailed(conn.errored);
-    const room = this.sndbuf - conn.writableLength;
-    if (room <= 0 && buf.length > 0) return null;
-    // An empty send still reaches the kernel, which may answer EPIPE.
-    const n = Math.min(Math.max(room, 0), buf.length);
-    // A copy: the caller owns buf again once the send completes.
-    conn.write(Buffer.from(n === buf.length ? buf : buf.subarray(0, n)), this.onWritten);
+    let n: number;
+    if ((req.flags & MsgFlag.DONTWAIT) !== 0) {
+      if (conn.writableLength > 0 && buf.length > 0) return null;
+      n = 0;
+      do {
+        const k = Math.min(PIECE, buf.length - n);
+        // A copy: the caller owns buf again once the send completes.
+        conn.write(Buffer.from(buf.subarray(n, n + k)), this.onWritten);
+        n += k;
+      } while (n < buf.length && conn.writableLength === 0 && conn.errored === null);
+    } else {
+      const room = this.sndbuf - conn.writableLength;
+      if (room <= 0 && buf.length > 0) return null;
+      // An empty send still reaches the kernel, which may answer EPIPE.
+      n = Math.min(Math.max(room, 0), buf.length);
+      // A copy: the caller owns buf again once the send completes.
+      conn.write(Buffer.from(n === buf.length ? buf : buf.subarray(0, n)), this.onWritten);
+    }
     this.written += n;
     // Node tries the write at once; a write the kernel refuses (EPIPE after
     // the peer's reset) marks the stream errored before write() returns, and

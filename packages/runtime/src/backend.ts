@@ -30,6 +30,22 @@
  *   after cancel(), until the backend has let go of it: the kernel never
  *   writes into memory the caller has reused). Native backends keep their
  *   IO buffers in their own arena and copy at the edges.
+ * - Not waiting: a request with {@link MsgFlag.DONTWAIT} is made by a
+ *   caller that will not wait (a non-blocking socket, or MSG_DONTWAIT). The
+ *   backend tries the operation once, as the kernel's own non-blocking call
+ *   would, and where the request would wait (for data, for room, for a
+ *   connection, or behind earlier requests of the same socket and
+ *   direction) it completes with -EAGAIN instead; it never parks. Such a
+ *   request still completes from poll(), like every other. A SEND or SENDTO
+ *   with it offers the kernel the whole buffer, with no per-transfer cap:
+ *   the caller sees the count, so it must be the kernel's take, and a send
+ *   larger than the socket can hold fills it, after which the next large
+ *   send answers -EAGAIN until the peer reads (CPython's non-blocking send).
+ *   A backend may cap transfers only for requests that may wait, where
+ *   nobody sees the split. A backend that cannot see the kernel's take (one
+ *   that queues bytes in its own buffers, as libuv does) takes the whole
+ *   buffer while nothing of the socket's is queued in it, and answers
+ *   -EAGAIN while something is.
  * - Cancellation: cancel(req) asks the backend to stop the operation. The
  *   request still completes once, with -ECANCELED, or with its real result
  *   if it had already finished. close(h) completes every request pending on
@@ -140,7 +156,7 @@ export const SockOpt = {
 /** One of the {@link SockOpt} codes. */
 export type SockOptCode = (typeof SockOpt)[keyof typeof SockOpt];
 
-/** send/recv flags the contract carries (a backend answers -EOPNOTSUPP for one it cannot do). */
+/** send/recv flags the contract carries (a backend answers -EOPNOTSUPP for one it cannot do; every backend does DONTWAIT). */
 export const MsgFlag = {
   /** MSG_PEEK: receive without removing the data from the queue. */
   PEEK: 0x1,
@@ -148,6 +164,16 @@ export const MsgFlag = {
   OOB: 0x2,
   /** MSG_WAITALL: a receive completes only when the buffer is full, at EOF or on an error. */
   WAITALL: 0x4,
+  /**
+   * The caller will not wait (see "Not waiting" at the top of this file):
+   * the request completes with -EAGAIN where it would wait, and a SEND or
+   * SENDTO offers the kernel the whole buffer. For RECV, RECVFROM, SEND,
+   * SENDTO, ACCEPT, POLL_IN and POLL_OUT; a CONNECT with it completes with
+   * -EINVAL (a connect cannot be tried once and taken back: submit it
+   * without this flag and do not wait for its completion). With WAITALL, a
+   * receive returns what is there, as the kernel's MSG_DONTWAIT does.
+   */
+  DONTWAIT: 0x8,
 } as const;
 
 /**
