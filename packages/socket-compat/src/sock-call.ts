@@ -9,9 +9,15 @@
  * Checks that CPython makes when the call runs (a closed socket, flags)
  * happen in prepare(), when the tasklet starts the call under `yield*`, as
  * they did in a generator's body.
+ *
+ * A call that must not wait (a non-blocking socket, MSG_DONTWAIT) sends its
+ * request with MsgFlag.DONTWAIT and no timeout: the backend tries it once
+ * and answers -EAGAIN where it would wait, and a send offers the kernel the
+ * whole buffer, as CPython's non-blocking send does (backend.ts, "Not
+ * waiting").
  */
 import { constants } from 'node:os';
-import { IoCall, IoOp, TIMEOUT, type IoBackend, type IoOpCode, type IoRequest, type SockAddr } from '@stackless-io/runtime';
+import { IoCall, IoOp, MsgFlag, TIMEOUT, type IoBackend, type IoOpCode, type IoRequest, type SockAddr } from '@stackless-io/runtime';
 import { errorFor, timeoutError } from './errors.js';
 import { msgFlags } from './sockopt.js';
 
@@ -54,9 +60,8 @@ export class SockCall extends IoCall<unknown> {
   /** SENDALL: bytes sent so far, and when the socket's timeout runs out (performance.now()). */
   private sent = 0;
   private deadline = 0;
-  /** The call does not wait: an expired "timeout" is BlockingIOError. */
+  /** The call does not wait: its requests carry MsgFlag.DONTWAIT (and an expired "timeout" would be BlockingIOError). */
   private nonblocking = false;
-  private dontwait = false;
   private handle = -1;
 
   constructor(private readonly sock: CallSocket) {
@@ -107,11 +112,11 @@ export class SockCall extends IoCall<unknown> {
   protected override prepare(): number {
     const h = this.sock._fd();
     let bits = 0;
-    this.dontwait = false;
+    let dontwait = false;
     if (this.pyFlags !== 0) {
       const m = msgFlags(this.pyFlags);
       bits = m.bits;
-      this.dontwait = m.dontwait;
+      dontwait = m.dontwait;
     }
     const req = this.req;
     req.op = this.op;
@@ -123,7 +128,7 @@ export class SockCall extends IoCall<unknown> {
     this.handle = h;
     let t: number | null;
     if (this.kind === REQUEST || this.kind === RAW) {
-      t = this.dontwait ? 0 : this.timeout;
+      t = dontwait ? 0 : this.timeout;
     } else {
       t = this.sock._timeoutNow();
       if (this.kind === SENDALL) {
@@ -131,9 +136,15 @@ export class SockCall extends IoCall<unknown> {
         this.sent = 0;
         this.deadline = t !== null && t > 0 ? performance.now() + t * 1000 : 0;
       }
-      if (this.dontwait) t = 0;
+      if (dontwait) t = 0;
     }
     this.nonblocking = t === 0;
+    // A CONNECT cannot be tried once (socket-compat starts a non-blocking
+    // one in connect.ts): with a timeout of 0 it keeps the expiring timer.
+    if (t === 0 && this.op !== IoOp.CONNECT) {
+      req.flags = bits | MsgFlag.DONTWAIT;
+      return -1;
+    }
     return t === null ? -1 : t;
   }
 
@@ -165,7 +176,9 @@ export class SockCall extends IoCall<unknown> {
           }
         }
         req.buf = data.subarray(this.sent);
-        this.again(this.dontwait ? 0 : left === null ? -1 : left);
+        // A non-blocking sendall goes on with DONTWAIT (still in req.flags):
+        // the next send answers -EAGAIN once the socket is full, as in CPython.
+        this.again(this.nonblocking || left === null ? -1 : left);
         return undefined;
       }
       default:

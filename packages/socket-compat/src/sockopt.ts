@@ -82,7 +82,7 @@ export function socketTypeOf(v: number): number {
   return v === 2 ? C.SOCK_DGRAM : C.SOCK_STREAM;
 }
 
-/** MSG_* flags the backends carry, and MSG_DONTWAIT, which socket-compat does itself. */
+/** MSG_* flags the backends carry, and MSG_DONTWAIT, which makes the call one that does not wait (sock-call.ts). */
 export interface MsgFlags {
   /** The contract's {@link MsgFlag} bits. */
   bits: number;
