@@ -29,6 +29,10 @@ export interface MateEnd {
   peerReset(): void;
   /** The mate is closed, or shut down for reading (a Unix send then fails). */
   readonly refusesData: boolean;
+  /** Bytes this end's receives have taken (read ahead from Node does not count). */
+  consumed(): number;
+  /** The mate's receives took bytes: room may have opened for this end's sends. */
+  peerRead(): void;
   /** Links this end to its mate. */
   pair(mate: MateEnd): void;
 }

@@ -25,6 +25,13 @@ export abstract class StreamMate extends StreamState implements MateEnd {
     return this.closed || this.rdShut;
   }
 
+  consumed(): number {
+    return this.received - this.rx.length;
+  }
+
+  /** The mate read: sends that waited for it may go on (stream-send.ts). */
+  abstract peerRead(): void;
+
   pair(mate: MateEnd): void {
     this.mate = mate;
   }

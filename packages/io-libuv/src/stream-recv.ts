@@ -33,7 +33,11 @@ export abstract class StreamRecv extends StreamAddress {
     if (this.rx.length > 0) {
       // A receive with no buffer gets one now, at the size it takes (see IoRequest.size).
       const buf = req.buf ?? (req.buf = Buffer.allocUnsafe(waitall ? want : Math.min(want, this.rx.length)));
-      const total = have + this.rx.copyTo(have === 0 ? buf : buf.subarray(have), !peek);
+      const taken = this.rx.copyTo(have === 0 ? buf : buf.subarray(have), !peek);
+      const total = have + taken;
+      // Reading makes room on the sending side: a mate that found the
+      // connection full may send again (stream-send.ts).
+      if (taken > 0 && !peek) this.mate?.peerRead();
       const more = !this.peerFin && !this.dead && !this.rdShut && this.error === 0;
       if (waitall && total < buf.length && more) {
         (this.partial ??= new Map()).set(req, total);

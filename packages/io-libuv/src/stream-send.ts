@@ -15,6 +15,14 @@
  * queued bytes the socket is full: the send waits, which makes it answer
  * -EAGAIN (sock.ts), as a kernel socket's non-blocking send fills it and
  * then refuses more until the peer reads.
+ *
+ * When the peer is a record of this process (a mate), Node's queue is not
+ * the whole story: the mate reads ahead from its Node socket (up to its
+ * SO_RCVBUF), and that read makes the kernel grow its window, so Node's
+ * queue soon empties although the mate's receives took nothing, where a
+ * kernel socket would stay full. So a socket that such a send found full
+ * stays full, for every send, until the mate's receives have taken bytes
+ * (or, with a peer elsewhere, until Node's queue is empty).
  */
 import type net from 'node:net';
 import { MsgFlag, type IoRequest } from '@stackless-io/runtime';
@@ -27,6 +35,29 @@ const PIECE = 65536;
 
 /** Sending on a stream record. */
 export abstract class StreamSend extends StreamRecv {
+  /**
+   * A send that does not wait found the socket full (Node kept bytes of
+   * it): what the mate's receives had taken then (-1: no mate). null while
+   * the socket is not known to be full.
+   */
+  private fullAt: number | null = null;
+
+  peerRead(): void {
+    if (this.fullAt === null || this.closed) return;
+    this.serve();
+    this.host.completions.kick();
+  }
+
+  /** Whether the socket a send that does not wait filled is full still (see the top of the file). */
+  private stillFull(conn: net.Socket): boolean {
+    const at = this.fullAt;
+    if (at === null) return false;
+    const mate = this.mate;
+    const full = at >= 0 && mate !== null ? mate.consumed() <= at : conn.writableLength > 0;
+    if (!full) this.fullAt = null;
+    return full;
+  }
+
   protected tryWrite(req: IoRequest): number | null {
     if (this.error !== 0) return this.takeError();
     if (this.state === CONNECTING) {
@@ -43,6 +74,7 @@ export abstract class StreamSend extends StreamRecv {
     const buf = req.buf as Uint8Array;
     const conn = this.conn as net.Socket;
     if (conn.errored !== null) return this.writeFailed(conn.errored);
+    if (buf.length > 0 && this.stillFull(conn)) return null;
     let n: number;
     if ((req.flags & MsgFlag.DONTWAIT) !== 0) {
       if (conn.writableLength > 0 && buf.length > 0) return null;
@@ -53,6 +85,7 @@ export abstract class StreamSend extends StreamRecv {
         conn.write(Buffer.from(buf.subarray(n, n + k)), this.onWritten);
         n += k;
       } while (n < buf.length && conn.writableLength === 0 && conn.errored === null);
+      if (conn.writableLength > 0 && this.state === CONNECTED) this.fullAt = this.mate === null ? -1 : this.mate.consumed();
     } else {
       const room = this.sndbuf - conn.writableLength;
       if (room <= 0 && buf.length > 0) return null;
