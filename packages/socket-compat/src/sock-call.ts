@@ -126,9 +126,13 @@ export class SockCall extends IoCall<unknown> {
     req.buf = this.data;
     req.size = this.size;
     this.handle = h;
+    // MSG_DONTWAIT makes a call on a blocking socket one that does not
+    // wait. With a timeout it changes nothing: CPython then waits for the
+    // socket to be ready first, and again after each EAGAIN, until the
+    // timeout expires (sock_call_ex).
     let t: number | null;
     if (this.kind === REQUEST || this.kind === RAW) {
-      t = dontwait ? 0 : this.timeout;
+      t = dontwait && this.timeout === null ? 0 : this.timeout;
     } else {
       t = this.sock._timeoutNow();
       if (this.kind === SENDALL) {
@@ -136,7 +140,7 @@ export class SockCall extends IoCall<unknown> {
         this.sent = 0;
         this.deadline = t !== null && t > 0 ? performance.now() + t * 1000 : 0;
       }
-      if (dontwait) t = 0;
+      if (dontwait && t === null) t = 0;
     }
     this.nonblocking = t === 0;
     // A CONNECT cannot be tried once (socket-compat starts a non-blocking

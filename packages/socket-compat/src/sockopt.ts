@@ -82,11 +82,11 @@ export function socketTypeOf(v: number): number {
   return v === 2 ? C.SOCK_DGRAM : C.SOCK_STREAM;
 }
 
-/** MSG_* flags the backends carry, and MSG_DONTWAIT, which makes the call one that does not wait (sock-call.ts). */
+/** MSG_* flags the backends carry, and MSG_DONTWAIT (sock-call.ts decides what it does). */
 export interface MsgFlags {
   /** The contract's {@link MsgFlag} bits. */
   bits: number;
-  /** MSG_DONTWAIT: this one call does not wait, whatever the socket's timeout. */
+  /** MSG_DONTWAIT: on a blocking socket this one call does not wait (with a timeout it changes nothing, as in CPython). */
   dontwait: boolean;
 }
 
