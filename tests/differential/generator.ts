@@ -147,6 +147,28 @@ function pureAction(rng: Rng, features: Record<string, boolean>): string {
   }
 }
 
+/** Options that report a socket's state rather than a setting. */
+const STATE_OPTS = ['SO_ACCEPTCONN', 'SO_TYPE', 'SO_ERROR', 'SO_DOMAIN', 'SO_PROTOCOL'];
+
+/**
+ * The moves of issue #8's (a), (b) and (c) (model.ts, "filled sockets,
+ * zero-length receives, state options"): zero-length receives and state
+ * options on any socket in any state, a listener shut down, and a
+ * non-blocking send that fills a stream, with the sendall that then meets
+ * the full socket and the peer's read of the fill. A fill costs an 8 MiB
+ * send on each side, so it stays rare.
+ */
+function proposeStateMove(rng: Rng, m: Model, names: string[], ofKind: (k: Sock['kind']) => string | undefined): Action {
+  const any = (): string | undefined => (names.length === 0 ? undefined : rng.pick(names));
+  const filled = m.filled();
+  if (filled.length > 0 && rng.chance(0.6)) return { k: rng.chance(0.3) ? 'fillmore' : 'drain', a: rng.pick(filled) };
+  const r = rng.int(0, 99);
+  if (r < 38) return { k: 'zero', a: any(), n: rng.int(0, 6) };
+  if (r < 72) return { k: 'stateopt', a: any(), s: rng.pick(STATE_OPTS) };
+  if (r < 86) return { k: 'shutlisten', a: ofKind('listener'), n: rng.int(0, 2) };
+  return { k: 'fill', a: ofKind('stream'), s: m.fresh('n') };
+}
+
 /** Proposes one action (maybe invalid: the model decides). */
 function propose(rng: Rng, m: Model, features: Record<string, boolean>): Action {
   const names = [...m.socks.values()].filter((s) => s.bound).map((s) => s.v);
@@ -158,6 +180,8 @@ function propose(rng: Rng, m: Model, features: Record<string, boolean>): Action 
   const fams: Fam[] = ['inet', 'inet', 'inet'];
   if (features.ipv6 === true) fams.push('inet6');
   if (features.unix === true) fams.push('unix');
+  // More often while a fill waits for its follow-ups.
+  if (rng.chance(m.filled().length > 0 ? 0.3 : 0.1)) return proposeStateMove(rng, m, names, ofKind);
   const r = rng.int(0, 99);
   if (r < 6) return { k: 'fn', s: pureAction(rng, features) };
   if (r < 10) return { k: 'listener', a: m.fresh('l'), s: rng.pick(fams), n: rng.pick([undefined, 0, 1, 5]) as number | undefined };

@@ -53,6 +53,23 @@ export interface Sock {
   dqUnknown: boolean;
 }
 
+/**
+ * A stream whose sender filled it with one non-blocking send (the 'fill'
+ * action): its peer holds `count` bytes (a variable: how many the kernel
+ * took depends on buffer sizes it tunes) after the ones the model knows.
+ */
+interface Fill {
+  peer: string;
+  count: string;
+  /** A sendall that met the full socket sent an unknown part of its bytes after them. */
+  tainted: boolean;
+}
+
+/** More than the kernel's default buffers hold between two local sockets: one non-blocking send of it fills them. */
+const FILL_BYTES = 8 * 1024 * 1024;
+/** More than a full socket frees without the peer reading (a delayed ACK frees an in-flight window at most). */
+const OVERFLOW_BYTES = 1024 * 1024;
+
 /** One generated action: a kind and its parameters (sockets by variable). */
 export interface Action {
   k: string;
@@ -85,6 +102,22 @@ export class Model {
   private buffers = 0;
   /** Operations meant to time out: each costs wall time, so a scenario has few. */
   private expiring = 0;
+  /** Senders a non-blocking send filled, until their peer has read the fill (by sender variable). */
+  private readonly fills = new Map<string, Fill>();
+  /**
+   * Senders that were filled and whose peer read the fill: the kernel frees
+   * their room when the peer's ACKs come (maybe a delayed ACK later), so
+   * only sends that may wait are certain.
+   */
+  private readonly drained = new Set<string>();
+  /** Streams that hold bytes of an unknown count (after a tainted fill): nothing they read is certain. */
+  private readonly unknownRx = new Set<string>();
+  /**
+   * Listeners that 'shutlisten' shut down. What binding or listening again
+   * does then is the business of the shutdown moves (Linux releases a port
+   * that bind() chose when it stops a TCP listener), not of these.
+   */
+  private readonly stopped = new Set<string>();
 
   constructor(
     private readonly features: Record<string, boolean>,
@@ -145,6 +178,9 @@ export class Model {
   apply(act: Action): boolean {
     const a = this.sock(act.a);
     const b = this.sock(act.b);
+    if (this.stateForbids(act, a)) return false;
+    const state = this.applyStateMove(act, a);
+    if (state !== undefined) return state;
     switch (act.k) {
       // ---- pure functions -------------------------------------------------
       case 'fn':
@@ -449,6 +485,182 @@ export class Model {
       }
     }
     return false;
+  }
+
+  // ---- filled sockets, zero-length receives, state options ------------------
+  //
+  // Moves that would have found issue #8's (a), (b) and (c): a non-blocking
+  // send that fills the socket and what may follow it, recv(0) and friends
+  // in every state, and the options that report a socket's state after
+  // shutdown() or close(). They are written here, apart, and the other
+  // actions ask stateForbids() what these moves rule out.
+
+  /** The senders a fill waits on (for proposals). */
+  filled(): string[] {
+    return [...this.fills.keys()];
+  }
+
+  /** The peer of a pending fill, if `s` is one. */
+  private fillInto(s: Sock): Fill | undefined {
+    for (const f of this.fills.values()) if (f.peer === s.v) return f;
+    return undefined;
+  }
+
+  /**
+   * Whether a fill rules out the action `k` on `a`. The filled sender sends
+   * nothing more (a send that may wait would wait for the peer's read, one
+   * that does not might find a little room or none) but the sendall of
+   * 'fillmore'; its peer reads its known bytes, then only the fill
+   * ('drain'); neither is shut down or closed until then (closing the peer
+   * with unread bytes resets the connection). A drained sender's sends must
+   * be allowed to wait, and a stream holding bytes of unknown count is read
+   * no more (nor closed: that would reset it). A listener shut down is not
+   * bound nor made to listen again.
+   */
+  private stateForbids(act: Action, a: Sock | undefined): boolean {
+    if (a === undefined) return false;
+    if (act.k === 'bad' && this.stopped.has(a.v)) return /bind|listen/.test(act.s!);
+    if (this.fills.size === 0 && this.drained.size === 0 && this.unknownRx.size === 0) return false;
+    const filled = this.fills.has(a.v);
+    const into = this.fillInto(a);
+    const unknown = this.unknownRx.has(a.v);
+    switch (act.k) {
+      case 'send':
+        if (filled) return true;
+        return this.drained.has(a.v) && !a.closed && !a.shutWr && !Model.waits(a.timeout);
+      case 'recv':
+        return !a.closed && (unknown || (into !== undefined && a.rx.length === 0));
+      case 'close':
+      case 'shutdown':
+        return filled || into !== undefined || unknown;
+      default:
+        return false;
+    }
+  }
+
+  /** The moves of this section: true or false as apply() answers, undefined for any other action. */
+  private applyStateMove(act: Action, a: Sock | undefined): boolean | undefined {
+    switch (act.k) {
+      case 'fill':
+        return a !== undefined && this.fill(a, act.s!);
+      case 'fillmore': {
+        // A sendall that meets the full socket raises BlockingIOError; it
+        // may have sent part of its bytes first (so the peer's stream now
+        // holds an unknown count after the fill).
+        // With a timeout, MSG_DONTWAIT changes nothing (CPython waits for
+        // room until the timeout expires): only a short one will do.
+        const f = a === undefined ? undefined : this.fills.get(a.v);
+        if (a === undefined || f === undefined) return false;
+        if (a.timeout !== 0 && a.timeout !== null && !this.mayExpire(a.timeout)) return false;
+        this.emit(a.timeout === 0 ? `${a.v}.sendall(bytes(${OVERFLOW_BYTES}))` : `${a.v}.sendall(bytes(${OVERFLOW_BYTES}), MSG_DONTWAIT)`);
+        f.tainted = true;
+        return true;
+      }
+      case 'drain': {
+        // The peer reads exactly the fill, once its known bytes are read: a
+        // read that waits for it (the count differs between CPython and the
+        // backends, so only "some" is traced).
+        const f = a === undefined ? undefined : this.fills.get(a.v);
+        const p = f === undefined ? undefined : this.sock(f.peer);
+        if (f === undefined || p === undefined || p.closed || p.rx.length > 0 || !Model.waits(p.timeout)) return false;
+        this.emit(`${p.v}.recv(${f.count}, MSG_WAITALL) | bool`);
+        this.fills.delete(a!.v);
+        this.drained.add(a!.v);
+        if (f.tainted) this.unknownRx.add(p.v);
+        return true;
+      }
+      case 'zero':
+        return a !== undefined && this.zero(a, act.n!);
+      case 'stateopt': {
+        if (a === undefined) return false;
+        const opt = act.s!;
+        if (opt === 'SO_ERROR' && !a.closed && (a.kind === 'dead' || a.connecting)) return false;
+        this.emit(`${a.v}.getsockopt(SOL_SOCKET, ${opt})`);
+        return true;
+      }
+      case 'shutlisten': {
+        // shutdown() of a listener, then what it reports. A TCP listener
+        // shut down for reading stops listening (accept: EINVAL at once);
+        // a Unix one goes on. Either way the model connects to it no more.
+        const l = a;
+        if (l === undefined || l.kind !== 'listener' || l.closed || l.pending.length > 0) return false;
+        const how = act.n! % 3;
+        this.emit(`${l.v}.shutdown(${['SHUT_RD', 'SHUT_WR', 'SHUT_RDWR'][how]})`, `${l.v}.getsockopt(SOL_SOCKET, SO_ACCEPTCONN)`);
+        if (l.fam !== 'unix' && how !== 1) this.emit(`${l.v}.accept()`);
+        l.kind = 'fresh';
+        this.stopped.add(l.v);
+        return true;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /**
+   * One non-blocking send of FILL_BYTES on a connected stream whose peer
+   * does not read: the kernel takes what its buffers hold (some, never all)
+   * and the socket is full. The count is bound to `count` and traced as
+   * "some" (| bool).
+   */
+  private fill(a: Sock, count: string): boolean {
+    if (a.kind !== 'stream' || a.closed || a.shutWr || a.connecting || a.peer === null) return false;
+    if (this.fills.has(a.v) || this.drained.has(a.v) || this.socks.has(count)) return false;
+    const p = a.peer;
+    if (!p.bound || p.closed || p.shutRd || this.unknownRx.has(p.v)) return false;
+    const send = a.timeout === 0 ? `${a.v}.send(bytes(${FILL_BYTES}))` : `${a.v}.send(bytes(${FILL_BYTES}), MSG_DONTWAIT)`;
+    this.emit(`${count} = ${send} | bool`);
+    this.fills.set(a.v, { peer: p.v, count, tainted: false });
+    return true;
+  }
+
+  /**
+   * A zero-length receive (variant `n`). recv(0) and recv_into of an empty
+   * buffer make no system call in CPython: any state will do. recvfrom(0)
+   * and recvfrom_into of an empty buffer do, and a stream's waits for a
+   * byte, so they go where the answer is certain: a closed socket, a
+   * listener, an unconnected one that does not wait, a stream with bytes
+   * there (or at EOF) read by a call that may wait, an idle one read by a
+   * call that does not.
+   */
+  private zero(a: Sock, n: number): boolean {
+    const calls = [
+      `${a.v}.recv(0)`,
+      `${a.v}.recv(0, MSG_PEEK)`,
+      `${a.v}.recv(0, MSG_WAITALL)`,
+      `${a.v}.recv_into(bytearray(0))`,
+      `${a.v}.recv_into(bytearray(0), 0, MSG_PEEK)`,
+      `${a.v}.recvfrom(0)`,
+      `${a.v}.recvfrom_into(bytearray(0))`,
+    ];
+    const v = n % calls.length;
+    if (v >= 5 && !a.closed && !this.recvfromZeroCertain(a)) return false;
+    this.emit(calls[v]!);
+    return true;
+  }
+
+  private recvfromZeroCertain(a: Sock): boolean {
+    switch (a.kind) {
+      case 'listener':
+        // With a timeout CPython first waits for the socket to be readable
+        // (a connection waiting), and then calls recvfrom.
+        return a.timeout === null || a.timeout === 0;
+      case 'fresh':
+        // A fresh datagram socket would wait: only a call that does not.
+        return a.timeout === 0;
+      case 'dgram':
+        if (a.dq.length > 0 || a.dqUnknown) return false; // the 'recvfrom' action covers these
+        return a.named ? this.mayExpire(a.timeout) : a.timeout === 0;
+      case 'stream': {
+        // A stream holding an unknown count of bytes may hold none.
+        if (a.connecting || this.unknownRx.has(a.v)) return false;
+        const there = a.rx.length > 0 || this.fillInto(a) !== undefined;
+        if (a.shutRd) return !there;
+        if (there || a.eof) return Model.waits(a.timeout);
+        return this.mayExpire(a.timeout);
+      }
+      default:
+        return false;
+    }
   }
 }
 
