@@ -42,10 +42,10 @@
  *   larger than the socket can hold fills it, after which the next large
  *   send answers -EAGAIN until the peer reads (CPython's non-blocking send).
  *   A backend may cap transfers only for requests that may wait, where
- *   nobody sees the split. A backend that cannot see the kernel's take (one
- *   that queues bytes in its own buffers, as libuv does) takes the whole
- *   buffer while nothing of the socket's is queued in it, and answers
- *   -EAGAIN while something is.
+ *   nobody sees the split. A backend that cannot see the kernel's take
+ *   directly (libuv: Node queues what the kernel refuses) must still answer
+ *   as the kernel would: about what the kernel took, then -EAGAIN while the
+ *   socket stays full (io-libuv's stream-send.ts shows one way).
  * - Cancellation: cancel(req) asks the backend to stop the operation. The
  *   request still completes once, with -ECANCELED, or with its real result
  *   if it had already finished. close(h) completes every request pending on
