@@ -6,7 +6,7 @@
 import net from 'node:net';
 import type { IoRequest, SockAddr } from '@stackless-io/runtime';
 import { checkAddr, fromNode as addrFromNode, nodeHost } from './addr.js';
-import { EALREADY, ECANCELED, ECONNRESET, EINVAL, EISCONN, ENOTCONN, fromNode } from './errno.js';
+import { EALREADY, ECANCELED, ECONNRESET, EINVAL, EISCONN, ENOTCONN, EPIPE, fromNode } from './errno.js';
 import { unixConnecting } from './mates.js';
 import { StreamClose } from './stream-close.js';
 import { CONNECTED, CONNECTING, FRESH, LISTENING } from './stream-state.js';
@@ -44,6 +44,7 @@ export abstract class StreamConnect extends StreamClose {
     this.conn = s;
     this.state = CONNECTING;
     this.connectReq = req;
+    this.connectingFrom = null;
     try {
       s.connect(opts);
     } catch (e) {
@@ -56,6 +57,14 @@ export abstract class StreamConnect extends StreamClose {
     if (target.family === 'unix') {
       this.peer = { family: 'unix', path: target.path };
       unixConnecting(target.path, this);
+    } else {
+      // Node binds and connects on the next tick (the host is numeric) and
+      // forgets the socket's name once the socket fails, while the kernel
+      // keeps it: a connection reset before Node reported it still has its
+      // address (see onError). A tick later the name is there to keep.
+      process.nextTick(() => {
+        if (this.conn === s && this.state === CONNECTING) this.connectingFrom = addrFromNode(s.localAddress, s.localPort, s.localFamily);
+      });
     }
     if (!this.refd) s.unref();
   }
@@ -142,7 +151,13 @@ export abstract class StreamConnect extends StreamClose {
     }
     const errno = fromNode(e);
     if (this.resetSeen && errno === ECONNRESET) return this.changed();
-    if (this.state === CONNECTING) {
+    if (this.state === CONNECTING && this.family !== 'unix' && (errno === ECONNRESET || errno === EPIPE)) {
+      // The kernel answers ECONNRESET (EPIPE after the peer's FIN) only to
+      // a connection that was established: the peer accepted it and reset
+      // it before Node reported the connect. connect() succeeded, and the
+      // reset is the socket's pending error, as on an established one.
+      this.connectedThenReset(errno);
+    } else if (this.state === CONNECTING) {
       // A failed connect reports its error itself (or, when nobody waits for
       // it any more, as the pending error) and leaves the socket
       // unconnected, as a refused connect() does.
@@ -159,5 +174,17 @@ export abstract class StreamConnect extends StreamClose {
       this.failed = true;
     }
     this.changed();
+  }
+
+  /** A connect whose connection was reset before Node reported it: connected, then reset (`errno` pending). */
+  private connectedThenReset(errno: number): void {
+    this.state = CONNECTED;
+    if (this.connectingFrom !== null) this.setLocal(this.connectingFrom);
+    this.error = errno;
+    this.dead = true;
+    this.failed = true;
+    const req = this.connectReq;
+    this.connectReq = null;
+    if (req !== null) this.finish(req, 0);
   }
 }

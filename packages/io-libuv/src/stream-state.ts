@@ -30,6 +30,8 @@ export abstract class StreamState extends Sock {
   protected peer: SockAddr | null = null;
   protected conn: net.Socket | null = null;
   protected connectReq: IoRequest | null = null;
+  /** The local address of a TCP connect in progress, once Node has made the connect(2) call. */
+  protected connectingFrom: SockAddr | null = null;
   protected readonly rx = new ChunkQueue();
   /** The peer's FIN arrived (after every byte before it). */
   protected eof = false;
