@@ -70,7 +70,14 @@ export class DgramSock extends Sock {
 
   shutdown(how: 0 | 1 | 2): number {
     if (how !== 0 && how !== 1 && how !== 2) return EINVAL;
-    if (this.peer === null) return ENOTCONN;
+    if (this.peer === null) {
+      // Linux answers ENOTCONN but keeps the direction all the same: later
+      // sends fail with EPIPE. (It keeps SHUT_RD too, but a UDP receive
+      // then still waits unless it blocks, which rdShut does not model:
+      // not kept here.)
+      if (how !== 0) this.wrShut = true;
+      return ENOTCONN;
+    }
     if (how !== 0) this.wrShut = true;
     if (how !== 1) this.rdShut = true;
     this.serve();
@@ -133,7 +140,6 @@ export class DgramSock extends Sock {
 
   protected tryWrite(req: IoRequest): number | null | typeof HANDED_OFF {
     if (this.error !== 0) return this.takeError();
-    if (this.wrShut) return EPIPE;
     if (this.connectReq !== null) return null;
     let to: InetAddress | null = null;
     if (req.op === IoOp.SENDTO) {
@@ -144,9 +150,11 @@ export class DgramSock extends Sock {
     } else if (this.peer === null) {
       return EDESTADDRREQ;
     }
-    // An unbound socket gets an ephemeral port on its first send, as in the kernel.
+    // An unbound socket gets an ephemeral port on its first send, as in the
+    // kernel, which binds before it finds the socket shut down.
     const r = this.ensureBound();
     if (r !== 0) return r;
+    if (this.wrShut) return EPIPE;
     const s = this.sock as dgram.Socket;
     const buf = req.buf as Uint8Array;
     const done = (err: Error | null, bytes?: number): void => this.onSent(req, err, bytes);

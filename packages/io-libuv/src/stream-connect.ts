@@ -1,15 +1,15 @@
 /**
  * A stream record's connection over a Node socket: connect() (a bound
  * address is released and Node binds it again as localAddress/localPort),
- * the socket's events that move the record's state, and shutdown().
+ * and the socket's events that move the record's state.
  */
 import net from 'node:net';
 import type { IoRequest, SockAddr } from '@stackless-io/runtime';
 import { checkAddr, fromNode as addrFromNode, nodeHost } from './addr.js';
-import { EALREADY, ECANCELED, ECONNRESET, EINVAL, EISCONN, ENOTCONN, EPIPE, fromNode } from './errno.js';
+import { EALREADY, ECANCELED, ECONNRESET, EISCONN, EPIPE, fromNode } from './errno.js';
 import { unixConnecting } from './mates.js';
 import { StreamClose } from './stream-close.js';
-import { CONNECTED, CONNECTING, FRESH, LISTENING } from './stream-state.js';
+import { CONNECTED, CONNECTING, FRESH, SHUT_RD, SHUT_WR } from './stream-state.js';
 
 /** Connecting a stream record, and following its Node socket. */
 export abstract class StreamConnect extends StreamClose {
@@ -45,12 +45,19 @@ export abstract class StreamConnect extends StreamClose {
     this.state = CONNECTING;
     this.connectReq = req;
     this.connectingFrom = null;
+    // Directions shut down before connecting stay shut (Linux keeps them in
+    // sk_shutdown): sends fail with EPIPE and receives end at EOF, but no
+    // FIN goes out for them. They count from now on, since the kernel may
+    // finish the connect before Node reports it.
+    this.rdShut = (this.keptShut & SHUT_RD) !== 0;
+    this.wrShut = (this.keptShut & SHUT_WR) !== 0;
     try {
       s.connect(opts);
     } catch (e) {
       this.conn = null;
       this.state = FRESH;
       this.connectReq = null;
+      this.rdShut = this.wrShut = false;
       s.destroy();
       return this.finish(req, fromNode(e));
     }
@@ -81,31 +88,6 @@ export abstract class StreamConnect extends StreamClose {
     return super.withdraw(req);
   }
 
-  shutdown(how: 0 | 1 | 2): number {
-    if (how !== 0 && how !== 1 && how !== 2) return EINVAL;
-    if (this.family === 'unix' && (this.state !== CONNECTED || this.dead)) {
-      // Linux's AF_UNIX shutdown() only sets flags: it never fails for want of a peer.
-      return 0;
-    }
-    if (this.state === LISTENING) {
-      // As Linux does: shutting down the read side stops listening, and
-      // blocked accepts fail with EINVAL.
-      if (how !== 1) this.stopListening();
-      this.serve();
-      return 0;
-    }
-    const live = this.state === CONNECTED || this.kernelPeer() !== null;
-    if (!live || this.dead || this.closedBoth()) return ENOTCONN;
-    if (how !== 0 && !this.wrShut) {
-      this.wrShut = true;
-      this.finFirst = !this.finArrived;
-      (this.conn as net.Socket).end();
-    }
-    if (how !== 1) this.rdShut = true;
-    this.serve();
-    return 0;
-  }
-
   /** Hooks a Node socket's events to this record; events of a socket it let go of are ignored. */
   protected attach(s: net.Socket): void {
     s.on('connect', () => {
@@ -131,6 +113,7 @@ export abstract class StreamConnect extends StreamClose {
 
   private onConnect(s: net.Socket): void {
     this.state = CONNECTED;
+    this.keptShut = 0;
     if (this.family !== 'unix') {
       this.setLocal(addrFromNode(s.localAddress, s.localPort, s.localFamily));
       this.peer = addrFromNode(s.remoteAddress, s.remotePort, s.remoteFamily);
@@ -166,6 +149,10 @@ export abstract class StreamConnect extends StreamClose {
       this.conn = null;
       this.state = FRESH;
       this.peer = null;
+      this.rdShut = this.wrShut = false;
+      // Linux's TCP forgets the directions shut down before a failed
+      // connect (tcp_disconnect); AF_UNIX keeps them.
+      if (this.family !== 'unix') this.keptShut = 0;
       if (req !== null) this.finish(req, errno);
       else this.error = errno;
     } else {
@@ -179,6 +166,7 @@ export abstract class StreamConnect extends StreamClose {
   /** A connect whose connection was reset before Node reported it: connected, then reset (`errno` pending). */
   private connectedThenReset(errno: number): void {
     this.state = CONNECTED;
+    this.keptShut = 0;
     if (this.connectingFrom !== null) this.setLocal(this.connectingFrom);
     this.error = errno;
     this.dead = true;

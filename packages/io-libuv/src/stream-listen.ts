@@ -9,11 +9,12 @@ import type { IoRequest } from '@stackless-io/runtime';
 import { anyAddr, fromNode as addrFromNode } from './addr.js';
 import { EADDRINUSE, EINVAL, fromNode } from './errno.js';
 import { serveUnix, unixAccepted, unserveUnix } from './mates.js';
-import { StreamConnect } from './stream-connect.js';
-import { CONNECTED, FRESH, LISTENING } from './stream-state.js';
+import { bindUnix } from './stream-bind.js';
+import { StreamShutdown } from './stream-shutdown.js';
+import { CONNECTED, FRESH, LISTENING, SHUT_RD, SHUT_WR } from './stream-state.js';
 
 /** Listening on a stream record, and accepting its connections. */
-export abstract class StreamListen extends StreamConnect {
+export abstract class StreamListen extends StreamShutdown {
   protected server: net.Server | null = null;
   /** Connections Node accepted and no ACCEPT took yet (the kernel's accept queue). */
   protected pendingConns: StreamListen[] = [];
@@ -35,6 +36,13 @@ export abstract class StreamListen extends StreamConnect {
       this.setLocal(null);
       const r = this.bind(addr);
       if (r !== 0) return r;
+    }
+    if (this.family === 'unix' && (this.keptShut & SHUT_RD) !== 0) {
+      // Linux refuses connections to a Unix listener shut down for reading
+      // (ECONNREFUSED, as to a socket that is bound and not listening): so
+      // the bound handle stays as it is, and accepts wait.
+      this.state = LISTENING;
+      return 0;
     }
     const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true });
     server.on('connection', (s: net.Socket) => this.onConnection(server, s));
@@ -77,14 +85,40 @@ export abstract class StreamListen extends StreamConnect {
   }
 
   protected stopListening(): void {
-    const server = this.server;
-    if (server === null) return;
-    this.server = null;
-    if (this.family === 'unix' && this.local?.family === 'unix') unserveUnix(this.local.path);
+    if (this.state !== LISTENING) return;
     this.state = FRESH;
-    server.close();
-    for (const child of this.pendingConns) child.close();
+    // Linux's TCP forgets the directions it kept (tcp_disconnect).
+    this.keptShut = 0;
+    const server = this.server;
+    this.server = null;
+    if (server !== null) {
+      if (this.family === 'unix' && this.local?.family === 'unix') unserveUnix(this.local.path);
+      server.close();
+    }
+    // The kernel aborts the connections nobody accepted: TCP resets them,
+    // and a Unix client reads ECONNRESET.
+    for (const child of this.pendingConns) child.abortQueued();
     this.pendingConns = [];
+  }
+
+  protected refuseNew(): void {
+    const server = this.server;
+    if (server === null || this.local?.family !== 'unix') return;
+    this.server = null;
+    unserveUnix(this.local.path);
+    // Closing the server removes the file (libuv unlinks it); a handle bound
+    // to the path again, and not listening, refuses connections as Linux
+    // does. The connections Node accepted already stay for accept().
+    server.close();
+    const h = bindUnix({ family: 'unix', path: this.local.path });
+    if (typeof h !== 'number') this.bound = h;
+  }
+
+  /** A connection in the accept queue of a listener that stops: reset, as the kernel does. */
+  private abortQueued(): void {
+    this.mate?.peerReset();
+    this.linger = 0;
+    this.close();
   }
 
   private onConnection(server: net.Server, s: net.Socket): void {
@@ -111,6 +145,21 @@ export abstract class StreamListen extends StreamConnect {
     this.changed();
   }
 
+  /**
+   * A TCP connection takes the directions its listener was shut down in
+   * before it listened (Linux copies sk_shutdown to the new socket): it
+   * sends its FIN as soon as it is established, and its receives end at EOF.
+   */
+  private inheritShut(s: net.Socket, dirs: number): void {
+    if ((dirs & SHUT_RD) !== 0) this.rdShut = true;
+    if ((dirs & SHUT_WR) !== 0) {
+      this.wrShut = true;
+      this.finQueued = true;
+      this.finFirst = true;
+      s.end();
+    }
+  }
+
   /** Becomes the record of a connection `listener` accepted (it inherits the listener's options, as in the kernel). */
   private adoptConnection(s: net.Socket, listener: StreamListen): void {
     this.state = CONNECTED;
@@ -133,6 +182,7 @@ export abstract class StreamListen extends StreamConnect {
     this.sndbuf = listener.sndbuf;
     if (this.noDelay) s.setNoDelay(true);
     if (this.keepAlive) s.setKeepAlive(true);
+    if (this.family !== 'unix') this.inheritShut(s, listener.keptShut);
     s.unref();
     s.resume();
   }

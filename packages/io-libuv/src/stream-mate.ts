@@ -11,7 +11,7 @@ import { CONNECTED, StreamState } from './stream-state.js';
 /** The {@link MateEnd} side of a stream record. */
 export abstract class StreamMate extends StreamState implements MateEnd {
   finSent(): boolean {
-    if (!this.wrShut && !this.closed) return false;
+    if (!this.finQueued && !this.closed) return false;
     const s = this.conn ?? this.released;
     return s === null || s.writableLength === 0;
   }

@@ -21,6 +21,10 @@ export const CONNECTING = 2;
 /** Connected (connect() finished, or the record of an accepted connection), until close(). */
 export const CONNECTED = 3;
 
+/** shutdown() directions as Linux keeps them in sk_shutdown: SHUT_RD is RCV_SHUTDOWN, SHUT_WR SEND_SHUTDOWN. */
+export const SHUT_RD = 1;
+export const SHUT_WR = 2;
+
 /** The fields of a stream-socket record and what is derived from them; the layers above add behaviour. */
 export abstract class StreamState extends Sock {
   protected state = FRESH;
@@ -35,8 +39,19 @@ export abstract class StreamState extends Sock {
   protected readonly rx = new ChunkQueue();
   /** The peer's FIN arrived (after every byte before it). */
   protected eof = false;
+  /** Receives end at EOF once the data here is read (SHUT_RD). */
   protected rdShut = false;
+  /** Sends fail with EPIPE (SHUT_WR). */
   protected wrShut = false;
+  /** Our FIN is queued (Node's end() was called): SHUT_WR on a connection, not one kept from before it. */
+  protected finQueued = false;
+  /**
+   * SHUT_RD/SHUT_WR bits of shutdown() calls made while the socket was
+   * not connected (they answered ENOTCONN, or 0 on AF_UNIX): Linux keeps
+   * them for the connection the socket makes next, or, listening, for the
+   * connections it accepts.
+   */
+  protected keptShut = 0;
   /** Node's socket is gone (reset, error, or both directions finished). */
   protected dead = false;
   protected paused = false;
@@ -92,7 +107,7 @@ export abstract class StreamState extends Sock {
    * Node has not closed its handle yet (loopback answers at once).
    */
   protected closedBoth(): boolean {
-    return this.family !== 'unix' && this.finArrived && this.wrShut;
+    return this.family !== 'unix' && this.finArrived && this.finQueued;
   }
 
   /**

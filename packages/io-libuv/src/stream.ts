@@ -10,9 +10,9 @@
  * (stream-state.ts), the mate (stream-mate.ts), addresses and bind
  * (stream-address.ts), receiving (stream-recv.ts), sending
  * (stream-send.ts), closing (stream-close.ts), connecting
- * (stream-connect.ts) and listening (stream-listen.ts). This file completes
- * it with what Sock asks that no layer owns: readiness, the process ref and
- * the options.
+ * (stream-connect.ts), shutting down (stream-shutdown.ts) and listening
+ * (stream-listen.ts). This file completes it with what Sock asks that no
+ * layer owns: readiness, the process ref and the options.
  */
 import type net from 'node:net';
 import { SockOpt, type Family, type SockOptCode } from '@stackless-io/runtime';
