@@ -27,6 +27,18 @@ export function checkAddr(family: Family, addr: SockAddr | null): number {
   return 0;
 }
 
+/** Whether an IPv6 host is an IPv4-mapped address (::ffff:a.b.c.d, however it is written). */
+export function isV4Mapped(host: string): boolean {
+  let canonical: string;
+  try {
+    // The URL parser writes an IPv6 address in its one canonical form.
+    canonical = new URL(`http://[${host.replace(/%.*$/, '')}]/`).hostname;
+  } catch {
+    return false;
+  }
+  return /^\[::ffff:[0-9a-f]{1,4}:[0-9a-f]{1,4}\]$/.test(canonical);
+}
+
 /** The host string Node wants: an IPv6 scope id travels as "%<id>". */
 export function nodeHost(addr: InetAddress): string {
   return addr.family === 'inet6' && addr.scopeId !== undefined && addr.scopeId !== 0 ? `${addr.host}%${addr.scopeId}` : addr.host;

@@ -30,6 +30,7 @@ export const EPROTONOSUPPORT = neg('EPROTONOSUPPORT');
 export const ENOPROTOOPT = neg('ENOPROTOOPT');
 export const EOPNOTSUPP = neg('EOPNOTSUPP');
 export const EDESTADDRREQ = neg('EDESTADDRREQ');
+export const ENETUNREACH = neg('ENETUNREACH');
 
 /** Node's own (non-system) error codes that stand for a socket error. */
 const NODE_CODES: Record<string, number> = {

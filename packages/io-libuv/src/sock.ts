@@ -5,6 +5,7 @@
  * a request waits on the socket.
  */
 import { IoOp, MsgFlag, SockOpt, recvBufferOk, recvLength, type Family, type IoRequest, type SockAddr, type SockOptCode, type SocketKind } from '@stackless-io/runtime';
+import { isV4Mapped } from './addr.js';
 import type { Completions } from './completions.js';
 import { EAGAIN, EBADF, ECANCELED, EINVAL, ENOPROTOOPT, EOPNOTSUPP } from './errno.js';
 
@@ -31,8 +32,7 @@ export function v6OnlyElsewhere(family: Family, set: boolean): number {
  */
 export function impliesV6Only(addr: SockAddr): boolean {
   if (addr.family !== 'inet6') return false;
-  const h = addr.host.toLowerCase();
-  return h !== '::' && !/^::ffff:\d+\.\d+\.\d+\.\d+$/.test(h) && !/^::ffff:[0-9a-f]{1,4}:[0-9a-f]{1,4}$/.test(h) && !/^(0+:){5}ffff:/.test(h);
+  return addr.host !== '::' && !isV4Mapped(addr.host);
 }
 
 /** tryWrite() gave the request to Node, whose callback finishes it. */

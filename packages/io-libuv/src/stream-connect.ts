@@ -5,8 +5,8 @@
  */
 import net from 'node:net';
 import type { IoRequest, SockAddr } from '@stackless-io/runtime';
-import { checkAddr, fromNode as addrFromNode, nodeHost } from './addr.js';
-import { EALREADY, ECANCELED, ECONNRESET, EISCONN, EPIPE, fromNode } from './errno.js';
+import { checkAddr, fromNode as addrFromNode, isV4Mapped, nodeHost } from './addr.js';
+import { EALREADY, ECANCELED, ECONNRESET, EISCONN, ENETUNREACH, EPIPE, fromNode } from './errno.js';
 import { unixConnecting } from './mates.js';
 import { StreamClose } from './stream-close.js';
 import { CONNECTED, CONNECTING, FRESH, SHUT_RD, SHUT_WR } from './stream-state.js';
@@ -20,6 +20,10 @@ export abstract class StreamConnect extends StreamClose {
     if (this.state === CONNECTING) return this.finish(req, this.kernelPeer() !== null ? EISCONN : EALREADY);
     if (this.state !== FRESH) return this.finish(req, EISCONN);
     const target = addr as SockAddr;
+    // An IPV6_V6ONLY socket cannot reach an IPv4 peer (Linux's
+    // tcp_v6_connect answers at once). Node's socket is made by the connect
+    // below, without the option, so the check is here.
+    if (target.family === 'inet6' && this.v6Only && isV4Mapped(target.host)) return this.finish(req, ENETUNREACH);
     let opts: net.NetConnectOpts;
     if (target.family === 'unix') {
       // Node cannot connect from a named Unix socket: the name is released.
