@@ -30,12 +30,21 @@ export abstract class StreamListen extends StreamShutdown {
       // Linux gives an unbound Unix socket an abstract name here, which Node cannot do.
       if (this.local === null) return EINVAL;
     } else if (this.bound === null) {
-      // Linux binds an unbound socket to an ephemeral port on listen(); a
-      // socket whose bound handle a failed connect used is bound again.
-      const addr = this.local ?? anyAddr(this.family);
+      // Linux binds an unbound socket to an ephemeral port on listen(). A
+      // socket whose bound handle a failed connect used, or a listener
+      // that stopped, is bound again: to the same port if bind() chose it,
+      // else to a new one (the kernel released its automatic port).
+      const before = this.local;
+      const local = before ?? anyAddr(this.family);
+      const addr = this.portChosen ? local : { ...local, port: 0 };
       this.setLocal(null);
       const r = this.bind(addr);
-      if (r !== 0) return r;
+      if (r !== 0) {
+        // The socket keeps the address it had (EADDRINUSE: the port bind()
+        // chose is held by connections the listener accepted).
+        this.setLocal(before);
+        return r;
+      }
     }
     if (this.family === 'unix' && (this.keptShut & SHUT_RD) !== 0) {
       // Linux refuses connections to a Unix listener shut down for reading
