@@ -20,7 +20,19 @@ export abstract class StreamAddress extends StreamMate implements PortUser {
   protected setLocal(addr: SockAddr | null): void {
     if (this.local !== null && this.local.family !== 'unix') releasePort(this, this.local);
     this.local = addr;
+    this.portLost = false;
     if (addr !== null && addr.family !== 'unix') claim(this, addr);
+  }
+
+  /**
+   * A TCP socket that is not connected nor listening any more lets go of
+   * the port the kernel chose for it (Linux's inet_put_port); one bind()
+   * chose stays.
+   */
+  protected losePort(): void {
+    if (this.local === null || this.local.family === 'unix' || this.portChosen) return;
+    releasePort(this, this.local);
+    this.portLost = true;
   }
 
   bind(addr: SockAddr): number {
@@ -33,7 +45,7 @@ export abstract class StreamAddress extends StreamMate implements PortUser {
       // its listen and connect still fail (the socket is not "unconnected").
       if (this.portChosen) return EINVAL;
       this.leaveConnectionAddress();
-    } else if (this.state !== FRESH || this.local !== null) {
+    } else if (this.state !== FRESH || (this.local !== null && !this.portLost)) {
       return EINVAL;
     }
     if (addr.family === 'unix') {

@@ -35,11 +35,12 @@ export abstract class StreamConnect extends StreamClose {
       const tcp: net.TcpNetConnectOpts = { host: nodeHost(target), port: target.port, family: target.family === 'inet' ? 4 : 6, autoSelectFamily: false };
       if (this.local !== null && this.local.family !== 'unix') {
         // Free the bound handle and have Node bind the same address for the
-        // connection (libuv sets SO_REUSEADDR, so the port is taken again).
+        // connection (libuv sets SO_REUSEADDR, so the port is taken again),
+        // or a new port on the same host if the socket lost its own.
         this.bound?.close();
         this.bound = null;
         tcp.localAddress = nodeHost(this.local);
-        tcp.localPort = this.local.port;
+        tcp.localPort = this.portLost ? 0 : this.local.port;
       }
       opts = tcp;
     }
@@ -155,8 +156,11 @@ export abstract class StreamConnect extends StreamClose {
       this.peer = null;
       this.rdShut = this.wrShut = false;
       // Linux's TCP forgets the directions shut down before a failed
-      // connect (tcp_disconnect); AF_UNIX keeps them.
-      if (this.family !== 'unix') this.keptShut = 0;
+      // connect (tcp_disconnect), and the port it chose; AF_UNIX keeps them.
+      if (this.family !== 'unix') {
+        this.keptShut = 0;
+        this.losePort();
+      }
       if (req !== null) this.finish(req, errno);
       else this.error = errno;
     } else {

@@ -35,6 +35,7 @@ export abstract class StreamListen extends StreamShutdown {
       // that stopped, is bound again: to the same port if bind() chose it,
       // else to a new one (the kernel released its automatic port).
       const before = this.local;
+      const lost = this.portLost;
       const local = before ?? anyAddr(this.family);
       const addr = this.portChosen ? local : { ...local, port: 0 };
       this.setLocal(null);
@@ -43,6 +44,7 @@ export abstract class StreamListen extends StreamShutdown {
         // The socket keeps the address it had (EADDRINUSE: the port bind()
         // chose is held by connections the listener accepted).
         this.setLocal(before);
+        if (lost) this.losePort();
         return r;
       }
     }
@@ -96,8 +98,10 @@ export abstract class StreamListen extends StreamShutdown {
   protected stopListening(): void {
     if (this.state !== LISTENING) return;
     this.state = FRESH;
-    // Linux's TCP forgets the directions it kept (tcp_disconnect).
+    // Linux's TCP forgets the directions it kept (tcp_disconnect) and the
+    // port it chose.
     this.keptShut = 0;
+    this.losePort();
     const server = this.server;
     this.server = null;
     if (server !== null) {

@@ -65,6 +65,12 @@ export abstract class StreamState extends Sock {
   protected failed = false;
   /** bind() chose the port (or the listener's bind did): Linux keeps it after the connection ends. */
   protected portChosen = false;
+  /**
+   * The kernel let go of the socket's automatic port (a failed connect, a
+   * listener that stopped): getsockname() still names it, but the socket
+   * may bind again, and listen() or connect() take a new port.
+   */
+  protected portLost = false;
   /** The connection's address entered TIME_WAIT already (see leaveConnectionAddress). */
   protected timeWaitDone = false;
   /** The other end, when it is a record of this process (mates.ts). */

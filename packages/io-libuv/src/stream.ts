@@ -86,7 +86,7 @@ export class StreamSock extends StreamListen {
         return this.family === 'unix' ? EOPNOTSUPP : 0;
       case SockOpt.V6ONLY:
         if (this.family !== 'inet6') return v6OnlyElsewhere(this.family, set);
-        return set && (this.local !== null || this.state !== FRESH) ? EINVAL : 0;
+        return set && ((this.local !== null && !this.portLost) || this.state !== FRESH) ? EINVAL : 0;
       case SockOpt.ERROR:
       case SockOpt.TYPE:
         return set ? ENOPROTOOPT : 0;
