@@ -14,7 +14,7 @@
  * Shrinking removes actions and replays, so every shrunk scenario is valid
  * too.
  */
-import { hexBytes, Model, realise, type Action, type Fam, type Sock } from './model.js';
+import { CLIENT_OPTIONS, hexBytes, Model, realise, type Action, type Fam, type Sock } from './model.js';
 import type { Scenario } from './scenario.js';
 
 /** A small, fast, seedable PRNG (mulberry32). */
@@ -158,7 +158,7 @@ const STATE_OPTS = ['SO_ACCEPTCONN', 'SO_TYPE', 'SO_ERROR', 'SO_DOMAIN', 'SO_PRO
  * the full socket and the peer's read of the fill. A fill costs an 8 MiB
  * send on each side, so it stays rare.
  */
-function proposeStateMove(rng: Rng, m: Model, names: string[], ofKind: (k: Sock['kind']) => string | undefined): Action {
+function proposeFillMove(rng: Rng, m: Model, names: string[], ofKind: (k: Sock['kind']) => string | undefined): Action {
   const any = (): string | undefined => (names.length === 0 ? undefined : rng.pick(names));
   const filled = m.filled();
   if (filled.length > 0 && rng.chance(0.6)) return { k: rng.chance(0.3) ? 'fillmore' : 'drain', a: rng.pick(filled) };
@@ -168,6 +168,48 @@ function proposeStateMove(rng: Rng, m: Model, names: string[], ofKind: (k: Sock[
   if (r < 86) return { k: 'shutlisten', a: ofKind('listener'), n: rng.int(0, 2) };
   return { k: 'fill', a: ofKind('stream'), s: m.fresh('n') };
 }
+
+/**
+ * Proposes a move of issue #8's classes (maybe invalid: the model decides):
+ * shutdown() in every socket state (fresh, bound, listening, refused,
+ * reset, UDP; connected ones are the plain shutdown move, before connect
+ * and before listen the composite moves), a reset racing a connect (the
+ * server accepts and resets before the client's connect() returns or
+ * before its first send, or either end of any connection resets it), and
+ * options set on a client before it connects.
+ */
+function proposeStateMove(rng: Rng, m: Model, fams: Fam[]): Action | undefined {
+  const live = (pred: (s: Sock) => boolean): string | undefined => {
+    const xs = [...m.socks.values()].filter((s) => s.bound && !s.closed && pred(s)).map((s) => s.v);
+    return xs.length === 0 ? undefined : rng.pick(xs);
+  };
+  const listener = (): string | undefined => live((s) => s.kind === 'listener');
+  const tcp = fams.filter((f) => f !== 'unix');
+  const reset = live((s) => s.kind === 'reset');
+  // Once a connection is reset, most moves ask it something.
+  if (reset !== undefined && rng.chance(0.5)) return { k: 'onreset', a: reset, n: rng.int(0, 4), m: rng.pick([0, 1, 8, 100]) };
+  switch (rng.int(0, 9)) {
+    case 0:
+    case 1:
+      return { k: 'shutother', a: live((s) => s.kind !== 'stream'), b: live((s) => s.kind === 'dgram'), n: rng.int(0, 2) };
+    case 2:
+      return { k: 'preshut', a: listener(), b: m.fresh('c'), s: m.fresh('s'), n: rng.int(0, 2), m: rng.int(0, 3), x: [rng.chance(0.3), rng.pick([0, 0, 1, 2])] };
+    case 3:
+      return { k: 'preshutlisten', a: m.fresh('l'), s: rng.pick(fams), n: rng.int(0, 2), m: rng.int(0, 3), x: [rng.chance(0.5)] };
+    case 4:
+      return { k: 'resetpeer', a: live((s) => s.kind === 'stream' && s.fam !== 'unix') };
+    case 5:
+      return { k: 'racereset', a: listener(), b: m.fresh('c'), s: m.fresh('s'), n: rng.int(0, 2), x: rng.pick(tcp) };
+    default: {
+      const opts: number[] = [];
+      for (let i = rng.int(1, 3); i > 0; i--) opts.push(rng.int(0, CLIENT_OPTIONS.length - 1));
+      return { k: 'optconnect', a: listener(), b: m.fresh('c'), s: m.fresh('s'), n: rng.int(0, 2), x: opts };
+    }
+  }
+}
+
+/** How often a proposal is one of proposeStateMove's. */
+const STATE_MOVE_SHARE = 0.12;
 
 /** Proposes one action (maybe invalid: the model decides). */
 function propose(rng: Rng, m: Model, features: Record<string, boolean>): Action {
@@ -181,7 +223,11 @@ function propose(rng: Rng, m: Model, features: Record<string, boolean>): Action 
   if (features.ipv6 === true) fams.push('inet6');
   if (features.unix === true) fams.push('unix');
   // More often while a fill waits for its follow-ups.
-  if (rng.chance(m.filled().length > 0 ? 0.3 : 0.1)) return proposeStateMove(rng, m, names, ofKind);
+  if (rng.chance(m.filled().length > 0 ? 0.3 : 0.1)) return proposeFillMove(rng, m, names, ofKind);
+  if (rng.chance(STATE_MOVE_SHARE)) {
+    const act = proposeStateMove(rng, m, fams);
+    if (act !== undefined) return act;
+  }
   const r = rng.int(0, 99);
   if (r < 6) return { k: 'fn', s: pureAction(rng, features) };
   if (r < 10) return { k: 'listener', a: m.fresh('l'), s: rng.pick(fams), n: rng.pick([undefined, 0, 1, 5]) as number | undefined };

@@ -24,7 +24,12 @@ const LONG = 5.0;
 
 export interface Sock {
   v: string;
-  kind: 'listener' | 'stream' | 'dgram' | 'fresh' | 'dead';
+  /**
+   * dead: its connect was refused; reset: a TCP connection its peer reset
+   * (closed with SO_LINGER 0, or stopped listening before accepting it),
+   * which answers the pending error once, then EOF and EPIPE.
+   */
+  kind: 'listener' | 'stream' | 'dgram' | 'fresh' | 'dead' | 'reset';
   fam: Fam;
   closed: boolean;
   timeout: Timeout;
@@ -34,6 +39,10 @@ export interface Sock {
   pending: Sock[];
   /** How many connections may wait (a kernel takes backlog or backlog + 1). */
   backlog: number;
+  /** shutdown() stopped it (TCP) or made it refuse new connections (AF_UNIX, SHUT_RD). */
+  stopped: boolean;
+  /** Directions shut down before listen() (1 SHUT_RD, 2 SHUT_WR): a TCP listener's connections start with them. */
+  keptShut: number;
   // stream
   peer: Sock | null;
   rx: number[][];
@@ -84,6 +93,25 @@ export interface Action {
 const FAM_CONST: Record<Fam, string> = { inet: 'AF_INET', inet6: 'AF_INET6', unix: 'AF_UNIX' };
 const LOOPBACK: Record<'inet' | 'inet6', string> = { inet: '127.0.0.1', inet6: '::1' };
 
+/** The actions of Model.applyStateMove (shutdown in every state, resets, options before connect). */
+const STATE_MOVES = new Set(['shutother', 'preshut', 'preshutlisten', 'resetpeer', 'racereset', 'onreset', 'optconnect']);
+
+/**
+ * Options a client sets before connect() (optconnect). Buffer sizes stay at
+ * or above Linux's defaults, so that a little data still fits without
+ * waiting; SO_LINGER is never 0 here (that would make close() a reset).
+ */
+export const CLIENT_OPTIONS: { level: string; name: string; value: string; fams?: Fam[] }[] = [
+  { level: 'SOL_SOCKET', name: 'SO_REUSEADDR', value: '1' },
+  { level: 'SOL_SOCKET', name: 'SO_KEEPALIVE', value: '1' },
+  { level: 'IPPROTO_TCP', name: 'TCP_NODELAY', value: '1' },
+  { level: 'SOL_SOCKET', name: 'SO_LINGER', value: 'pack_ii(1, 5)' },
+  { level: 'SOL_SOCKET', name: 'SO_RCVBUF', value: '65536' },
+  { level: 'SOL_SOCKET', name: 'SO_SNDBUF', value: '65536' },
+  { level: 'SOL_SOCKET', name: 'SO_BROADCAST', value: '1' },
+  { level: 'IPPROTO_IPV6', name: 'IPV6_V6ONLY', value: '1', fams: ['inet6'] },
+];
+
 /** Bytes as the escapes of a b"..." literal. */
 export function hexBytes(bs: number[]): string {
   return bs.map((b) => `\\x${b.toString(16).padStart(2, '0')}`).join('');
@@ -98,6 +126,8 @@ export class Model {
   readonly socks = new Map<string, Sock>();
   readonly lines: string[] = [];
   readonly used = new Set<Fam>();
+  /** Features a scenario needs beyond its families (linux, dualstack). */
+  readonly needs = new Set<string>();
   private counter = 0;
   private buffers = 0;
   /** Operations meant to time out: each costs wall time, so a scenario has few. */
@@ -117,7 +147,7 @@ export class Model {
    * does then is the business of the shutdown moves (Linux releases a port
    * that bind() chose when it stops a TCP listener), not of these.
    */
-  private readonly stopped = new Set<string>();
+  private readonly shutListeners = new Set<string>();
 
   constructor(
     private readonly features: Record<string, boolean>,
@@ -137,7 +167,7 @@ export class Model {
   private mk(v: string, kind: Sock['kind'], fam: Fam, bound = true): Sock {
     const s: Sock = {
       v, kind, fam, closed: false, timeout: null, bound,
-      pending: [], backlog: 0, peer: null, rx: [], eof: false, shutRd: false, shutWr: false, connecting: false,
+      pending: [], backlog: 0, stopped: false, keptShut: 0, peer: null, rx: [], eof: false, shutRd: false, shutWr: false, connecting: false,
       named: false, dq: [], dqUnknown: false,
     };
     this.socks.set(v, s);
@@ -178,9 +208,10 @@ export class Model {
   apply(act: Action): boolean {
     const a = this.sock(act.a);
     const b = this.sock(act.b);
-    if (this.stateForbids(act, a)) return false;
-    const state = this.applyStateMove(act, a);
-    if (state !== undefined) return state;
+    if (this.fillForbids(act, a)) return false;
+    const fill = this.applyFillMove(act, a);
+    if (fill !== undefined) return fill;
+    if (STATE_MOVES.has(act.k)) return this.applyStateMove(act, a, b);
     switch (act.k) {
       // ---- pure functions -------------------------------------------------
       case 'fn':
@@ -202,12 +233,9 @@ export class Model {
       case 'connect': {
         // act.a: the listener; act.b: the new client; act.s: the server side's name; act.n: variant.
         const l = a;
-        if (l === undefined || l.kind !== 'listener' || l.closed || l.pending.length >= l.backlog || this.socks.has(act.b!) || this.socks.has(act.s!)) return false;
+        if (!this.canConnect(l, act.b, act.s)) return false;
         const c = this.mk(act.b!, 'stream', l.fam);
-        const srv = this.mk(act.s!, 'stream', l.fam, false);
-        c.peer = srv;
-        srv.peer = c;
-        l.pending.push(srv);
+        this.queue(l, c, act.s!);
         const variant = l.fam === 'inet' ? act.n! % 4 : act.n! % 3;
         if (variant === 3) {
           this.emit(`${c.v} = create_connection(${this.addr(l)})`);
@@ -407,7 +435,7 @@ export class Model {
 
       // ---- datagrams ----------------------------------------------------------
       case 'sendto': {
-        if (a === undefined || b === undefined || a.kind !== 'dgram' || b.kind !== 'dgram' || !this.live(a)) return false;
+        if (a === undefined || b === undefined || a.kind !== 'dgram' || b.kind !== 'dgram' || !this.live(a) || a.shutWr) return false;
         if (a.fam !== b.fam || b.closed || !b.named || b.dq.length >= 8) return false;
         const data = act.x as number[];
         this.emit(act.n === 1 ? `${a.v}.sendto(b"${hexBytes(data)}", 0, ${b.v}.getsockname())` : `${a.v}.sendto(b"${hexBytes(data)}", ${b.v}.getsockname())`);
@@ -480,6 +508,9 @@ export class Model {
         if (a === undefined) return false;
         const line = act.s!.replace(/\$/g, a.v);
         if (a.fam === 'unix' && /bind|connect|sendto/.test(line)) return false;
+        // listen() after a refused connect answers as the kernel does (0 on
+        // older Linux, EINVAL on 6.18), and what follows depends on it.
+        if (a.kind === 'dead' && line === `${a.v}.listen()`) return false;
         this.emit(line);
         return true;
       }
@@ -493,7 +524,7 @@ export class Model {
   // send that fills the socket and what may follow it, recv(0) and friends
   // in every state, and the options that report a socket's state after
   // shutdown() or close(). They are written here, apart, and the other
-  // actions ask stateForbids() what these moves rule out.
+  // actions ask fillForbids() what these moves rule out.
 
   /** The senders a fill waits on (for proposals). */
   filled(): string[] {
@@ -517,9 +548,9 @@ export class Model {
    * no more (nor closed: that would reset it). A listener shut down is not
    * bound nor made to listen again.
    */
-  private stateForbids(act: Action, a: Sock | undefined): boolean {
+  private fillForbids(act: Action, a: Sock | undefined): boolean {
     if (a === undefined) return false;
-    if (act.k === 'bad' && this.stopped.has(a.v)) return /bind|listen/.test(act.s!);
+    if (act.k === 'bad' && this.shutListeners.has(a.v)) return /bind|listen/.test(act.s!);
     if (this.fills.size === 0 && this.drained.size === 0 && this.unknownRx.size === 0) return false;
     const filled = this.fills.has(a.v);
     const into = this.fillInto(a);
@@ -533,13 +564,20 @@ export class Model {
       case 'close':
       case 'shutdown':
         return filled || into !== undefined || unknown;
+      case 'resetpeer': {
+        // A reset would meet bytes whose count the model does not know on
+        // either end: what the reset socket answers first would depend on it.
+        const p = a.peer;
+        const peerInvolved = p !== null && (this.fills.has(p.v) || this.fillInto(p) !== undefined || this.unknownRx.has(p.v));
+        return filled || into !== undefined || unknown || peerInvolved;
+      }
       default:
         return false;
     }
   }
 
   /** The moves of this section: true or false as apply() answers, undefined for any other action. */
-  private applyStateMove(act: Action, a: Sock | undefined): boolean | undefined {
+  private applyFillMove(act: Action, a: Sock | undefined): boolean | undefined {
     switch (act.k) {
       case 'fill':
         return a !== undefined && this.fill(a, act.s!);
@@ -588,7 +626,7 @@ export class Model {
         this.emit(`${l.v}.shutdown(${['SHUT_RD', 'SHUT_WR', 'SHUT_RDWR'][how]})`, `${l.v}.getsockopt(SOL_SOCKET, SO_ACCEPTCONN)`);
         if (l.fam !== 'unix' && how !== 1) this.emit(`${l.v}.accept()`);
         l.kind = 'fresh';
-        this.stopped.add(l.v);
+        this.shutListeners.add(l.v);
         return true;
       }
       default:
@@ -662,6 +700,236 @@ export class Model {
         return false;
     }
   }
+
+  // ---- shutdown in every state, resets racing connects, options before connect ----
+  // (issue #8). Each move is one action, so that shrinking keeps or drops it whole.
+
+  /** Whether a new client may connect to `l` (the connection is queued for certain). */
+  private canConnect(l: Sock | undefined, client: string | undefined, server: string | undefined): l is Sock {
+    if (l === undefined || l.kind !== 'listener' || l.closed || l.stopped) return false;
+    return l.pending.length < l.backlog && !this.socks.has(client!) && !this.socks.has(server!);
+  }
+
+  /**
+   * Queues the server side of `c`'s connection on `l`. A TCP listener shut
+   * down before it listened hands its directions to the connection: shut
+   * for writing, it sends its FIN as soon as it is established.
+   */
+  private queue(l: Sock, c: Sock, server: string): Sock {
+    const srv = this.mk(server, 'stream', l.fam, false);
+    c.peer = srv;
+    srv.peer = c;
+    l.pending.push(srv);
+    if (l.fam !== 'unix') {
+      if ((l.keptShut & 1) !== 0) srv.shutRd = true;
+      if ((l.keptShut & 2) !== 0) {
+        srv.shutWr = true;
+        c.eof = true;
+      }
+    }
+    return srv;
+  }
+
+  /**
+   * Whether a reset of `p`'s connection leaves it in one certain state: a
+   * TCP socket with nothing unread, no FIN either way and no shutdown (a
+   * reset after the peer's FIN is EPIPE, and a FIN makes receives answer
+   * EOF before the error).
+   */
+  private static resettable(p: Sock): boolean {
+    return p.kind === 'stream' && p.fam !== 'unix' && !p.closed && !p.connecting && p.rx.length === 0 && !p.eof && !p.shutRd && !p.shutWr;
+  }
+
+  /** The steps of `shutdown(how)` on `v` (how: 0 SHUT_RD, 1 SHUT_WR, 2 SHUT_RDWR). */
+  private shutdownStep(v: string, how: number): string {
+    return `${v}.shutdown(${['SHUT_RD', 'SHUT_WR', 'SHUT_RDWR'][how]})`;
+  }
+
+  private applyStateMove(act: Action, a: Sock | undefined, b: Sock | undefined): boolean {
+    switch (act.k) {
+      case 'shutother': {
+        // shutdown() on what is not a connected stream: a fresh or bound
+        // socket, a refused or reset one (ENOTCONN, AF_UNIX 0), a
+        // listener, a UDP socket (ENOTCONN, but SHUT_WR sticks).
+        if (a === undefined) return false;
+        const how = act.n! % 3;
+        if (a.closed || a.kind === 'fresh' || a.kind === 'dead' || a.kind === 'reset') {
+          this.emit(this.shutdownStep(a.v, how));
+          return true;
+        }
+        if (a.kind === 'listener') {
+          if (how !== 1 && a.fam !== 'unix') {
+            // The listener stops; the connections it queued are reset.
+            if (a.pending.some((srv) => !Model.resettable(srv.peer!))) return false;
+            for (const srv of a.pending) {
+              srv.closed = true;
+              srv.peer!.kind = 'reset';
+            }
+            if (a.pending.length > 0) this.needs.add('linux');
+            a.pending = [];
+            a.keptShut = 0;
+            a.stopped = true;
+          } else if (how !== 1) {
+            // A Unix listener refuses new connections and keeps those queued.
+            a.stopped = true;
+          }
+          this.emit(this.shutdownStep(a.v, how));
+          return true;
+        }
+        if (a.kind !== 'dgram') return false;
+        this.emit(this.shutdownStep(a.v, how));
+        // A UDP receive after SHUT_RD waits or not depending on the timeout mode: none follows.
+        if (how !== 1) a.dqUnknown = true;
+        if (how !== 0) {
+          a.shutWr = true;
+          if (b !== undefined && b !== a && b.kind === 'dgram' && b.fam === a.fam && b.named && !b.closed) {
+            // The socket gets its port, then the send fails (EPIPE).
+            this.emit(`${a.v}.sendto(b"x", ${b.v}.getsockname())`);
+            a.named = true;
+          }
+        }
+        return true;
+      }
+      case 'preshut': {
+        // A client shut down before it connects keeps the directions; a
+        // refused connect after the shutdown forgets them (TCP), one
+        // before it does not matter. x: [bind first, refused: 0 none, 1 before, 2 after].
+        const l = a;
+        if (!this.canConnect(l, act.b, act.s)) return false;
+        const [bindFirst, refused] = act.x as [boolean, number];
+        if (refused !== 0 && this.socks.has(`${act.b}r`)) return false;
+        // A Unix client connects without its name on the libuv backend (an intended difference).
+        const bind = bindFirst && l.fam !== 'unix';
+        const c = this.mk(act.b!, 'stream', l.fam);
+        this.emit(`${c.v} = socket(${FAM_CONST[l.fam]}, SOCK_STREAM)`);
+        if (bind) this.emit(`${c.v}.bind(("${LOOPBACK[l.fam as 'inet' | 'inet6']}", 0))`);
+        let refuser = '';
+        if (refused !== 0) {
+          const r = this.mk(`${act.b}r`, 'fresh', l.fam);
+          this.emit(`${r.v} = socket(${FAM_CONST[l.fam]}, SOCK_STREAM)`);
+          this.emit(l.fam === 'unix' ? `${r.v}.bind(tmp("${r.v}"))` : `${r.v}.bind(("${LOOPBACK[l.fam]}", 0))`);
+          refuser = l.fam === 'unix' ? `tmp("${r.v}")` : `${r.v}.getsockname()`;
+        }
+        if (refused === 1) this.emit(`${c.v}.connect(${refuser})`);
+        const hows = [act.n! % 3, ...(act.m! % 4 === 3 ? [] : [act.m! % 4])];
+        let kept = 0;
+        for (const how of hows) {
+          this.emit(this.shutdownStep(c.v, how));
+          kept |= how + 1;
+        }
+        if (refused === 2) {
+          this.emit(`${c.v}.connect(${refuser})`);
+          if (l.fam !== 'unix') kept = 0;
+        }
+        this.emit(`${c.v}.connect(${this.addr(l)})`);
+        this.queue(l, c, act.s!);
+        // No FIN went out for a kept SHUT_WR: the peer sees no EOF.
+        c.shutRd = (kept & 1) !== 0;
+        c.shutWr = (kept & 2) !== 0;
+        return true;
+      }
+      case 'preshutlisten': {
+        // A listener shut down before (or after) bind and before listen.
+        const fam = act.s as Fam;
+        if (!this.famOk(fam) || this.socks.has(act.a!)) return false;
+        const [before] = act.x as [boolean];
+        const l = this.mk(act.a!, 'listener', fam);
+        l.backlog = 4;
+        this.emit(`${l.v} = socket(${FAM_CONST[fam]}, SOCK_STREAM)`);
+        const hows = [act.n! % 3, ...(act.m! % 4 === 3 ? [] : [act.m! % 4])];
+        const bind = fam === 'unix' ? `${l.v}.bind(tmp("${l.v}"))` : `${l.v}.bind(("${LOOPBACK[fam]}", 0))`;
+        if (!before) this.emit(bind);
+        for (const how of hows) {
+          this.emit(this.shutdownStep(l.v, how));
+          l.keptShut |= how + 1;
+        }
+        if (before) this.emit(bind);
+        this.emit(`${l.v}.listen()`);
+        // A Unix listener shut down for reading refuses connections.
+        if (fam === 'unix' && (l.keptShut & 1) !== 0) l.stopped = true;
+        return true;
+      }
+      case 'resetpeer': {
+        // A TCP end closes with SO_LINGER 0: its peer is reset, accepted
+        // or not yet, before or after its first send.
+        if (a === undefined || a.kind !== 'stream' || a.fam === 'unix' || !this.live(a) || a.connecting) return false;
+        const p = a.peer;
+        if (p === null || !Model.resettable(p)) return false;
+        this.emit(`${a.v}.setsockopt(SOL_SOCKET, SO_LINGER, pack_ii(1, 0))`, `${a.v}.close()`);
+        a.closed = true;
+        p.kind = 'reset';
+        this.needs.add('linux');
+        return true;
+      }
+      case 'racereset': {
+        // The server accepts and resets before the client's connect() has
+        // returned (a non-blocking one that nothing collected) or before
+        // its first send: connect() succeeded all the same. Without a
+        // listener whose accept() is certain to take this connection, the
+        // move makes its own (act.s: its family).
+        let l = a;
+        const usable = (x: Sock | undefined): x is Sock =>
+          this.canConnect(x, act.b, act.s) && x.fam !== 'unix' && x.pending.length === 0 && x.keptShut === 0 && Model.waits(x.timeout);
+        if (!usable(l)) {
+          const fam = act.x as Fam;
+          if ((fam !== 'inet' && fam !== 'inet6') || !this.famOk(fam) || this.socks.has(`${act.b}l`) || this.socks.has(act.b!) || this.socks.has(act.s!)) return false;
+          l = this.mk(`${act.b}l`, 'listener', fam);
+          l.backlog = 4;
+          this.emit(`${l.v} = socket(${FAM_CONST[fam]}, SOCK_STREAM)`, `${l.v}.bind(("${LOOPBACK[fam]}", 0))`, `${l.v}.listen()`);
+        }
+        const c = this.mk(act.b!, 'reset', l.fam);
+        const srv = this.mk(act.s!, 'stream', l.fam);
+        c.peer = srv;
+        srv.peer = c;
+        srv.closed = true;
+        this.emit(`${c.v} = socket(${FAM_CONST[l.fam]}, SOCK_STREAM)`);
+        if (act.n! % 3 === 0) this.emit(`${c.v}.connect(${this.addr(l)})`);
+        else if (act.n! % 3 === 1) this.emit(`${c.v}.connect_ex(${this.addr(l)})`);
+        else this.emit(`${c.v}.setblocking(False)`, `${c.v}.connect(${this.addr(l)})`, `${c.v}.setblocking(True)`);
+        this.emit(`${srv.v}, ${srv.v}_peer = ${l.v}.accept()`, `${srv.v}.setsockopt(SOL_SOCKET, SO_LINGER, pack_ii(1, 0))`, `${srv.v}.close()`);
+        this.needs.add('linux');
+        return true;
+      }
+      case 'onreset': {
+        // A reset connection answers at once: the pending error, then EOF or EPIPE.
+        if (a === undefined || a.kind !== 'reset' || !this.live(a)) return false;
+        const op = act.n! % 5;
+        if (op === 0) this.emit(`${a.v}.send(b"x")`);
+        else if (op === 1) this.emit(`${a.v}.sendall(b"xy")`);
+        else if (op === 2) this.emit(`${a.v}.recv(${act.m ?? 8})`);
+        else if (op === 3) this.emit(`${a.v}.recv(${act.m ?? 8}, MSG_PEEK)`);
+        else this.emit(`${a.v}.getsockopt(SOL_SOCKET, SO_ERROR)`);
+        return true;
+      }
+      case 'optconnect': {
+        // Options set before connect() hold for the connection. x: the
+        // options (indexes into CLIENT_OPTIONS). n: 0 connect, 1 connect_ex,
+        // 2 an IPv6 V6ONLY client connecting to an IPv4 listener's mapped
+        // address (ENETUNREACH at once: it stays unconnected).
+        const l = a;
+        if (!this.canConnect(l, act.b, act.s)) return false;
+        const opts = (act.x as number[]).map((i) => CLIENT_OPTIONS[i % CLIENT_OPTIONS.length]!);
+        if (act.n! % 3 === 2) {
+          if (l.fam !== 'inet' || !this.famOk('inet6')) return false;
+          const c = this.mk(act.b!, 'fresh', 'inet6');
+          this.emit(`${c.v} = socket(AF_INET6, SOCK_STREAM)`, `${c.v}.setsockopt(IPPROTO_IPV6, IPV6_V6ONLY, 1)`);
+          this.emit(`${c.v}.connect(("::ffff:127.0.0.1", ${l.v}.getsockname()[1]))`, `${c.v}.getsockopt(IPPROTO_IPV6, IPV6_V6ONLY)`);
+          return true;
+        }
+        const c = this.mk(act.b!, 'stream', l.fam);
+        this.emit(`${c.v} = socket(${FAM_CONST[l.fam]}, SOCK_STREAM)`);
+        const chosen = opts.filter((o) => o.fams === undefined || o.fams.includes(l.fam));
+        for (const o of chosen) this.emit(`${c.v}.setsockopt(${o.level}, ${o.name}, ${o.value})`);
+        this.emit(act.n! % 3 === 0 ? `${c.v}.connect(${this.addr(l)})` : `${c.v}.connect_ex(${this.addr(l)})`);
+        for (const o of chosen) this.emit(`${c.v}.getsockopt(${o.level}, ${o.name}${o.name === 'SO_LINGER' ? ', 8' : ''})`);
+        // Buffer sizes read back doubled, up to net.core.[rw]mem_max: Linux's answer.
+        if (chosen.some((o) => o.name.endsWith('BUF'))) this.needs.add('linux');
+        this.queue(l, c, act.s!);
+        return true;
+      }
+    }
+    return false;
+  }
 }
 
 
@@ -680,6 +948,7 @@ export function realise(
   const requires: string[] = [];
   if (m.used.has('inet6')) requires.push('ipv6');
   if (m.used.has('unix')) requires.push('unix');
+  for (const f of m.needs) requires.push(f);
   const scenario: Scenario = { name, actors: { main: steps } };
   if (requires.length > 0) scenario.requires = requires;
   // Random scenarios are short: a watchdog of a few seconds is plenty.
