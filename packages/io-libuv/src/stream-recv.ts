@@ -10,7 +10,7 @@ import { IoOp, MsgFlag, recvLength, type IoRequest } from '@stackless-io/runtime
 import type { ChunkQueue } from './chunk-queue.js';
 import { ECANCELED, EINVAL, ENOTCONN } from './errno.js';
 import { StreamAddress } from './stream-address.js';
-import { FRESH, LISTENING } from './stream-state.js';
+import { FRESH, LISTENING, SHUT_RD } from './stream-state.js';
 
 /** Receiving on a stream record. */
 export abstract class StreamRecv extends StreamAddress {
@@ -31,6 +31,9 @@ export abstract class StreamRecv extends StreamAddress {
     // none), at EOF or on an error, and waits while there is nothing.
     if (this.rx.length < Math.max(want - have, 1) && this.awaitingMate()) return null;
     if (this.rx.length > 0) {
+      // Linux names the sender of the bytes on a Unix stream (the peer's
+      // name: the listener's path for an accepted socket), none on TCP.
+      if (req.op === IoOp.RECVFROM && this.family === 'unix') req.addr = this.peer;
       // A receive with no buffer gets one now, at the size it takes (see IoRequest.size).
       const buf = req.buf ?? (req.buf = Buffer.allocUnsafe(waitall ? want : Math.min(want, this.rx.length)));
       const taken = this.rx.copyTo(have === 0 ? buf : buf.subarray(have), !peek);
@@ -52,8 +55,14 @@ export abstract class StreamRecv extends StreamAddress {
     }
     if (this.error !== 0) return this.takeError();
     if (this.peerFin || this.dead || this.rdShut) return 0;
-    // Linux answers EINVAL for an unconnected Unix stream socket, ENOTCONN for TCP.
-    if (this.state === FRESH) return this.family === 'unix' ? EINVAL : ENOTCONN;
+    // Linux answers EINVAL for an unconnected Unix stream socket, ENOTCONN
+    // for TCP, unless a shutdown(SHUT_RD) made while unconnected is kept
+    // (stream-shutdown.ts): TCP checks the read side's shutdown first and
+    // answers 0, as at EOF.
+    if (this.state === FRESH) {
+      if (this.family === 'unix') return EINVAL;
+      return (this.keptShut & SHUT_RD) !== 0 ? 0 : ENOTCONN;
+    }
     return null;
   }
 

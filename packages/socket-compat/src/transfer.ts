@@ -75,10 +75,13 @@ export function recvfromInto(sock: socket, buffer: BytesLike, nbytes: number, fl
 /** recvfrom (buf null: a new buffer of the datagram's size, at most `size`) and recvfrom_into (the count). */
 function* receiveFrom(sock: socket, buf: Uint8Array | null, size: number, flags: number): TaskletGenerator<[Buffer, Address | null]> {
   const req = yield* runRequest(sock, IoOp.RECVFROM, buf, size, null, flags);
-  // Linux fills in no address for a stream, nor for an unbound Unix-domain
-  // sender; Python then gives None.
+  // Linux fills in no address for a TCP stream, nor for an unbound
+  // Unix-domain sender; Python then gives None. A Unix stream names the
+  // sender of the bytes it read (the peer's name).
   const a = req.addr;
-  const none = a === null || sock.type === C.SOCK_STREAM || (a.family === 'unix' && a.path === '');
+  // socketpair()'s emulated sockets (_unnamed) met through a path that is
+  // gone; a real pair is unnamed.
+  const none = a === null || (sock.type === C.SOCK_STREAM && (a.family !== 'unix' || sock._unnamed)) || (a.family === 'unix' && a.path === '');
   const data = buf === null ? (req.buf as Buffer) : (req.result as unknown as Buffer);
   return [data, none ? null : toPython(a)];
 }
