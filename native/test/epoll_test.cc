@@ -603,16 +603,33 @@ static void test_foreign_and_malformed() {
 
 static void test_wake_from_another_thread() {
   Ring r;
-  auto t0 = std::chrono::steady_clock::now();
-  std::thread waker([h = r.h] {
+  // Decided by order, not by elapsed time: the waker records that it is
+  // about to wake before it calls sio_wake, so an enter() that returned
+  // before the wake finds the flag unset. A lost wake would block enter()
+  // forever: a guard thread then wakes it after 20 s and records that it
+  // had to, which fails the test (a hang guard, never reached on a
+  // correct shim however slow the machine).
+  std::atomic<bool> sent{false}, returned{false}, guarded{false};
+  std::thread waker([h = r.h, &sent] {
     std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    sent = true;
     sio_wake(h);
     sio_wake(h);  // coalesces
   });
-  CHECK_EQ(sio_enter(r.h, 0, 5000), 0);  // exclusive mode: blocks until woken
+  std::thread guard([h = r.h, &returned, &guarded] {
+    for (int i = 0; i < 2000 && !returned; i++) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (!returned) {
+      guarded = true;
+      sio_wake(h);
+    }
+  });
+  CHECK_EQ(sio_enter(r.h, 0, -1), 0);  // exclusive mode: blocks until woken
+  returned = true;
+  CHECK(sent.load());
+  CHECK(!guarded.load());
   waker.join();
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
-  CHECK(ms >= 20 && ms < 2000);
+  guard.join();
+  // The wakes leave no completion behind.
   CHECK_EQ(sio_enter(r.h, 0, 0), 0);
   CHECK(r.clean());
 }
