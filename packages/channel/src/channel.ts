@@ -1,5 +1,5 @@
-import { spawn, ValueError, type Operation, type TaskletGenerator, type Tasklet } from '@stackless-io/runtime';
-import type { Blocker, TaskletCore, WaitNode } from '@stackless-io/runtime/internal';
+import { spawn, type Operation, type TaskletGenerator, type Tasklet } from '@stackless-io/runtime';
+import { checkErrorClass, type Blocker, type TaskletCore, type WaitNode } from '@stackless-io/runtime/internal';
 import { RecvOp, SendOp } from './ops.js';
 import { RecvCase, SendCase } from './select-case.js';
 
@@ -27,8 +27,8 @@ export class Channel<T> implements Blocker {
   /** @internal Receivers waiting. */
   _nrecv = 0;
   private _preference: -1 | 0 | 1 = -1;
-  /** When true, every channel action schedules (the peer and the caller both go to the end of the run queue). */
-  scheduleAll = false;
+  /** @internal Read by the rendezvous; see {@link Channel.scheduleAll}. */
+  _scheduleAll = false;
   private _closing = false;
   /** @internal */ _head: WaitNode | null = null;
   /** @internal */ _tail: WaitNode | null = null;
@@ -46,11 +46,30 @@ export class Channel<T> implements Blocker {
   get preference(): -1 | 0 | 1 {
     return this._preference;
   }
-  /** Sets the preference: -1, 0 or 1 (anything else raises ValueError). */
-  set preference(value: -1 | 0 | 1) {
-    if (typeof value !== 'number') throw new TypeError('preference must be -1, 0 or 1');
-    if (value !== -1 && value !== 0 && value !== 1) throw new ValueError('preference must be -1, 0 or 1');
-    this._preference = value;
+  /**
+   * Sets the preference from an integer or a boolean (a bool is an int in
+   * Python): as in Stackless only the sign counts, so 5 stores 1, -2 stores
+   * -1 and true stores 1. Anything else raises TypeError.
+   */
+  set preference(value: number | boolean) {
+    if (typeof value === 'boolean') value = value ? 1 : 0;
+    else if (typeof value !== 'number' || !Number.isInteger(value)) throw new TypeError('preference must be set to an integer');
+    this._preference = value > 0 ? 1 : value < 0 ? -1 : 0;
+  }
+
+  /** When true, every channel action schedules (the peer and the caller both go to the end of the run queue). */
+  get scheduleAll(): boolean {
+    return this._scheduleAll;
+  }
+  /**
+   * Sets the flag from a boolean or an integer: as in Stackless any non-zero
+   * integer turns it on. Anything else raises TypeError.
+   */
+  set scheduleAll(value: boolean | number) {
+    if (typeof value !== 'boolean' && (typeof value !== 'number' || !Number.isInteger(value))) {
+      throw new TypeError('scheduleAll must be set to a bool or integer');
+    }
+    this._scheduleAll = value !== false && value !== 0;
   }
 
   /** Senders waiting (> 0) or receivers waiting (< 0, negated). */
@@ -91,9 +110,14 @@ export class Channel<T> implements Blocker {
     return this.recvOp;
   }
 
-  /** Makes the receiver raise `new errorClass(...args)` (Stackless' send_exception). */
+  /**
+   * Makes the receiver raise `new errorClass(...args)` (Stackless'
+   * send_exception). A class that is not an Error subclass raises TypeError
+   * in the caller, as a non-exception class does in Stackless, and nothing
+   * is sent.
+   */
   sendException<E extends new (...a: any[]) => unknown>(errorClass: E, ...args: ConstructorParameters<E>): Operation<void> {
-    if (typeof errorClass !== 'function') throw new TypeError('sendException() takes an error class');
+    checkErrorClass(errorClass, 'channel.sendException');
     return this.sendOpFor(new errorClass(...args), true);
   }
 

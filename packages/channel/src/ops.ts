@@ -13,7 +13,7 @@ function act(op: object, ch: Channel<any>, dir: 1 | -1, value: unknown, isError:
   const cur = S.current;
   if (cur === S.main) throw new RuntimeError('channel operations block a tasklet: outside tasklets use sendAsync()/receiveAsync()');
   const cando = dir > 0 ? ch._nrecv > 0 : ch._nsend > 0;
-  if (S.channelCallback !== null) S.channelCallback(ch, cur.pub, dir > 0, !cando);
+  if (S.channelCallback !== null) notify(ch, cur, dir, value, !cando);
   if (cando) {
     if (rendezvous(ch, dir, cur, value, isError)) {
       if (dir < 0) handOver(cur);
@@ -34,6 +34,20 @@ function act(op: object, ch: Channel<any>, dir: 1 | -1, value: unknown, isError:
   cur.suspendedIn = op;
   ch._enqueue(cur);
   return SUSPENDED;
+}
+
+/**
+ * Calls the channel callback. As in Stackless, the caller's tempval holds
+ * the value being sent (undefined for a receive) while the callback runs.
+ */
+function notify(ch: Channel<any>, cur: TaskletCore, dir: 1 | -1, value: unknown, willBlock: boolean): void {
+  const old = cur.tempval;
+  cur.tempval = dir > 0 ? value : undefined;
+  try {
+    (S.channelCallback as NonNullable<typeof S.channelCallback>)(ch, cur.pub, dir > 0, willBlock);
+  } finally {
+    cur.tempval = old;
+  }
 }
 
 function resumed(cur: TaskletCore, op: object): boolean {

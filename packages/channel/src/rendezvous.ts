@@ -38,7 +38,7 @@ export function rendezvous(ch: Channel<unknown>, dir: 1 | -1, cur: TaskletCore, 
     if (peer.wgroup !== null) peer.wgroup.settle(peer, undefined, false);
   }
   const runq = S.runq;
-  if (ch.scheduleAll) {
+  if (ch._scheduleAll) {
     pc.inQueue = true;
     runq.push(pc);
     cur.inQueue = true;

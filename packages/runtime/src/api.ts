@@ -6,6 +6,8 @@ import {
   drive,
   requireMain,
   S,
+  SOFT,
+  TOTAL,
   type ChannelCallback,
   type ScheduleCallback,
 } from './scheduler.js';
@@ -58,22 +60,53 @@ export function getruncount(): number {
   return S.runq.length + 1;
 }
 
+/** Options of {@link run}: Stackless' `soft` and `totaltimeout`. */
+export interface RunOptions {
+  /**
+   * When the budget is spent, stop the scheduler and return null, leaving
+   * the tasklet that ran last where it is, instead of taking it out of the
+   * run queue and returning it.
+   */
+  soft?: boolean;
+  /**
+   * Count every resumption against the budget. Without it (the default) the
+   * budget counts one tasklet's resumptions in a row and starts again each
+   * time another tasklet runs, so only a tasklet that keeps the scheduler to
+   * itself is interrupted.
+   */
+  totaltimeout?: boolean;
+}
+
 /**
  * Runs the scheduler from outside every tasklet until no tasklet is
  * runnable; tasklets waiting on timers, promises or IO go on later, driven by
- * Node's event loop. With `maxSwitches > 0` (Stackless' watchdog), it returns
- * after that many switches, taking the interrupted tasklet (still runnable,
- * not atomic) out of the run queue and returning it; else null.
+ * Node's event loop. With `maxSwitches > 0` (Stackless' watchdog timeout,
+ * counted in resumptions here), a tasklet resumed that many times in a row
+ * (or, with `totaltimeout`, after that many resumptions in all) is
+ * interrupted: taken out of the run queue (unless atomic) and returned.
+ * Otherwise it returns null.
  */
-export function run(maxSwitches = 0): Tasklet<any[], any> | null {
+export function run(maxSwitches = 0, options?: RunOptions): Tasklet<any[], any> | null {
   if (typeof maxSwitches !== 'number') throw new TypeError('run() takes a number of switches (0: no limit)');
   if (!Number.isInteger(maxSwitches) || maxSwitches < 0) {
     throw new ValueError('run() takes a whole number of switches >= 0 (0: no limit)');
   }
+  let flags = 0;
+  if (options !== undefined) {
+    if (options === null || typeof options !== 'object') throw new TypeError('run() takes its options as an object such as { soft: true }');
+    if (flag(options.soft, 'soft')) flags |= SOFT;
+    if (flag(options.totaltimeout, 'totaltimeout')) flags |= TOTAL;
+  }
   requireMain('run()');
   if (S.driving !== 0) throw new RuntimeError('run() is already running');
-  const interrupted: TaskletCore | null = drive(maxSwitches === 0 ? -1 : maxSwitches, 0);
+  const interrupted: TaskletCore | null = drive(maxSwitches === 0 ? -1 : maxSwitches, 0, flags);
   return interrupted === null ? null : interrupted.pub;
+}
+
+function flag(value: unknown, name: string): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') throw new TypeError(`run() option ${name} must be a boolean`);
+  return value;
 }
 
 /**

@@ -45,3 +45,10 @@ export class DeadlockError extends RuntimeError {
     super(message);
   }
 }
+
+/** Python's check that a bomb's class is an exception class: an Error subclass here. */
+export function checkErrorClass(errorClass: unknown, what: string): void {
+  if (typeof errorClass !== 'function' || !(errorClass === Error || errorClass.prototype instanceof Error)) {
+    throw new TypeError(`${what} needs an Error subclass as first parameter`);
+  }
+}

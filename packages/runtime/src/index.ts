@@ -26,7 +26,9 @@ export {
   stats,
   liveTasklets,
   type RuntimeStats,
+  type RunOptions,
 } from './api.js';
+export { setUnraisableHook, type UnraisableHook } from './unraisable.js';
 export { sleep } from './sleep.js';
 export { waitFor } from './wait-for.js';
 export { TaskletExit, RuntimeError, ValueError, DeadlockError } from './errors.js';

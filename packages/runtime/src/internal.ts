@@ -14,3 +14,4 @@ export { SUSPENDED, done, completed } from './operation.js';
 export { addPoller, removePoller, type Poller } from './poller.js';
 export type { TimerOwner, TimerEntry } from './timer-heap.js';
 export { wakeFromLoop } from './wake.js';
+export { checkErrorClass } from './errors.js';

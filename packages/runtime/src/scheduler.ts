@@ -5,6 +5,7 @@ import { RunQueue } from './run-queue.js';
 import type { Tasklet } from './tasklet.js';
 import { TimerHeap } from './timer-heap.js';
 import type { Poller } from './poller.js';
+import { reportUnraisable } from './unraisable.js';
 
 /** A callback run on every switch between tasklets (Stackless' schedule callback). */
 export type ScheduleCallback = (prev: Tasklet<any[], any> | null, next: Tasklet<any[], any> | null) => void;
@@ -68,22 +69,34 @@ function pump(): void {
   drive(-1, SLICE_MS);
 }
 
+/** Flags of {@link drive}'s watchdog (Stackless' run() options). */
+export const SOFT = 1;
+export const TOTAL = 2;
+
 /**
  * Runs tasklets until the run queue is empty, until main comes off the queue
  * (main's turn: the synchronous call that started the scheduler returns),
- * until `maxSwitches` resumptions have happened and a tasklet can be
- * interrupted, or until `sliceMs` have passed. Returns the interrupted
- * tasklet for the watchdog, else null.
+ * until the watchdog's budget of `maxSwitches` resumptions is spent and a
+ * tasklet can be interrupted, or until `sliceMs` have passed. Returns the
+ * interrupted tasklet for the watchdog, else null.
+ *
+ * The watchdog's budget, as in Stackless: without {@link TOTAL} it counts
+ * the resumptions of one tasklet in a row and starts again whenever another
+ * tasklet runs (a tasklet is interrupted for running too long, not the
+ * scheduler); with TOTAL it counts every resumption. With {@link SOFT} the
+ * scheduler just stops when the budget is spent, leaving the tasklet where
+ * it is, and returns null.
  *
  * One round runs every tasklet that was runnable when it began, then fires
  * due timers and polls the IO backends once, so IO crosses the FFI once per
  * round however many tasklets ran.
  */
-export function drive(maxSwitches: number, sliceMs: number): TaskletCore | null {
+export function drive(maxSwitches: number, sliceMs: number, flags = 0): TaskletCore | null {
   const runq = S.runq;
   const main = S.main;
   const start = sliceMs > 0 ? performance.now() : 0;
   let steps = 0;
+  let owner: TaskletCore | null = null;
   S.driving++;
   try {
     for (;;) {
@@ -103,11 +116,19 @@ export function drive(maxSwitches: number, sliceMs: number): TaskletCore | null 
           return null;
         }
         step(c);
-        steps++;
-        if (maxSwitches >= 0 && steps >= maxSwitches && c.inQueue && !c.atomic) {
-          runq.remove(c);
-          c.inQueue = false;
-          return c;
+        if (maxSwitches >= 0) {
+          if (c !== owner && (flags & TOTAL) === 0) {
+            owner = c;
+            steps = 0;
+          }
+          if (++steps >= maxSwitches && !c.atomic) {
+            if ((flags & SOFT) !== 0) return null;
+            if (c.inQueue) {
+              runq.remove(c);
+              c.inQueue = false;
+              return c;
+            }
+          }
         }
       }
       if (S.timers.size > 0 || S.pollers.length > 0) serviceTimersAndIo();
@@ -126,7 +147,11 @@ export function drive(maxSwitches: number, sliceMs: number): TaskletCore | null 
     if (S.scheduleCallback !== null && S.lastRan !== null) {
       const last = S.lastRan;
       S.lastRan = null;
-      S.scheduleCallback(last.pub, main.pub);
+      try {
+        S.scheduleCallback(last.pub, main.pub);
+      } catch (e) {
+        reportUnraisable(e, 'the schedule callback');
+      }
     }
     if (S.driving === 0 && runq.length > 0) armPump();
   }
@@ -215,12 +240,9 @@ function callScheduleCallback(next: TaskletCore): void {
   try {
     (S.scheduleCallback as ScheduleCallback)(prev === null ? S.main.pub : prev.pub, next.pub);
   } catch (e) {
-    // The callback's error goes to the caller of the scheduler; the tasklet
-    // it was about to run keeps its place.
-    S.lastRan = prev;
-    next.inQueue = true;
-    S.runq.unshift(next);
-    throw e;
+    // Nobody can catch it (the callback runs between two tasklets): as in
+    // Stackless it is reported and ignored, and the switch goes on.
+    reportUnraisable(e, 'the schedule callback');
   }
 }
 

@@ -41,40 +41,43 @@ export function checkRunnable(target: TaskletCore): void {
   if (target.blocker !== null) throw new RuntimeError(`${target.name} is blocked: you cannot run a blocked tasklet`);
 }
 
-class SwitchOp implements Operation<void>, Iterator<Suspend, void, unknown> {
+class SwitchOp implements Operation<unknown>, Iterator<Suspend, unknown, unknown> {
   private started = false;
   constructor(
     private readonly target: TaskletCore,
     private readonly keepCurrent: boolean,
   ) {}
-  [Symbol.iterator](): Iterator<Suspend, void, unknown> {
+  [Symbol.iterator](): Iterator<Suspend, unknown, unknown> {
     return this;
   }
-  next(): IteratorResult<Suspend, void> {
-    if (this.started) return done(undefined);
+  next(v: unknown): IteratorResult<Suspend, unknown> {
+    // Resumed: the caller gets its tempval, as in Stackless.
+    if (this.started) return done(v);
     this.started = true;
     if (this.target === S.current) return done(undefined);
     checkRunnable(this.target);
     rotateTo(this.target, this.keepCurrent);
     return SUSPENDED;
   }
-  throw(error: unknown): IteratorResult<Suspend, void> {
+  throw(error: unknown): IteratorResult<Suspend, unknown> {
     throw error;
   }
-  return(value?: unknown): IteratorResult<Suspend, void> {
-    return done(value as void);
+  return(value?: unknown): IteratorResult<Suspend, unknown> {
+    return done(value);
   }
 }
 
 /** Makes `target` current now; the current tasklet stays runnable (`keepCurrent`) or is paused. */
-export function switchTo(target: TaskletCore, keepCurrent: boolean): Operation<void> {
+export function switchTo(target: TaskletCore, keepCurrent: boolean): Operation<unknown> {
   if (S.current !== S.main) return new SwitchOp(target, keepCurrent);
   if (target === S.main) return completed(undefined);
   if (S.driving !== 0) throw new RuntimeError('cannot switch from main while the scheduler is running');
   checkRunnable(target);
   rotateTo(target, keepCurrent);
   drive(-1, 0);
-  return completed(undefined);
+  const v = S.main.tempval;
+  S.main.tempval = undefined;
+  return completed(v);
 }
 
 class ScheduleOp<T> implements Operation<T>, Iterator<Suspend, T, unknown> {

@@ -1,5 +1,5 @@
 import { TaskletCore } from './core.js';
-import { RuntimeError, TaskletExit } from './errors.js';
+import { checkErrorClass, RuntimeError, TaskletExit } from './errors.js';
 import { completed, isGeneratorFunction, type Operation, type TaskletFunction } from './operation.js';
 import { finish, insertCore, installDeadlockHook, makeJoin, S, unblock } from './scheduler.js';
 import { switchTo } from './switching.js';
@@ -57,7 +57,10 @@ export class Tasklet<A extends unknown[] = any[], R = unknown> {
       return self.setup(...args);
     } as unknown as Tasklet<A, R>;
     Object.setPrototypeOf(self, new.target.prototype);
-    Object.defineProperty(self, '_c', { value: new TaskletCore(self, (fn ?? null) as TaskletFunction | null, false, label) });
+    const core = new TaskletCore(self, (fn ?? null) as TaskletFunction | null, false, label);
+    // As in Stackless, the bound function waits in tempval until the tasklet starts.
+    core.tempval = core.fn ?? undefined;
+    Object.defineProperty(self, '_c', { value: core });
     return self;
   }
 
@@ -133,36 +136,49 @@ export class Tasklet<A extends unknown[] = any[], R = unknown> {
     return old;
   }
 
-  /** The next tasklet in the run queue's ring (current first), or null when not scheduled. */
+  /**
+   * The next tasklet in the run queue's ring (current first); for a tasklet
+   * blocked on a channel, the next one blocked there (null for the last);
+   * else null.
+   */
   get next(): Tasklet<any[], any> | null {
     return neighbour(this._c, 1);
   }
 
-  /** The previous tasklet in the run queue's ring, or null when not scheduled. */
+  /** The previous tasklet in the run queue's ring or the channel's queue, or null. */
   get prev(): Tasklet<any[], any> | null {
     return neighbour(this._c, -1);
   }
 
   /**
    * Binds a function and/or arguments without scheduling. With no function
-   * and no arguments it unbinds, so a dead tasklet can be reused.
+   * (or `null`, Python's None) and no arguments it unbinds: the tasklet is no
+   * longer alive and its function never runs, so a dead or paused tasklet can
+   * be reused. A paused tasklet that had started loses its suspended body, as
+   * Stackless drops its frames.
    */
   bind(fn?: TaskletFunction<A, R> | null, args?: A): this {
     const c = this._c;
     if (c.isMain) throw new RuntimeError('cannot bind the main tasklet');
-    if (c.gen !== null || c.inQueue || c === S.current) {
-      throw new RuntimeError(`${c.name} has started or is scheduled: you cannot bind it`);
-    }
-    if (fn !== undefined && fn !== null && !isGeneratorFunction(fn)) {
+    if (c === S.current) throw new RuntimeError("can't (re)bind the current tasklet");
+    if (c.inQueue || c.blocker !== null) throw new RuntimeError(`${c.name} is scheduled: you cannot bind it`);
+    if (fn === null) fn = undefined;
+    if (fn !== undefined && !isGeneratorFunction(fn)) {
       throw new TypeError(`bind() takes a generator function (function*), got ${describe(fn)}`);
     }
     if (args !== undefined && !Array.isArray(args)) throw new TypeError('bind() takes its arguments as an array');
     if (fn === undefined && args === undefined) {
+      c.gen = null;
       c.fn = null;
       c.args = null;
+      c.tempval = undefined;
       setAlive(c, false);
     } else {
-      if (fn !== undefined) c.fn = fn as TaskletFunction | null;
+      c.gen = null;
+      if (fn !== undefined) {
+        c.fn = fn as TaskletFunction;
+        c.tempval = fn;
+      }
       if (args !== undefined) {
         if (c.fn === null) throw new RuntimeError('bind() needs a function before arguments');
         c.args = args;
@@ -205,13 +221,19 @@ export class Tasklet<A extends unknown[] = any[], R = unknown> {
     return this;
   }
 
-  /** Runs this tasklet now; the caller stays runnable. Inside a tasklet, `yield*` it. */
-  run(): Operation<void> {
+  /**
+   * Runs this tasklet now; the caller stays runnable. Inside a tasklet,
+   * `yield*` it. The result is the caller's tempval when it resumes.
+   */
+  run(): Operation<unknown> {
     return switchTo(this._c, true);
   }
 
-  /** Runs this tasklet now and pauses the caller. Inside a tasklet, `yield*` it. */
-  switch(): Operation<void> {
+  /**
+   * Runs this tasklet now and pauses the caller. Inside a tasklet, `yield*`
+   * it. The result is the caller's tempval when it resumes.
+   */
+  switch(): Operation<unknown> {
     return switchTo(this._c, false);
   }
 
@@ -253,7 +275,7 @@ export class Tasklet<A extends unknown[] = any[], R = unknown> {
 
   /** `throw(new ErrorClass(...args))`, as Stackless' raise_exception. */
   raiseException<E extends new (...a: any[]) => unknown>(errorClass: E, ...args: ConstructorParameters<E>): Operation<void> {
-    if (typeof errorClass !== 'function') throw new TypeError('raiseException() takes an error class');
+    checkErrorClass(errorClass, 'tasklet.raiseException');
     return this.throw(new errorClass(...args));
   }
 
@@ -295,7 +317,9 @@ function raiseIn(c: TaskletCore, error: unknown, options: RaiseOptions | undefin
   // yield* still gets the pending behaviour rather than a stranded target.
   insertCore(c);
   if (options?.pending === true) return completed(undefined);
-  return switchTo(c, true);
+  // kill() and throw() give nothing back (None in Stackless); the caller's
+  // tempval, which switchTo hands over, is not their result.
+  return switchTo(c, true) as Operation<void>;
 }
 
 function setAlive(c: TaskletCore, alive: boolean): void {
@@ -312,6 +336,13 @@ function resetOutcome(c: TaskletCore): void {
 }
 
 function neighbour(c: TaskletCore, dir: 1 | -1): Tasklet<any[], any> | null {
+  if (c.blocker !== null) {
+    // A tasklet waits in a channel's queue through its own core (see
+    // WaitNode), so its links are its neighbours there. A select's nodes are
+    // separate and a timer or IO keeps no queue: those links stay null.
+    const w = dir > 0 ? c.qnext : c.qprev;
+    return w === null ? null : w.wcore.pub;
+  }
   const ring = [S.current, ...S.runq.toArray()];
   const i = ring.indexOf(c);
   if (i < 0) return null;
