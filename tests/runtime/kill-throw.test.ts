@@ -428,11 +428,25 @@ describe('runtime: throw() and raiseException()', () => {
     }
   });
 
-  it('throw() into a dead tasklet or into main raises RuntimeError', () => {
+  it('throw() into a dead tasklet, or into main from a tasklet while main does not wait in block(), raises RuntimeError', () => {
     const t = tasklet(function* () {})();
     run();
     expect(() => t.throw(new Error('x'))).to.throw(RuntimeError);
-    expect(() => getmain().throw(new Error('x'))).to.throw(RuntimeError);
+    let caught: unknown;
+    tasklet(function* () {
+      try {
+        yield* getmain().throw(new Error('x'));
+      } catch (e) {
+        caught = e;
+      }
+    })();
+    run();
+    expect(caught).to.be.instanceOf(RuntimeError);
+  });
+
+  it('main raising into itself raises the error at once, as the current tasklet does in Stackless', () => {
+    const boom = new Error('x');
+    expect(() => getmain().throw(boom)).to.throw(boom);
   });
 
   // Stackless: "If you try to raise an exception on a tasklet, that is not

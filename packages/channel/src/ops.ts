@@ -11,7 +11,7 @@ import { handOver, rendezvous, taken } from './rendezvous.js';
  */
 function act(op: object, ch: Channel<any>, dir: 1 | -1, value: unknown, isError: boolean): IteratorResult<Suspend, any> {
   const cur = S.current;
-  if (cur === S.main) throw new RuntimeError('channel operations block a tasklet: outside tasklets use sendAsync()/receiveAsync()');
+  if (cur === S.main && !S.mainSync) throw new RuntimeError('channel operations block a tasklet: outside tasklets use block(op), which runs the scheduler inside the call, or sendAsync()/receiveAsync()');
   const cando = dir > 0 ? ch._nrecv > 0 : ch._nsend > 0;
   if (S.channelCallback !== null) notify(ch, cur, dir, value, !cando);
   if (cando) {

@@ -67,7 +67,7 @@ class SelectOp implements Operation<unknown>, Iterator<Suspend, unknown, unknown
     if (this.started) return done(v);
     this.started = true;
     const cur = S.current;
-    if (cur === S.main) throw new RuntimeError('select() blocks a tasklet: call it inside a tasklet');
+    if (cur === S.main && !S.mainSync) throw new RuntimeError('select() blocks a tasklet: call it inside a tasklet, or from main through block(select(...))');
     const cases = this.cases;
     // Pick uniformly among the ready cases (as Go does) so that no channel starves.
     let chosen = -1;

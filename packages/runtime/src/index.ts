@@ -64,3 +64,4 @@ export { useBackend, installBackend, currentBackend, backendOrNull, closeBackend
 export { ioWait, IoCall, TIMEOUT } from './io-wait.js';
 export * as io from './io-ops.js';
 export { runExclusive } from './exclusive.js';
+export { block } from './main-wait.js';

@@ -185,8 +185,8 @@ export abstract class IoCall<T> implements Operation<T>, Iterator<Suspend, T, un
 
   private submit(): IteratorResult<Suspend, T> {
     const c = S.current;
-    if (c === S.main) {
-      throw new RuntimeError('IO operations block a tasklet: call them inside a tasklet');
+    if (c === S.main && !S.mainSync) {
+      throw new RuntimeError('IO operations block a tasklet: call them inside a tasklet, or from main through block(op)');
     }
     this.phase = WAITING;
     this.state = ACTIVE;

@@ -45,6 +45,14 @@ export class Scheduler {
   /** The tasklet that ran last, for the schedule callback's `prev`. */
   lastRan: TaskletCore | null = null;
   deadlockHookInstalled = false;
+  /** True while block() runs main's operation: main may then park like a tasklet. */
+  mainSync = false;
+  /** True while main waits in block() for its turn (the scheduler runs inside the call). */
+  mainWaiting = false;
+  /** Set by drive() when main comes off the run queue: main's turn. */
+  mainTurn = false;
+  /** The tasklet resumed last, for Stackless' deadlock rules. */
+  lastStepped: TaskletCore | null = null;
 }
 
 export const S = new Scheduler();
@@ -113,6 +121,7 @@ export function drive(maxSwitches: number, sliceMs: number, flags = 0): TaskletC
         if (c === undefined) break;
         if (c === main) {
           c.inQueue = false;
+          S.mainTurn = true;
           return null;
         }
         step(c);
@@ -185,6 +194,7 @@ function step(c: TaskletCore): void {
   S.switches++;
   if (S.scheduleCallback !== null) callScheduleCallback(c);
   S.current = c;
+  S.lastStepped = c;
   let r: IteratorResult<unknown, unknown>;
   try {
     let gen = c.gen;

@@ -18,7 +18,7 @@ class SleepOp implements Operation<void>, Iterator<Suspend, void, unknown>, Bloc
     if (this.started) return done(undefined);
     this.started = true;
     const c = S.current;
-    if (c === S.main) throw new RuntimeError('sleep() blocks a tasklet: outside tasklets, await a timer instead');
+    if (c === S.main && !S.mainSync) throw new RuntimeError('sleep() blocks a tasklet: outside tasklets, await a timer or use block(sleep(s))');
     if (this.ms <= 0) {
       // sleep(0) lets every other runnable tasklet run once, like schedule().
       c.inQueue = true;

@@ -2,12 +2,14 @@
  * Switching on purpose: schedule(), scheduleRemove(), tasklet.run() and
  * tasklet.switch(). Inside a tasklet these are operations (`yield*` them);
  * called from outside every tasklet (main) they take effect at once, running
- * the scheduler synchronously until main's turn comes back, as in Stackless.
+ * the scheduler synchronously until main's turn comes back, as in Stackless
+ * (through block(), so main's deadlock rules apply).
  */
 import type { TaskletCore } from './core.js';
 import { RuntimeError } from './errors.js';
 import { completed, done, SUSPENDED, type Operation, type Suspend } from './operation.js';
-import { drive, S } from './scheduler.js';
+import { block } from './main-wait.js';
+import { S } from './scheduler.js';
 
 /**
  * The run queue as Stackless sees it is a ring with the current tasklet at
@@ -69,15 +71,11 @@ class SwitchOp implements Operation<unknown>, Iterator<Suspend, unknown, unknown
 
 /** Makes `target` current now; the current tasklet stays runnable (`keepCurrent`) or is paused. */
 export function switchTo(target: TaskletCore, keepCurrent: boolean): Operation<unknown> {
-  if (S.current !== S.main) return new SwitchOp(target, keepCurrent);
+  if (S.current !== S.main || S.mainSync) return new SwitchOp(target, keepCurrent);
   if (target === S.main) return completed(undefined);
   if (S.driving !== 0) throw new RuntimeError('cannot switch from main while the scheduler is running');
   checkRunnable(target);
-  rotateTo(target, keepCurrent);
-  drive(-1, 0);
-  const v = S.main.tempval;
-  S.main.tempval = undefined;
-  return completed(v);
+  return completed(block(new SwitchOp(target, keepCurrent)));
 }
 
 class ScheduleOp<T> implements Operation<T>, Iterator<Suspend, T, unknown> {
@@ -110,13 +108,7 @@ class ScheduleOp<T> implements Operation<T>, Iterator<Suspend, T, unknown> {
 
 /** Shared by schedule() and scheduleRemove(). */
 export function scheduleOp<T>(value: T, remove: boolean): Operation<T> {
-  if (S.current !== S.main) return new ScheduleOp(value, remove);
+  if (S.current !== S.main || S.mainSync) return new ScheduleOp(value, remove);
   if (S.driving !== 0) throw new RuntimeError('schedule() from main while the scheduler is running');
-  const main = S.main;
-  if (!remove) {
-    main.inQueue = true;
-    S.runq.push(main);
-  }
-  drive(-1, 0);
-  return completed(value);
+  return completed(block(new ScheduleOp(value, remove)));
 }

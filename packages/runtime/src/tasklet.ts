@@ -264,7 +264,13 @@ export class Tasklet<A extends unknown[] = any[], R = unknown> {
   throw(error: unknown, options?: RaiseOptions): Operation<void> {
     const c = this._c;
     checkOptions(options);
-    if (c.isMain) throw new RuntimeError('you cannot throw into the main tasklet');
+    if (c.isMain) {
+      // Main raising into itself raises at once (Stackless'
+      // getcurrent().raise_exception in main); a tasklet can raise into main
+      // while main waits in block(), which then raises it where main waits.
+      if (c === S.current && !S.mainWaiting) throw error;
+      if (!S.mainWaiting) throw new RuntimeError('you cannot throw into the main tasklet unless it waits in block()');
+    }
     if (!c.alive) {
       // As in Stackless, TaskletExit into a dead tasklet is the one quiet case.
       if (error instanceof TaskletExit) return completed(undefined);
