@@ -111,16 +111,23 @@ describe('runtime: kill()', () => {
     expect(err).to.be.instanceOf(TaskletExit);
   });
 
-  it('killing a paused tasklet that was bound but never inserted ends it too', () => {
+  it('killing a paused tasklet that was bound but never inserted ends it too; with pending it dies at its turn', () => {
     let ran = false;
-    const t = tasklet(function* () {
+    const body = function* () {
       ran = true;
-    });
+    };
+    const t = tasklet(body);
     t.bind(undefined, []);
     expect(t.paused).to.equal(true);
-    t.kill({ pending: true });
+    t.kill();
     expect(t.alive).to.equal(false);
+    // Stackless (testLC_paused_scheduled): kill(pending=True) makes it scheduled.
+    t.bind(body, []);
+    t.kill({ pending: true });
+    expect(t.alive).to.equal(true);
+    expect(t.scheduled).to.equal(true);
     run();
+    expect(t.alive).to.equal(false);
     expect(ran).to.equal(false);
   });
 

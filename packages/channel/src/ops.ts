@@ -26,6 +26,7 @@ function act(op: object, ch: Channel<any>, dir: 1 | -1, value: unknown, isError:
     if (taken.isError) throw got;
     return done(got);
   }
+  if (cur.blockTrap) throw new RuntimeError('this tasklet does not like to be blocked.');
   if (ch.closing) throw closedError();
   cur.wdir = dir;
   cur.wvalue = value;

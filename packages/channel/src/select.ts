@@ -85,6 +85,7 @@ class SelectOp implements Operation<unknown>, Iterator<Suspend, unknown, unknown
     // As the plain operation, a case that would have to wait on a closed channel raises.
     if (closing) throw closedError();
     if (this.timeoutMs === 0) return done({ index: -1, value: undefined });
+    if (cur.blockTrap) throw new RuntimeError('this tasklet does not like to be blocked.');
     this.core = cur;
     cur.blocker = this;
     for (let i = 0; i < cases.length; i++) {

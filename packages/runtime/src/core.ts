@@ -74,6 +74,8 @@ export class TaskletCore implements WaitNode {
   pendingError: unknown = undefined;
   hasPendingError = false;
   atomic = false;
+  /** Stackless' block_trap: an operation that would block raises RuntimeError instead. */
+  blockTrap = false;
   label: string;
   finished = false;
   failed = false;

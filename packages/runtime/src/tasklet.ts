@@ -129,6 +129,18 @@ export class Tasklet<A extends unknown[] = any[], R = unknown> {
     this._c.atomic = !!flag;
   }
 
+  /**
+   * While true, a channel operation that would block this tasklet raises
+   * RuntimeError instead (Stackless' block_trap).
+   */
+  get blockTrap(): boolean {
+    return this._c.blockTrap;
+  }
+  /** Sets the flag. */
+  set blockTrap(flag: boolean) {
+    this._c.blockTrap = !!flag;
+  }
+
   /** Sets {@link atomic} and returns the old value (Stackless' set_atomic). */
   setAtomic(flag: boolean): boolean {
     const old = this._c.atomic;
@@ -161,7 +173,7 @@ export class Tasklet<A extends unknown[] = any[], R = unknown> {
     const c = this._c;
     if (c.isMain) throw new RuntimeError('cannot bind the main tasklet');
     if (c === S.current) throw new RuntimeError("can't (re)bind the current tasklet");
-    if (c.inQueue || c.blocker !== null) throw new RuntimeError(`${c.name} is scheduled: you cannot bind it`);
+    if (c.inQueue || c.blocker !== null) throw new RuntimeError(`tasklet is scheduled: you cannot bind ${c.name}`);
     if (fn === null) fn = undefined;
     if (fn !== undefined && !isGeneratorFunction(fn)) {
       throw new TypeError(`bind() takes a generator function (function*), got ${describe(fn)}`);
@@ -182,6 +194,8 @@ export class Tasklet<A extends unknown[] = any[], R = unknown> {
       if (args !== undefined) {
         if (c.fn === null) throw new RuntimeError('bind() needs a function before arguments');
         c.args = args;
+        // Bound to arguments, the function leaves tempval (Stackless moves it into the frame).
+        c.tempval = undefined;
       }
       if (c.finished) resetOutcome(c);
       if (c.args !== null) setAlive(c, true);
@@ -248,8 +262,9 @@ export class Tasklet<A extends unknown[] = any[], R = unknown> {
     checkOptions(options);
     if (c.isMain) throw new RuntimeError('you cannot kill the main tasklet');
     if (!c.alive) return completed(undefined);
-    if (c.gen === null && c !== S.current) {
+    if (c.gen === null && c !== S.current && options?.pending !== true) {
       // Never started: it just dies, its function never runs (Stackless).
+      // With pending it is made runnable and dies at its turn, as in Stackless.
       if (c.inQueue) {
         S.runq.remove(c);
         c.inQueue = false;
