@@ -12,6 +12,8 @@
 export class TaskletExit extends Error {
   /** Always `'TaskletExit'`. */
   override name = 'TaskletExit';
+  /** The exit code, as Python's SystemExit (from which TaskletExit derives) has one; undefined by default. */
+  code: unknown = undefined;
   constructor(message = 'tasklet killed') {
     super(message);
   }
