@@ -1,10 +1,11 @@
 /** The module-level functions of the `stackless` module, for tasklets. */
 import type { TaskletCore } from './core.js';
 import { RuntimeError, ValueError } from './errors.js';
-import type { Operation, TaskletFunction, TaskletGenerator } from './operation.js';
+import { done, SUSPENDED, type Operation, type Suspend, type TaskletFunction, type TaskletGenerator } from './operation.js';
 import {
+  armTimeout,
   drive,
-  requireMain,
+  insertCore,
   S,
   SOFT,
   TOTAL,
@@ -87,6 +88,88 @@ export interface RunOptions {
  * Otherwise it returns null.
  */
 export function run(maxSwitches = 0, options?: RunOptions): Tasklet<any[], any> | null {
+  const flags = checkRunArgs(maxSwitches, options);
+  if (S.current !== S.main) throw new RuntimeError('run() is called from outside tasklets; inside a tasklet use yield* nestedRun()');
+  if (S.driving !== 0) throw new RuntimeError('run() is already running');
+  const base = S.runBase;
+  S.runBase = S.watchdogs.length;
+  S.mainTurn = false;
+  let interrupted: TaskletCore | null;
+  try {
+    interrupted = drive(maxSwitches === 0 ? -1 : maxSwitches, 0, flags);
+    // Main was switched to by hand (getmain().run()): the nested run()s
+    // inside this one cannot return before it, so they are made runnable.
+    if (S.mainTurn) while (S.watchdogs.length > S.runBase) insertCore(S.watchdogs.pop() as TaskletCore);
+  } finally {
+    S.runBase = base;
+  }
+  return interrupted === null ? null : interrupted.pub;
+}
+
+/**
+ * run() for a tasklet (Stackless lets any tasklet call run()): the calling
+ * tasklet pauses as a watchdog while the others run, and resumes once
+ * nothing else is runnable (the innermost nested run returns first), with
+ * an uncaught error of another tasklet, or, with a timeout, when the
+ * watchdog interrupts a tasklet, which it returns (as run() does). Only the
+ * first run() with a timeout counts; later ones behave as without.
+ *
+ * @example
+ * ```ts
+ * tasklet(function* () {
+ *   const interrupted = yield* nestedRun();
+ * })();
+ * ```
+ */
+export function nestedRun(maxSwitches = 0, options?: RunOptions): Operation<Tasklet<any[], any> | null> {
+  const flags = checkRunArgs(maxSwitches, options);
+  if (S.current === S.main) throw new RuntimeError('nestedRun() is for tasklets; from main call run()');
+  return new NestedRunOp(maxSwitches, flags);
+}
+
+class NestedRunOp implements Operation<Tasklet<any[], any> | null>, Iterator<Suspend, Tasklet<any[], any> | null, unknown> {
+  private started = false;
+  constructor(
+    private readonly maxSwitches: number,
+    private readonly flags: number,
+  ) {}
+  [Symbol.iterator](): this {
+    return this;
+  }
+  next(v: unknown): IteratorResult<Suspend, Tasklet<any[], any> | null> {
+    const c = S.current;
+    if (this.started) {
+      // Revived as a watchdog, or resumed by hand (t.run()): either way
+      // this run() is over.
+      const i = S.watchdogs.lastIndexOf(c);
+      if (i >= 0) S.watchdogs.splice(i, 1);
+      if (S.wdOwner === c) {
+        S.wdLimit = -1;
+        S.wdOwner = null;
+      }
+      return done(v === undefined ? null : (v as Tasklet<any[], any> | null));
+    }
+    this.started = true;
+    if (this.maxSwitches > 0 && S.wdLimit < 0) armTimeout(this.maxSwitches, this.flags, c);
+    S.watchdogs.push(c);
+    return SUSPENDED;
+  }
+  throw(error: unknown): IteratorResult<Suspend, Tasklet<any[], any> | null> {
+    const c = S.current;
+    const i = S.watchdogs.lastIndexOf(c);
+    if (i >= 0) S.watchdogs.splice(i, 1);
+    if (S.wdOwner === c) {
+      S.wdLimit = -1;
+      S.wdOwner = null;
+    }
+    throw error;
+  }
+  return(value?: unknown): IteratorResult<Suspend, Tasklet<any[], any> | null> {
+    return done(value as null);
+  }
+}
+
+function checkRunArgs(maxSwitches: unknown, options: RunOptions | undefined): number {
   if (typeof maxSwitches !== 'number') throw new TypeError('run() takes a number of switches (0: no limit)');
   if (!Number.isInteger(maxSwitches) || maxSwitches < 0) {
     throw new ValueError('run() takes a whole number of switches >= 0 (0: no limit)');
@@ -97,10 +180,7 @@ export function run(maxSwitches = 0, options?: RunOptions): Tasklet<any[], any> 
     if (flag(options.soft, 'soft')) flags |= SOFT;
     if (flag(options.totaltimeout, 'totaltimeout')) flags |= TOTAL;
   }
-  requireMain('run()');
-  if (S.driving !== 0) throw new RuntimeError('run() is already running');
-  const interrupted: TaskletCore | null = drive(maxSwitches === 0 ? -1 : maxSwitches, 0, flags);
-  return interrupted === null ? null : interrupted.pub;
+  return flags;
 }
 
 function flag(value: unknown, name: string): boolean {

@@ -16,6 +16,7 @@ export {
   getmain,
   getruncount,
   run,
+  nestedRun,
   schedule,
   scheduleRemove,
   setScheduleCallback,

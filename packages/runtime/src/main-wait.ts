@@ -85,6 +85,8 @@ function resume<T>(it: Iterator<Suspend, T, unknown>, failed: boolean, value: un
 function waitForTurn(): void {
   const main = S.main;
   const switchesAtPark = S.switches;
+  const base = S.runBase;
+  S.runBase = S.watchdogs.length;
   S.mainWaiting = true;
   try {
     for (;;) {
@@ -118,6 +120,7 @@ function waitForTurn(): void {
     throw e;
   } finally {
     S.mainWaiting = false;
+    S.runBase = base;
   }
 }
 

@@ -53,6 +53,21 @@ export class Scheduler {
   mainTurn = false;
   /** The tasklet resumed last, for Stackless' deadlock rules. */
   lastStepped: TaskletCore | null = null;
+  /**
+   * Tasklets paused in a nested run() (Stackless' watchdogs), innermost
+   * last. When nothing is runnable the innermost one above {@link runBase}
+   * is revived, and an uncaught error goes to it rather than to main.
+   */
+  readonly watchdogs: TaskletCore[] = [];
+  /** How many watchdogs were there when main's current run()/block() began: those are not main's to revive. */
+  runBase = 0;
+  /** The active watchdog timeout (the first run() with a timeout wins), -1 for none. */
+  wdLimit = -1;
+  wdFlags = 0;
+  /** Who gets the interrupted tasklet: main (run() returns it) or a watchdog tasklet. */
+  wdOwner: TaskletCore | null = null;
+  wdSteps = 0;
+  wdLast: TaskletCore | null = null;
 }
 
 export const S = new Scheduler();
@@ -103,14 +118,18 @@ export function drive(maxSwitches: number, sliceMs: number, flags = 0): TaskletC
   const runq = S.runq;
   const main = S.main;
   const start = sliceMs > 0 ? performance.now() : 0;
-  let steps = 0;
-  let owner: TaskletCore | null = null;
+  // Main's own timeout, unless an outer run() already has one (only the
+  // first timeout counts, as in Stackless).
+  const ownTimeout = maxSwitches >= 0 && S.wdLimit < 0;
+  if (ownTimeout) armTimeout(maxSwitches, flags, main);
   S.driving++;
   try {
     for (;;) {
       let n = runq.length;
       if (n === 0) {
-        if (!serviceTimersAndIo()) return null;
+        // Nothing runnable: the innermost nested run() returns first.
+        if (S.watchdogs.length > S.runBase) reviveWatchdog(S.watchdogs[S.watchdogs.length - 1] as TaskletCore, null);
+        else if (!serviceTimersAndIo()) return null;
         n = runq.length;
         if (n === 0) return null;
       }
@@ -125,19 +144,21 @@ export function drive(maxSwitches: number, sliceMs: number, flags = 0): TaskletC
           return null;
         }
         step(c);
-        if (maxSwitches >= 0) {
-          if (c !== owner && (flags & TOTAL) === 0) {
-            owner = c;
-            steps = 0;
+        if (S.wdLimit >= 0 && timeoutExpired(c)) {
+          const owner = S.wdOwner as TaskletCore;
+          const soft = (S.wdFlags & SOFT) !== 0;
+          let interrupted: TaskletCore | null = null;
+          if (!soft) {
+            // A hard interrupt takes a runnable tasklet out of the queue; one
+            // that blocked or ended cannot be, and the budget stays spent.
+            if (!c.inQueue) continue;
+            runq.remove(c);
+            c.inQueue = false;
+            interrupted = c;
           }
-          if (++steps >= maxSwitches && !c.atomic) {
-            if ((flags & SOFT) !== 0) return null;
-            if (c.inQueue) {
-              runq.remove(c);
-              c.inQueue = false;
-              return c;
-            }
-          }
+          disarmTimeout();
+          if (owner === main) return interrupted;
+          reviveWatchdog(owner, interrupted === null ? null : interrupted.pub);
         }
       }
       if (S.timers.size > 0 || S.pollers.length > 0) serviceTimersAndIo();
@@ -148,6 +169,7 @@ export function drive(maxSwitches: number, sliceMs: number, flags = 0): TaskletC
     }
   } finally {
     S.driving--;
+    if (ownTimeout && S.wdOwner === main) disarmTimeout();
     if (main.inQueue) {
       runq.remove(main);
       main.inQueue = false;
@@ -164,6 +186,43 @@ export function drive(maxSwitches: number, sliceMs: number, flags = 0): TaskletC
     }
     if (S.driving === 0 && runq.length > 0) armPump();
   }
+}
+
+/** Starts the watchdog's budget; `owner` gets the interrupted tasklet. */
+export function armTimeout(limit: number, flags: number, owner: TaskletCore): void {
+  S.wdLimit = limit;
+  S.wdFlags = flags;
+  S.wdOwner = owner;
+  S.wdSteps = 0;
+  S.wdLast = null;
+}
+
+function disarmTimeout(): void {
+  S.wdLimit = -1;
+  S.wdOwner = null;
+  S.wdLast = null;
+}
+
+/** Counts one resumption of `c` against the budget; true once it is spent and `c` may be interrupted. */
+function timeoutExpired(c: TaskletCore): boolean {
+  if (c !== S.wdLast && (S.wdFlags & TOTAL) === 0) {
+    S.wdLast = c;
+    S.wdSteps = 0;
+  }
+  return ++S.wdSteps >= S.wdLimit && !c.atomic;
+}
+
+/**
+ * Ends a nested run(): the watchdog tasklet leaves the stack and becomes
+ * runnable, its run() returning `value` (null, or the interrupted tasklet).
+ */
+export function reviveWatchdog(w: TaskletCore, value: unknown): void {
+  const i = S.watchdogs.lastIndexOf(w);
+  if (i >= 0) S.watchdogs.splice(i, 1);
+  if (S.wdOwner === w) disarmTimeout();
+  w.tempval = value;
+  w.inQueue = true;
+  S.runq.unshift(w);
 }
 
 /** Fires due timers and polls IO once; says whether anything may have become runnable. */
@@ -283,7 +342,18 @@ export function finish(c: TaskletCore, value: unknown, failed: boolean): void {
     else join.resolve(value);
     return;
   }
-  if (failed && !(value instanceof TaskletExit)) throw value;
+  if (failed && !(value instanceof TaskletExit)) {
+    // Stackless hands an uncaught error to the innermost watchdog: a tasklet
+    // paused in a nested run() gets it there; else main does.
+    if (S.watchdogs.length > S.runBase) {
+      const w = S.watchdogs[S.watchdogs.length - 1] as TaskletCore;
+      reviveWatchdog(w, undefined);
+      w.pendingError = value;
+      w.hasPendingError = true;
+      return;
+    }
+    throw value;
+  }
 }
 
 /** Puts a bound tasklet at the end of the run queue. */

@@ -329,6 +329,9 @@ function checkOptions(options: RaiseOptions | undefined): void {
 
 function raiseIn(c: TaskletCore, error: unknown, options: RaiseOptions | undefined): Operation<void> {
   if (c === S.current) throw error;
+  // A tasklet paused in a nested run() leaves the watchdog stack: the error ends its run().
+  const w = S.watchdogs.lastIndexOf(c);
+  if (w >= 0) S.watchdogs.splice(w, 1);
   // A tasklet that never started meets the error at its start: the generator
   // is created and thrown into before its body runs, so the body never runs.
   unblock(c);
