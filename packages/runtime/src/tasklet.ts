@@ -278,6 +278,7 @@ export class Tasklet<A extends unknown[] = any[], R = unknown> {
   /** Raises `error` inside the tasklet. Inside a tasklet, `yield*` the call to let the target run now. */
   throw(error: unknown, options?: RaiseOptions): Operation<void> {
     const c = this._c;
+    if (arguments.length === 0) throw new TypeError('throw() takes the error to raise');
     checkOptions(options);
     if (c.isMain) {
       // Main raising into itself raises at once (Stackless'
@@ -322,7 +323,7 @@ export class Tasklet<A extends unknown[] = any[], R = unknown> {
 }
 
 function checkOptions(options: RaiseOptions | undefined): void {
-  if (options !== undefined && (options === null || typeof options !== 'object')) {
+  if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) {
     throw new TypeError('options must be an object such as { pending: true }');
   }
 }
