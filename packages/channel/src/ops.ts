@@ -11,7 +11,7 @@ import { handOver, rendezvous, taken } from './rendezvous.js';
  */
 function act(op: object, ch: Channel<any>, dir: 1 | -1, value: unknown, isError: boolean): IteratorResult<Suspend, any> {
   const cur = S.current;
-  if (cur === S.main && !S.mainSync) throw new RuntimeError('channel operations block a tasklet: outside tasklets use block(op), which runs the scheduler inside the call, or sendAsync()/receiveAsync()');
+  if (cur === S.main && !S.mainSync) refuseMain();
   const cando = dir > 0 ? ch._nrecv > 0 : ch._nsend > 0;
   if (S.channelCallback !== null) notify(ch, cur, dir, value, !cando);
   if (cando) {
@@ -26,8 +26,7 @@ function act(op: object, ch: Channel<any>, dir: 1 | -1, value: unknown, isError:
     if (taken.isError) throw got;
     return done(got);
   }
-  if (cur.blockTrap) throw new RuntimeError('this tasklet does not like to be blocked.');
-  if (ch.closing) throw closedError();
+  if (cur.blockTrap || ch.closing) refuseBlock(cur);
   cur.wdir = dir;
   cur.wvalue = value;
   cur.wIsError = isError;
@@ -35,6 +34,19 @@ function act(op: object, ch: Channel<any>, dir: 1 | -1, value: unknown, isError:
   cur.suspendedIn = op;
   ch._enqueue(cur);
   return SUSPENDED;
+}
+
+// The rare paths of act() live apart, which keeps act() small enough for
+// V8 to inline it, with the rendezvous, into the operations' next().
+
+function refuseMain(): never {
+  throw new RuntimeError('channel operations block a tasklet: outside tasklets use block(op), which runs the scheduler inside the call, or sendAsync()/receiveAsync()');
+}
+
+/** The tasklet would block on a closing channel or with its block trap set. */
+function refuseBlock(cur: TaskletCore): never {
+  if (cur.blockTrap) throw new RuntimeError('this tasklet does not like to be blocked.');
+  throw closedError();
 }
 
 /**

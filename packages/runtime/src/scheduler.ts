@@ -68,6 +68,8 @@ export class Scheduler {
   wdOwner: TaskletCore | null = null;
   wdSteps = 0;
   wdLast: TaskletCore | null = null;
+  /** What an interrupt hands to main's run(). */
+  wdInterrupted: TaskletCore | null = null;
 }
 
 export const S = new Scheduler();
@@ -122,6 +124,7 @@ export function drive(maxSwitches: number, sliceMs: number, flags = 0): TaskletC
   // first timeout counts, as in Stackless).
   const ownTimeout = maxSwitches >= 0 && S.wdLimit < 0;
   if (ownTimeout) armTimeout(maxSwitches, flags, main);
+  let last: TaskletCore | null = null;
   S.driving++;
   try {
     for (;;) {
@@ -133,32 +136,34 @@ export function drive(maxSwitches: number, sliceMs: number, flags = 0): TaskletC
         n = runq.length;
         if (n === 0) return null;
       }
-      while (n-- > 0) {
-        // A tasklet may have taken others off the queue during this round
-        // (remove(), killing one that never ran), so the count is an upper bound.
-        const c = runq.shift();
-        if (c === undefined) break;
-        if (c === main) {
-          c.inQueue = false;
-          S.mainTurn = true;
-          return null;
-        }
-        step(c);
-        if (S.wdLimit >= 0 && timeoutExpired(c)) {
-          const owner = S.wdOwner as TaskletCore;
-          const soft = (S.wdFlags & SOFT) !== 0;
-          let interrupted: TaskletCore | null = null;
-          if (!soft) {
-            // A hard interrupt takes a runnable tasklet out of the queue; one
-            // that blocked or ended cannot be, and the budget stays spent.
-            if (!c.inQueue) continue;
-            runq.remove(c);
+      // A tasklet may have taken others off the queue during this round
+      // (remove(), killing one that never ran), so the count is an upper
+      // bound. Without a watchdog timeout the round runs in the lean loop
+      // (the hot path); a timeout armed during a round counts from the next.
+      if (S.wdLimit < 0) {
+        while (n-- > 0) {
+          const c = runq.shift();
+          if (c === undefined) break;
+          if (c === main) {
             c.inQueue = false;
-            interrupted = c;
+            S.mainTurn = true;
+            return null;
           }
-          disarmTimeout();
-          if (owner === main) return interrupted;
-          reviveWatchdog(owner, interrupted === null ? null : interrupted.pub);
+          step(c);
+          last = c;
+        }
+      } else {
+        while (n-- > 0) {
+          const c = runq.shift();
+          if (c === undefined) break;
+          if (c === main) {
+            c.inQueue = false;
+            S.mainTurn = true;
+            return null;
+          }
+          step(c);
+          last = c;
+          if (S.wdLimit >= 0 && timeoutExpired(c) && interrupt(c)) return S.wdInterrupted;
         }
       }
       if (S.timers.size > 0 || S.pollers.length > 0) serviceTimersAndIo();
@@ -169,6 +174,7 @@ export function drive(maxSwitches: number, sliceMs: number, flags = 0): TaskletC
     }
   } finally {
     S.driving--;
+    if (last !== null) S.lastStepped = last;
     if (ownTimeout && S.wdOwner === main) disarmTimeout();
     if (main.inQueue) {
       runq.remove(main);
@@ -186,6 +192,33 @@ export function drive(maxSwitches: number, sliceMs: number, flags = 0): TaskletC
     }
     if (S.driving === 0 && runq.length > 0) armPump();
   }
+}
+
+/**
+ * The budget is spent after resuming `c`: interrupts it (hard: takes it out
+ * of the run queue; soft: leaves it) and hands it to the watchdog's owner.
+ * Returns true when drive() must return ({@link Scheduler.wdInterrupted}
+ * to main's run()), false when it goes on (a watchdog tasklet was revived,
+ * or `c` cannot be interrupted now).
+ */
+function interrupt(c: TaskletCore): boolean {
+  const owner = S.wdOwner as TaskletCore;
+  let interrupted: TaskletCore | null = null;
+  if ((S.wdFlags & SOFT) === 0) {
+    // A hard interrupt takes a runnable tasklet out of the queue; one that
+    // blocked or ended cannot be, and the budget stays spent.
+    if (!c.inQueue) return false;
+    S.runq.remove(c);
+    c.inQueue = false;
+    interrupted = c;
+  }
+  disarmTimeout();
+  if (owner === S.main) {
+    S.wdInterrupted = interrupted;
+    return true;
+  }
+  reviveWatchdog(owner, interrupted === null ? null : interrupted.pub);
+  return false;
 }
 
 /** Starts the watchdog's budget; `owner` gets the interrupted tasklet. */
@@ -253,7 +286,6 @@ function step(c: TaskletCore): void {
   S.switches++;
   if (S.scheduleCallback !== null) callScheduleCallback(c);
   S.current = c;
-  S.lastStepped = c;
   let r: IteratorResult<unknown, unknown>;
   try {
     let gen = c.gen;
