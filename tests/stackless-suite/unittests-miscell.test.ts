@@ -1,7 +1,8 @@
 // Stackless/unittests/test_miscell.py: the classes about switching,
 // throwing, killing, atomic and schedule. (The file's other classes --
-// switch_trap, the error handler, bind, switch, the module and C-state
-// introspection, finalizers -- are not ported yet.)
+// switch_trap and the trapped switches, the error handler, the context
+// manager, the bind tests that need weakrefs, frames, C state or threads,
+// the module and C-state introspection, finalizers -- are not ported yet.)
 import { expect } from 'chai';
 import { Channel } from '@stackless-io/channel';
 import {
@@ -13,8 +14,8 @@ import {
   schedule,
   scheduleRemove,
   tasklet,
+  Tasklet,
   TaskletExit,
-  type Tasklet,
 } from '@stackless-io/runtime';
 import { notExpressible, test } from './suite.js';
 
@@ -344,5 +345,128 @@ describe('stackless-suite unittests: test_miscell TestSchedule', () => {
       expect(events).to.deep.equal(['foo']);
     })();
     run();
+  });
+});
+
+describe('stackless-suite unittests: test_miscell TestSwitch', () => {
+  /** setUp: main is the source; target checks main is paused, inserts it back and finishes. */
+  function fixture(): { source: T; finished: () => boolean; target: () => Generator<any, void, unknown>; blockedTarget: () => Generator<any, void, unknown>; c: Channel<null> } {
+    const source = getcurrent();
+    let finished = false;
+    const c = new Channel<null>();
+    return {
+      source,
+      c,
+      finished: () => finished,
+      target: function* () {
+        expect(source.paused).to.equal(true);
+        source.insert();
+        finished = true;
+      },
+      blockedTarget: function* () {
+        yield* c.receive();
+        finished = true;
+      },
+    };
+  }
+
+  test('test_switch', () => {
+    const f = fixture();
+    const t = tasklet(f.target)();
+    block(t.switch());
+    expect(f.finished()).to.equal(true);
+  });
+
+  test('test_switch_self', () => {
+    block(getcurrent().switch());
+  });
+
+  test('test_switch_blocked', () => {
+    const f = fixture();
+    const t = tasklet(f.blockedTarget)();
+    block(t.run());
+    expect(t.blocked).to.equal(true);
+    expect(() => block(t.switch())).to.throw(RuntimeError, /blocked/);
+    block(f.c.send(null));
+    expect(f.finished()).to.equal(true);
+  });
+
+  test('test_switch_paused', () => {
+    const f = fixture();
+    const t = tasklet(f.target);
+    t.bind(null, []);
+    expect(t.paused).to.equal(true);
+    block(t.switch());
+    expect(f.finished()).to.equal(true);
+  });
+});
+
+describe('stackless-suite unittests: test_miscell TestBind', () => {
+  let args: unknown[] | null = null;
+  function* argstest(...a: unknown[]): Generator<any, void, unknown> {
+    args = a;
+  }
+  function* task(): Generator<any, void, unknown> {
+    yield* scheduleRemove(null);
+  }
+
+  test('test_bind_fail_not_callable', () => {
+    class C {}
+    expect(() => getcurrent().bind(new C() as never)).to.throw(TypeError);
+  });
+
+  test('test_unbind_fail_current', () => {
+    expect(() => getcurrent().bind(null)).to.throw(RuntimeError, /current tasklet|main tasklet/);
+  });
+
+  test('test_unbind_fail_scheduled', () => {
+    const t = tasklet(task)();
+    run(); // a paused tasklet
+    t.insert();
+    expect(t.scheduled).to.equal(true);
+    expect(() => t.bind(null)).to.throw(RuntimeError, /scheduled/);
+    t.kill();
+  });
+
+  test('test_bind_noargs', () => {
+    const t = tasklet(task);
+    t.bind(argstest);
+    expect(() => block(t.run())).to.throw(RuntimeError);
+  });
+
+  test('test_bind_args', () => {
+    const t = new Tasklet<unknown[], void>(task);
+    t.bind(argstest, ['foo', 'bar']);
+    block(t.run());
+    expect(args).to.deep.equal(['foo', 'bar']);
+  });
+
+  notExpressible('test_bind_kwargs', 'keyword arguments');
+  notExpressible('test_bind_args_kwargs', 'keyword arguments');
+  notExpressible('test_bind_args_kwargs_nofunc', 'keyword arguments');
+
+  test('test_bind_args_not_runnable', () => {
+    // The Python test binds keyword arguments too; the positional part ports.
+    const t = new Tasklet<unknown[], void>(task);
+    t.bind(argstest, ['foo', 'bar']);
+    expect(t.scheduled).to.equal(false);
+    block(t.run());
+  });
+
+  test('test_setup_fail_alive', () => {
+    let err: unknown;
+    const t = new Tasklet(function* () {
+      const cur = getcurrent();
+      expect(cur.alive).to.equal(true);
+      try {
+        cur.setup();
+      } catch (e) {
+        err = e;
+      }
+    }).bind(undefined, []);
+    block(t.run());
+    expect(t.alive).to.equal(false);
+    expect(err).to.be.instanceOf(RuntimeError);
+    expect((err as Error).message).to.match(/tasklet is alive/);
   });
 });

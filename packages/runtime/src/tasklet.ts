@@ -171,13 +171,14 @@ export class Tasklet<A extends unknown[] = any[], R = unknown> {
    */
   bind(fn?: TaskletFunction<A, R> | null, args?: A): this {
     const c = this._c;
-    if (c.isMain) throw new RuntimeError('cannot bind the main tasklet');
-    if (c === S.current) throw new RuntimeError("can't (re)bind the current tasklet");
-    if (c.inQueue || c.blocker !== null) throw new RuntimeError(`tasklet is scheduled: you cannot bind ${c.name}`);
     if (fn === null) fn = undefined;
+    // As in Stackless, the function's type is checked first.
     if (fn !== undefined && !isGeneratorFunction(fn)) {
       throw new TypeError(`bind() takes a generator function (function*), got ${describe(fn)}`);
     }
+    if (c.isMain) throw new RuntimeError('cannot bind the main tasklet');
+    if (c === S.current) throw new RuntimeError("can't (re)bind the current tasklet");
+    if (c.inQueue || c.blocker !== null) throw new RuntimeError(`tasklet is scheduled: you cannot bind ${c.name}`);
     if (args !== undefined && !Array.isArray(args)) throw new TypeError('bind() takes its arguments as an array');
     if (fn === undefined && args === undefined) {
       c.gen = null;
@@ -206,7 +207,7 @@ export class Tasklet<A extends unknown[] = any[], R = unknown> {
   /** Binds the arguments and inserts the tasklet into the run queue. */
   setup(...args: A): this {
     const c = this._c;
-    if (c.alive) throw new RuntimeError(`${c.name} is already bound`);
+    if (c.alive) throw new RuntimeError(`tasklet is alive: ${c.name} is already bound`);
     if (c.fn === null) throw new RuntimeError(`${c.name} has no function to run`);
     this.bind(undefined, args);
     insertCore(c);
