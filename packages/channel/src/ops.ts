@@ -1,8 +1,8 @@
 import { RuntimeError, type Operation, type Suspend } from '@stackless-io/runtime';
-import { done, S, SUSPENDED, type TaskletCore } from '@stackless-io/runtime/internal';
+import { done, refuseSwitch, S, SUSPENDED, type TaskletCore } from '@stackless-io/runtime/internal';
 import type { Channel } from './channel.js';
 import { closedError } from './closed.js';
-import { handOver, rendezvous, taken } from './rendezvous.js';
+import { handOver, refuseTrappedRendezvous, rendezvous, taken } from './rendezvous.js';
 
 /**
  * Starts a send (dir +1) or receive (dir -1) for the current tasklet: meets
@@ -15,6 +15,7 @@ function act(op: object, ch: Channel<any>, dir: 1 | -1, value: unknown, isError:
   const cando = dir > 0 ? ch._nrecv > 0 : ch._nsend > 0;
   if (S.channelCallback !== null) notify(ch, cur, dir, value, !cando);
   if (cando) {
+    if (S.switchTrap !== 0) refuseTrappedRendezvous(ch, dir);
     if (rendezvous(ch, dir, cur, value, isError)) {
       if (dir < 0) handOver(cur);
       cur.suspendedIn = op;
@@ -26,7 +27,7 @@ function act(op: object, ch: Channel<any>, dir: 1 | -1, value: unknown, isError:
     if (taken.isError) throw got;
     return done(got);
   }
-  if (cur.blockTrap || ch.closing) refuseBlock(cur);
+  if (cur.blockTrap || ch.closing || S.switchTrap !== 0) refuseBlock(cur);
   cur.wdir = dir;
   cur.wvalue = value;
   cur.wIsError = isError;
@@ -43,9 +44,10 @@ function refuseMain(): never {
   throw new RuntimeError('channel operations block a tasklet: outside tasklets use block(op), which runs the scheduler inside the call, or sendAsync()/receiveAsync()');
 }
 
-/** The tasklet would block on a closing channel or with its block trap set. */
+/** The tasklet would block on a closing channel, with its block trap set, or inside a switch trap. */
 function refuseBlock(cur: TaskletCore): never {
   if (cur.blockTrap) throw new RuntimeError('this tasklet does not like to be blocked.');
+  if (S.switchTrap !== 0) refuseSwitch();
   throw closedError();
 }
 

@@ -9,7 +9,7 @@
  *   - otherwise the peer goes to the end of the run queue and the caller
  *     goes on without a switch.
  */
-import { S, type TaskletCore } from '@stackless-io/runtime/internal';
+import { refuseSwitch, S, type TaskletCore } from '@stackless-io/runtime/internal';
 import type { Channel } from './channel.js';
 
 /** What a receiver took without blocking. Module scratch, so the hot path allocates nothing. */
@@ -55,6 +55,15 @@ export function rendezvous(ch: Channel<unknown>, dir: 1 | -1, cur: TaskletCore, 
   pc.inQueue = true;
   runq.push(pc);
   return false;
+}
+
+/**
+ * Inside a switch trap, a rendezvous that would switch (the peer's side is
+ * preferred, or schedule_all) raises before the value crosses, as Stackless
+ * refuses the switch and leaves both sides waiting as they were.
+ */
+export function refuseTrappedRendezvous(ch: Channel<unknown>, dir: 1 | -1): void {
+  if (ch._scheduleAll || ch.preference === -dir) refuseSwitch();
 }
 
 /** A receiver that took a value but must switch gets it at its resumption. */

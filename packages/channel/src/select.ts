@@ -1,6 +1,7 @@
 import { RuntimeError, ValueError, type Operation, type Suspend } from '@stackless-io/runtime';
 import {
   done,
+  refuseSwitch,
   S,
   SUSPENDED,
   wake,
@@ -12,7 +13,7 @@ import {
   type WaitNode,
 } from '@stackless-io/runtime/internal';
 import { closedError } from './closed.js';
-import { handOver, rendezvous, taken } from './rendezvous.js';
+import { handOver, refuseTrappedRendezvous, rendezvous, taken } from './rendezvous.js';
 import { RecvCase, SendCase, type SelectCase } from './select-case.js';
 import { Waiter } from './waiter.js';
 
@@ -86,6 +87,7 @@ class SelectOp implements Operation<unknown>, Iterator<Suspend, unknown, unknown
     if (closing) throw closedError();
     if (this.timeoutMs === 0) return done({ index: -1, value: undefined });
     if (cur.blockTrap) throw new RuntimeError('this tasklet does not like to be blocked.');
+    if (S.switchTrap !== 0) refuseSwitch();
     this.core = cur;
     cur.blocker = this;
     for (let i = 0; i < cases.length; i++) {
@@ -105,6 +107,7 @@ class SelectOp implements Operation<unknown>, Iterator<Suspend, unknown, unknown
     const dir = c.dir;
     if (S.channelCallback !== null) S.channelCallback(ch, cur.pub, dir > 0, false);
     const value = dir > 0 ? (c as SendCase<unknown>).value : undefined;
+    if (S.switchTrap !== 0) refuseTrappedRendezvous(ch, dir);
     if (rendezvous(ch, dir, cur, value, false)) {
       if (dir < 0 && !taken.isError) taken.value = { index: i, value: taken.value };
       else if (dir > 0) {

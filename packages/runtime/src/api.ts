@@ -13,6 +13,7 @@ import {
   type ScheduleCallback,
 } from './scheduler.js';
 import { scheduleOp } from './switching.js';
+import { refuseSwitch } from './switch-trap.js';
 import { Tasklet } from './tasklet.js';
 
 /**
@@ -91,6 +92,7 @@ export function run(maxSwitches = 0, options?: RunOptions): Tasklet<any[], any> 
   const flags = checkRunArgs(maxSwitches, options);
   if (S.current !== S.main) throw new RuntimeError('run() is called from outside tasklets; inside a tasklet use yield* nestedRun()');
   if (S.driving !== 0) throw new RuntimeError('run() is already running');
+  if (S.switchTrap !== 0 && S.runq.length > 0) refuseSwitch();
   const base = S.runBase;
   S.runBase = S.watchdogs.length;
   S.mainTurn = false;
@@ -149,6 +151,7 @@ class NestedRunOp implements Operation<Tasklet<any[], any> | null>, Iterator<Sus
       }
       return done(v === undefined ? null : (v as Tasklet<any[], any> | null));
     }
+    if (S.switchTrap !== 0) refuseSwitch();
     this.started = true;
     if (this.maxSwitches > 0 && S.wdLimit < 0) armTimeout(this.maxSwitches, this.flags, c);
     S.watchdogs.push(c);

@@ -66,3 +66,5 @@ export { ioWait, IoCall, TIMEOUT } from './io-wait.js';
 export * as io from './io-ops.js';
 export { runExclusive } from './exclusive.js';
 export { block } from './main-wait.js';
+export { switchTrap } from './switch-trap.js';
+export { setErrorHandler, type ErrorHandler } from './error-handler.js';

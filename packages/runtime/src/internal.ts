@@ -15,3 +15,4 @@ export { addPoller, removePoller, type Poller } from './poller.js';
 export type { TimerOwner, TimerEntry } from './timer-heap.js';
 export { wakeFromLoop } from './wake.js';
 export { checkErrorClass } from './errors.js';
+export { refuseSwitch } from './switch-trap.js';

@@ -15,6 +15,7 @@ import type { TaskletCore } from './core.js';
 import { RuntimeError } from './errors.js';
 import { done, SUSPENDED, type Operation, type Suspend } from './operation.js';
 import { S, wake } from './scheduler.js';
+import { refuseSwitch } from './switch-trap.js';
 import type { TimerEntry } from './timer-heap.js';
 
 const ECANCELED = constants.errno.ECANCELED;
@@ -188,6 +189,7 @@ export abstract class IoCall<T> implements Operation<T>, Iterator<Suspend, T, un
     if (c === S.main && !S.mainSync) {
       throw new RuntimeError('IO operations block a tasklet: call them inside a tasklet, or from main through block(op)');
     }
+    if (S.switchTrap !== 0) refuseSwitch();
     this.phase = WAITING;
     this.state = ACTIVE;
     this.core = c;

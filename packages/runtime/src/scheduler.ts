@@ -6,6 +6,7 @@ import type { Tasklet } from './tasklet.js';
 import { TimerHeap } from './timer-heap.js';
 import type { Poller } from './poller.js';
 import { reportUnraisable } from './unraisable.js';
+import { callErrorHandler, type ErrorHandler } from './error-handler.js';
 
 /** A callback run on every switch between tasklets (Stackless' schedule callback). */
 export type ScheduleCallback = (prev: Tasklet<any[], any> | null, next: Tasklet<any[], any> | null) => void;
@@ -70,6 +71,10 @@ export class Scheduler {
   wdLast: TaskletCore | null = null;
   /** What an interrupt hands to main's run(). */
   wdInterrupted: TaskletCore | null = null;
+  /** Stackless' error handler for uncaught tasklet errors (see error-handler.ts), or null. */
+  errorHandler: ErrorHandler | null = null;
+  /** Stackless' switch_trap level: non-zero, a switch to another tasklet raises (see switch-trap.ts). */
+  switchTrap = 0;
 }
 
 export const S = new Scheduler();
@@ -242,7 +247,9 @@ function timeoutExpired(c: TaskletCore): boolean {
     S.wdLast = c;
     S.wdSteps = 0;
   }
-  return ++S.wdSteps >= S.wdLimit && !c.atomic;
+  // Neither an atomic tasklet nor one inside a switch trap is interrupted
+  // (the trap forbids involuntary switches too, as in Stackless).
+  return ++S.wdSteps >= S.wdLimit && !c.atomic && S.switchTrap === 0;
 }
 
 /**
@@ -375,6 +382,16 @@ export function finish(c: TaskletCore, value: unknown, failed: boolean): void {
     return;
   }
   if (failed && !(value instanceof TaskletExit)) {
+    // The error handler comes first; what it throws replaces the error.
+    const handler = S.errorHandler;
+    if (handler !== null) {
+      try {
+        callErrorHandler(handler, c, value);
+        return;
+      } catch (e) {
+        value = e;
+      }
+    }
     // Stackless hands an uncaught error to the innermost watchdog: a tasklet
     // paused in a nested run() gets it there; else main does.
     if (S.watchdogs.length > S.runBase) {

@@ -2,6 +2,7 @@ import type { Blocker, TaskletCore } from './core.js';
 import { RuntimeError, ValueError } from './errors.js';
 import { done, SUSPENDED, type Operation, type Suspend } from './operation.js';
 import { S, wake } from './scheduler.js';
+import { refuseSwitch } from './switch-trap.js';
 import type { TimerEntry, TimerOwner } from './timer-heap.js';
 
 class SleepOp implements Operation<void>, Iterator<Suspend, void, unknown>, Blocker, TimerOwner {
@@ -19,6 +20,8 @@ class SleepOp implements Operation<void>, Iterator<Suspend, void, unknown>, Bloc
     this.started = true;
     const c = S.current;
     if (c === S.main && !S.mainSync) throw new RuntimeError('sleep() blocks a tasklet: outside tasklets, await a timer or use block(sleep(s))');
+    // A sleep blocks (a switch), and so does sleep(0) when another tasklet can run.
+    if (S.switchTrap !== 0 && (this.ms > 0 || S.runq.length > 0)) refuseSwitch();
     if (this.ms <= 0) {
       // sleep(0) lets every other runnable tasklet run once, like schedule().
       c.inQueue = true;

@@ -10,6 +10,7 @@ import { RuntimeError } from './errors.js';
 import { completed, done, SUSPENDED, type Operation, type Suspend } from './operation.js';
 import { block } from './main-wait.js';
 import { S } from './scheduler.js';
+import { refuseSwitch } from './switch-trap.js';
 
 /**
  * The run queue as Stackless sees it is a ring with the current tasklet at
@@ -58,6 +59,7 @@ class SwitchOp implements Operation<unknown>, Iterator<Suspend, unknown, unknown
     this.started = true;
     if (this.target === S.current) return done(undefined);
     checkRunnable(this.target);
+    if (S.switchTrap !== 0) refuseSwitch();
     rotateTo(this.target, this.keepCurrent);
     return SUSPENDED;
   }
@@ -90,6 +92,7 @@ class ScheduleOp<T> implements Operation<T>, Iterator<Suspend, T, unknown> {
   next(v: unknown): IteratorResult<Suspend, T> {
     if (this.started) return done(v as T);
     this.started = true;
+    if (S.switchTrap !== 0 && switches(this.remove)) refuseSwitch();
     const c = S.current;
     c.tempval = this.value;
     if (!this.remove) {
@@ -104,6 +107,16 @@ class ScheduleOp<T> implements Operation<T>, Iterator<Suspend, T, unknown> {
   return(value?: unknown): IteratorResult<Suspend, T> {
     return done(value as T);
   }
+}
+
+/**
+ * Whether schedule() (or scheduleRemove(), `remove`) would hand the turn to
+ * another tasklet: one is runnable, or a tasklet pauses (the scheduler's
+ * caller then gets the turn). Main pausing with nothing runnable is
+ * Stackless' deadlock, not a switch.
+ */
+function switches(remove: boolean): boolean {
+  return S.runq.length > 0 || (remove && S.current !== S.main);
 }
 
 /** Shared by schedule() and scheduleRemove(). */

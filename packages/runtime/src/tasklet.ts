@@ -3,6 +3,7 @@ import { checkErrorClass, RuntimeError, TaskletExit } from './errors.js';
 import { completed, isGeneratorFunction, type Operation, type TaskletFunction } from './operation.js';
 import { finish, insertCore, installDeadlockHook, makeJoin, S, unblock } from './scheduler.js';
 import { switchTo } from './switching.js';
+import { refuseSwitch } from './switch-trap.js';
 
 /** Options of {@link Tasklet.kill} and {@link Tasklet.throw}. */
 export interface RaiseOptions {
@@ -331,6 +332,8 @@ function checkOptions(options: RaiseOptions | undefined): void {
 
 function raiseIn(c: TaskletCore, error: unknown, options: RaiseOptions | undefined): Operation<void> {
   if (c === S.current) throw error;
+  // Raising at once switches to the target: refused, with nothing changed, inside a switch trap.
+  if (S.switchTrap !== 0 && options?.pending !== true) refuseSwitch();
   // A tasklet paused in a nested run() leaves the watchdog stack: the error ends its run().
   const w = S.watchdogs.lastIndexOf(c);
   if (w >= 0) S.watchdogs.splice(w, 1);

@@ -2,6 +2,7 @@ import type { Blocker, TaskletCore } from './core.js';
 import { RuntimeError } from './errors.js';
 import { done, SUSPENDED, type Operation, type Suspend } from './operation.js';
 import { S, wake } from './scheduler.js';
+import { refuseSwitch } from './switch-trap.js';
 
 class PromiseOp<T> implements Operation<T>, Iterator<Suspend, T, unknown>, Blocker {
   private started = false;
@@ -19,6 +20,7 @@ class PromiseOp<T> implements Operation<T>, Iterator<Suspend, T, unknown>, Block
     this.started = true;
     const c = S.current;
     if (c === S.main) throw new RuntimeError('waitFor() blocks a tasklet: outside tasklets, use await');
+    if (S.switchTrap !== 0) refuseSwitch();
     this.core = c;
     c.blocker = this;
     S.pendingPromises++;
