@@ -1,8 +1,9 @@
 // Stackless/unittests/test_miscell.py: the classes about switching,
-// throwing, killing, atomic and schedule. (The file's other classes --
-// switch_trap and the trapped switches, the error handler, the context
-// manager, the bind tests that need weakrefs, frames, C state or threads,
-// the module and C-state introspection, finalizers -- are not ported yet.)
+// throwing, killing, atomic and schedule. The file's other classes are in
+// unittests-switch-trap.test.ts (TestSwitchTrap, the trapped TestSwitch
+// tests), unittests-error-handler.test.ts (TestErrorHandler) and
+// unittests-miscell-rest.test.ts (the rest of TestBind, TestContextManager,
+// TestModule, TestCstate, TestTaskletFinalizer).
 import { expect } from 'chai';
 import { Channel } from '@stackless-io/channel';
 import {

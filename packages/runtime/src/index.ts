@@ -68,3 +68,4 @@ export { runExclusive } from './exclusive.js';
 export { block } from './main-wait.js';
 export { switchTrap } from './switch-trap.js';
 export { setErrorHandler, type ErrorHandler } from './error-handler.js';
+export { getdebug, debug, getuncollectables, uncollectables } from './module-info.js';

@@ -177,8 +177,9 @@ export class Tasklet<A extends unknown[] = any[], R = unknown> {
     if (fn !== undefined && !isGeneratorFunction(fn)) {
       throw new TypeError(`bind() takes a generator function (function*), got ${describe(fn)}`);
     }
-    if (c.isMain) throw new RuntimeError('cannot bind the main tasklet');
+    // The current tasklet is refused first (main, when it is current), as in Stackless.
     if (c === S.current) throw new RuntimeError("can't (re)bind the current tasklet");
+    if (c.isMain) throw new RuntimeError(fn === undefined && args === undefined ? "can't unbind the main tasklet" : 'cannot bind the main tasklet');
     if (c.inQueue || c.blocker !== null) throw new RuntimeError(`tasklet is scheduled: you cannot bind ${c.name}`);
     if (args !== undefined && !Array.isArray(args)) throw new TypeError('bind() takes its arguments as an array');
     if (fn === undefined && args === undefined) {
