@@ -3,7 +3,7 @@
 // caller and changes nothing; the watchdog does not interrupt meanwhile.
 import { expect } from 'chai';
 import { Channel, select } from '@stackless-io/channel';
-import { block, nestedRun, run, RuntimeError, schedule, sleep, switchTrap, tasklet, waitFor } from '@stackless-io/runtime';
+import { block, nestedRun, run, RuntimeError, schedule, setChannelCallback, sleep, switchTrap, tasklet, waitFor } from '@stackless-io/runtime';
 
 /** Runs `body` with the trap set, and proves the level is back to 0 afterwards. */
 function trapped(body: () => void): void {
@@ -99,7 +99,30 @@ describe('runtime: switchTrap()', () => {
     r.kill();
   });
 
-  it('the watchdog does not interrupt a tasklet while the level is non-zero, and does once it is 0 again', () => {
+  it('a channel callback and the trap share the channels\' slow path: the trap alone still refuses once the callback is removed, the callback alone still runs once the trap is lifted', () => {
+    const c = new Channel<number>();
+    const seen: boolean[] = [];
+    const r = tasklet(function* () {
+      yield* c.receive();
+    })();
+    run();
+    setChannelCallback((_ch, _t, sending) => seen.push(sending));
+    try {
+      trapped(() => {
+        expect(setChannelCallback(null)).to.be.a('function');
+        expect(() => block(c.send(1))).to.throw(RuntimeError, 'switch_trap');
+        setChannelCallback((_ch, _t, sending) => seen.push(sending));
+      });
+      // The trap is gone, the callback stays: the send goes through.
+      block(c.send(2));
+    } finally {
+      setChannelCallback(null);
+    }
+    expect(seen).to.deep.equal([true]);
+    expect(r.alive).to.equal(false);
+  });
+
+    it('the watchdog does not interrupt a tasklet while the level is non-zero, and does once it is 0 again', () => {
     let turns = 0;
     const t = tasklet(function* () {
       switchTrap(1);

@@ -13,9 +13,8 @@ function act(op: object, ch: Channel<any>, dir: 1 | -1, value: unknown, isError:
   const cur = S.current;
   if (cur === S.main && !S.mainSync) refuseMain();
   const cando = dir > 0 ? ch._nrecv > 0 : ch._nsend > 0;
-  if (S.channelCallback !== null) notify(ch, cur, dir, value, !cando);
+  if (S.channelSlow) slowAction(ch, cur, dir, value, cando);
   if (cando) {
-    if (S.switchTrap !== 0) refuseTrappedRendezvous(ch, dir);
     if (rendezvous(ch, dir, cur, value, isError)) {
       if (dir < 0) handOver(cur);
       cur.suspendedIn = op;
@@ -27,7 +26,7 @@ function act(op: object, ch: Channel<any>, dir: 1 | -1, value: unknown, isError:
     if (taken.isError) throw got;
     return done(got);
   }
-  if (cur.blockTrap || ch.closing || S.switchTrap !== 0) refuseBlock(cur);
+  if (cur.blockTrap || ch.closing) refuseBlock(cur);
   cur.wdir = dir;
   cur.wvalue = value;
   cur.wIsError = isError;
@@ -42,6 +41,19 @@ function act(op: object, ch: Channel<any>, dir: 1 | -1, value: unknown, isError:
 
 function refuseMain(): never {
   throw new RuntimeError('channel operations block a tasklet: outside tasklets use block(op), which runs the scheduler inside the call, or sendAsync()/receiveAsync()');
+}
+
+/**
+ * With a channel callback installed or the switch trap set: calls the
+ * callback, then refuses, inside the trap, an action that would switch (one
+ * that blocks, or a rendezvous after which the peer runs first) before
+ * anything changes.
+ */
+function slowAction(ch: Channel<any>, cur: TaskletCore, dir: 1 | -1, value: unknown, cando: boolean): void {
+  if (S.channelCallback !== null) notify(ch, cur, dir, value, !cando);
+  if (S.switchTrap === 0) return;
+  if (cando) refuseTrappedRendezvous(ch, dir);
+  else refuseBlock(cur);
 }
 
 /** The tasklet would block on a closing channel, with its block trap set, or inside a switch trap. */

@@ -227,6 +227,7 @@ export function setChannelCallback(callback: ChannelCallback | null): ChannelCal
   if (callback !== null && typeof callback !== 'function') throw new TypeError('the channel callback must be a function or null');
   const old = S.channelCallback;
   S.channelCallback = callback;
+  S.channelSlow = callback !== null || S.switchTrap !== 0;
   return old;
 }
 

@@ -75,6 +75,12 @@ export class Scheduler {
   errorHandler: ErrorHandler | null = null;
   /** Stackless' switch_trap level: non-zero, a switch to another tasklet raises (see switch-trap.ts). */
   switchTrap = 0;
+  /**
+   * True while a channel callback is installed or the switch trap is set:
+   * a channel action then takes its slow path, which calls the callback and
+   * checks the trap. One test on the channels' hot path covers both.
+   */
+  channelSlow = false;
 }
 
 export const S = new Scheduler();

@@ -10,7 +10,9 @@
  *
  * The level lives in the scheduler state ({@link S.switchTrap}); the
  * operations test it only on their way to a switch, so a level of 0 costs
- * one comparison there and nothing elsewhere.
+ * one comparison there and nothing elsewhere. Channel actions, the hot
+ * path, do not test it at all: a non-zero level sends them down the slow
+ * path that the channel callback already has ({@link S.channelSlow}).
  */
 import { RuntimeError } from './errors.js';
 import { S } from './scheduler.js';
@@ -41,6 +43,7 @@ export function switchTrap(change: number | boolean = 0): number {
   // OverflowError for a C int out of range).
   if (!Number.isSafeInteger(level)) throw new RangeError('switchTrap() level out of range');
   S.switchTrap = level;
+  S.channelSlow = level !== 0 || S.channelCallback !== null;
   return old;
 }
 
