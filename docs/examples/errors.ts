@@ -1,5 +1,5 @@
 // Errors are never swallowed.
-import { run, sleep, spawn } from '@stackless-io/runtime';
+import { getcurrent, run, setErrorHandler, sleep, spawn } from '@stackless-io/runtime';
 
 // <<run-error>>
 spawn(function* () {
@@ -11,6 +11,21 @@ try {
   console.log('run() raised:', (e as Error).message);
 }
 // <</run-error>>
+
+// <<error-handler>>
+const failing = spawn(function* () {
+  throw new RangeError('handled');
+});
+const old = setErrorHandler((type, value) => {
+  // Called as the tasklet ends, with the tasklet still current.
+  console.log('handler:', type?.name, (value as Error).message, getcurrent() === failing);
+});
+try {
+  console.log('run() returned', run());
+} finally {
+  setErrorHandler(old);
+}
+// <</error-handler>>
 
 // <<join-error>>
 const t = spawn(function* () {
