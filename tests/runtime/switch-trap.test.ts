@@ -122,6 +122,22 @@ describe('runtime: switchTrap()', () => {
     expect(r.alive).to.equal(false);
   });
 
+    it('raising with { pending: true } is no switch and is allowed; raising at once is refused and leaves the target waiting', () => {
+    const c = new Channel<number>();
+    const t = tasklet(function* () {
+      yield* c.receive();
+    })();
+    run();
+    trapped(() => {
+      expect(() => block(t.throw(new RangeError('now')))).to.throw(RuntimeError, 'switch_trap');
+      expect(t.blocked).to.equal(true);
+      block(t.kill({ pending: true }));
+      expect(t.scheduled).to.equal(true);
+    });
+    run();
+    expect(t.alive).to.equal(false);
+  });
+
     it('the watchdog does not interrupt a tasklet while the level is non-zero, and does once it is 0 again', () => {
     let turns = 0;
     const t = tasklet(function* () {
