@@ -730,7 +730,14 @@ static void test_fuzz() {
           s.len = 0;
           if (s.arg0 == AF_PACKET || s.arg0 == AF_NETLINK) s.arg0 = AF_UNIX;
         }
-        if (op == SIO_OP_SETSOCKOPT && s.arg0 == SOL_SOCKET && s.arg1 == SO_LINGER) s.arg1 = 0;
+        if (op == SIO_OP_SETSOCKOPT || op == SIO_OP_GETSOCKOPT) {
+          // Any level and option name reach the kernel (the contract's
+          // generic setsockopt/getsockopt): the real levels, every name.
+          s.arg0 = field({SOL_SOCKET, IPPROTO_IP, IPPROTO_TCP, IPPROTO_UDP, IPPROTO_IPV6});
+          s.arg1 = below(4) == 0 ? uint32_t(rng()) : below(100);
+          // SO_LINGER with a timeout makes close(2) block (a kernel rule, not a shim one).
+          if (op == SIO_OP_SETSOCKOPT && s.arg0 == SOL_SOCKET && s.arg1 == SO_LINGER) s.arg1 = 0;
+        }
         r.sq[i] = s;
       }
       submitted += n;

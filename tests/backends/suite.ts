@@ -8,6 +8,7 @@ import { cancelCases } from './cases/cancel.js';
 import { connectCases } from './cases/connect.js';
 import { connectionErrorCases } from './cases/connection-errors.js';
 import { echoCases } from './cases/echo.js';
+import { genericOptionCases } from './cases/generic-options.js';
 import { capacityCases, manyCases, udpCapacityCases } from './cases/many.js';
 import { nowaitCases } from './cases/nowait.js';
 import { optionCases } from './cases/options.js';
@@ -26,6 +27,7 @@ export const SUITE: readonly ((name: string) => void)[] = [
   timeoutCases,
   nowaitCases,
   optionCases,
+  genericOptionCases,
   manyCases,
   capacityCases,
   udpCapacityCases,

@@ -38,7 +38,7 @@
  *   while requests are pending.
  */
 import { constants } from 'node:os';
-import { IoOp, IoRequest, MsgFlag, recvLength, type Family, type IoBackend, type IoBackendStats, type SockAddr, type SocketKind, type SockOptCode } from '@stackless-io/runtime';
+import { getOptionVia, IoOp, IoRequest, MsgFlag, recvLength, setOptionVia, type Family, type IoBackend, type IoBackendStats, type SockAddr, type SocketKind, type SockOptCode } from '@stackless-io/runtime';
 import { CQE_TRUNC, Op, SQE_NOWAIT, SQE_POOL, type Submission } from './abi.js';
 import { copyIn, copyOut } from './arena-copy.js';
 import { BuddyArena, MIN_BLOCK } from './arena.js';
@@ -171,12 +171,20 @@ export class EpollBackend implements IoBackend {
     return this.setup.name(Op.GETPEERNAME, handle);
   }
 
-  setsockopt(handle: number, option: SockOptCode, value: number): number {
-    return this.setup.setsockopt(handle, option, value);
+  setOption(handle: number, option: SockOptCode, value: number): number {
+    return setOptionVia(this, handle, option, value);
   }
 
-  getsockopt(handle: number, option: SockOptCode): ReturnType<IoBackend['getsockopt']> {
-    return this.setup.getsockopt(handle, option);
+  getOption(handle: number, option: SockOptCode): ReturnType<IoBackend['getOption']> {
+    return getOptionVia(this, handle, option);
+  }
+
+  setsockopt(handle: number, level: number, name: number, value: number | Uint8Array): number {
+    return this.setup.setsockopt(handle, level, name, value);
+  }
+
+  getsockopt(handle: number, level: number, name: number, buflen: number): ReturnType<IoBackend['getsockopt']> {
+    return this.setup.getsockopt(handle, level, name, buflen);
   }
 
   close(handle: number): number {

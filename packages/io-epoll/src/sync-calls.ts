@@ -5,14 +5,14 @@
  * offset 0 (see SCRATCH).
  */
 import { constants } from 'node:os';
-import { SockOpt, type Family, type SockAddr, type SocketKind, type SockOptCode } from '@stackless-io/runtime';
+import { SOCKOPT_MAX, type Family, type IoBackend, type SockAddr, type SocketKind } from '@stackless-io/runtime';
 import { Op, type Submission } from './abi.js';
 import type { FdTable } from './fd-table.js';
-import { SO_LINGER, sockType, linuxOption } from './linux.js';
+import { sockType } from './linux.js';
 import type { EpollShim } from './shim.js';
 import { AF_INET, AF_INET6, AF_UNIX, decodeSockaddr, encodeSockaddr, SOCKADDR_MAX } from './sockaddr.js';
 
-const { EBADF, EINVAL, EAFNOSUPPORT, ENOPROTOOPT } = constants.errno;
+const { EBADF, EINVAL, EAFNOSUPPORT } = constants.errno;
 
 /** The synchronous calls of one backend, over its shim, arena views and table of open handles. */
 export class SyncCalls {
@@ -75,43 +75,35 @@ export class SyncCalls {
     return a;
   }
 
-  /** IoBackend.setsockopt(). */
-  setsockopt(handle: number, option: SockOptCode, value: number): number {
+  /** IoBackend.setsockopt(): the value goes to the kernel through the scratch bytes. */
+  setsockopt(handle: number, level: number, name: number, value: number | Uint8Array): number {
     if (!this.open.has(handle)) return -EBADF;
-    const opt = linuxOption(option);
-    if (opt === 0) return -ENOPROTOOPT;
-    if (!Number.isInteger(value) || value < -0x80000000 || value > 0x7fffffff) return -EINVAL;
-    let len = 4;
-    if ((opt & 0xffff) === SO_LINGER && opt >>> 16 === 1) {
-      // LINGER: seconds, or -1 for off.
-      if (value < -1) return -EINVAL;
-      this.dv.setInt32(0, value >= 0 ? 1 : 0, true);
-      this.dv.setInt32(4, value >= 0 ? value : 0, true);
-      len = 8;
-    } else {
+    if (!isCInt(level) || !isCInt(name)) return -EINVAL;
+    let len: number;
+    if (typeof value === 'number') {
+      if (!isCInt(value)) return -EINVAL;
       this.dv.setInt32(0, value, true);
+      len = 4;
+    } else if (value instanceof Uint8Array && value.length <= SOCKOPT_MAX) {
+      this.u8.set(value, 0);
+      len = value.length;
+    } else {
+      return -EINVAL;
     }
-    return this.sync(Op.SETSOCKOPT, handle, 0, len, opt >>> 16, opt & 0xffff);
+    return this.sync(Op.SETSOCKOPT, handle, 0, len, level, name);
   }
 
-  /** IoBackend.getsockopt(). */
-  getsockopt(
-    handle: number,
-    option: SockOptCode,
-  ): number | {
-    /** -errno: why the option could not be read. */
-    errno: number;
-  } {
+  /** IoBackend.getsockopt(): buflen 0 reads a C int, else up to buflen bytes. */
+  getsockopt(handle: number, level: number, name: number, buflen: number): ReturnType<IoBackend['getsockopt']> {
     if (!this.open.has(handle)) return { errno: -EBADF };
-    const opt = linuxOption(option);
-    if (opt === 0) return { errno: -ENOPROTOOPT };
-    const linger = option === SockOpt.LINGER;
-    this.dv.setInt32(0, 0, true);
-    this.dv.setInt32(4, 0, true);
-    const r = this.sync(Op.GETSOCKOPT, handle, 0, linger ? 8 : 4, opt >>> 16, opt & 0xffff);
+    if (!isCInt(level) || !isCInt(name) || !Number.isInteger(buflen) || buflen < 0 || buflen > SOCKOPT_MAX) return { errno: -EINVAL };
+    const len = buflen === 0 ? 4 : buflen;
+    // As CPython's int flag = 0 and its zeroed bytes object: an option shorter than asked leaves zeros.
+    this.u8.fill(0, 0, len);
+    const r = this.sync(Op.GETSOCKOPT, handle, 0, len, level, name);
     if (r < 0) return { errno: r };
-    if (linger) return this.dv.getInt32(0, true) !== 0 ? this.dv.getInt32(4, true) : -1;
-    return this.dv.getInt32(0, true);
+    if (buflen === 0) return this.dv.getInt32(0, true);
+    return this.u8.slice(0, r);
   }
 
   /** One sio_sync call: its result, or -errno. */
@@ -129,4 +121,9 @@ export class SyncCalls {
     s.flags = 0;
     return this.shim.sync(s);
   }
+}
+
+/** A C int: what the kernel's level, option name and int value are. */
+function isCInt(v: number): boolean {
+  return Number.isInteger(v) && v >= -0x80000000 && v <= 0x7fffffff;
 }

@@ -399,8 +399,15 @@ describe('epoll backend: the runtime IO contract over the shim', () => {
     expect(b.socket('inet', 'raw' as 'stream', 0)).to.equal(-E.EINVAL);
     expect(b.socket('irda' as 'inet', 'stream', 0)).to.equal(-E.EAFNOSUPPORT);
     expect(b.shutdown(h, 5 as 0)).to.equal(-E.EINVAL);
-    expect(b.setsockopt(h, 99 as 1, 1)).to.equal(-E.ENOPROTOOPT);
-    expect(b.getsockopt(h, 99 as 1)).to.deep.equal({ errno: -E.ENOPROTOOPT });
+    expect(b.setOption(h, 99 as 1, 1)).to.equal(-E.ENOPROTOOPT);
+    expect(b.getOption(h, 99 as 1)).to.deep.equal({ errno: -E.ENOPROTOOPT });
+    expect(b.setsockopt(h, 1.5, 2, 1)).to.equal(-E.EINVAL);
+    expect(b.setsockopt(h, 1, 2, 2 ** 31)).to.equal(-E.EINVAL);
+    expect(b.setsockopt(h, 1, 2, new Uint8Array(4097))).to.equal(-E.EINVAL);
+    expect(b.setsockopt(h, 1, 2, 'x' as unknown as number)).to.equal(-E.EINVAL);
+    expect(b.getsockopt(h, 1, 3, -1)).to.deep.equal({ errno: -E.EINVAL });
+    expect(b.getsockopt(h, 1, 3, 4097)).to.deep.equal({ errno: -E.EINVAL });
+    expect(b.getsockopt(h, 1, 3, 0.5)).to.deep.equal({ errno: -E.EINVAL });
     expect(b.getsockname(12345)).to.equal(-E.EBADF);
     expect(b.close(12345)).to.equal(-E.EBADF);
     expect(b.getpeername(h)).to.equal(-E.ENOTCONN);

@@ -92,8 +92,11 @@ function randomSqe(): number[] {
   let token = below(2) ? below(shim.maxOps) : field([0, 1, 127, 128, 129]);
   if (token === CLOSER) token = 0; // kept free for the final close-all
   const isSocket = (w0 & 0xff) === Op.SOCKET;
-  const arg0 = isSocket ? field(domains) : field([...offsets, 0, 1, 6, 41, 128]);
-  const arg1 = isSocket ? field(types) : field([...lengths, 1, 2, 3, 4, 13, 20]);
+  // Any level and option name reach the kernel (the contract's generic
+  // setsockopt/getsockopt): the real levels, every name.
+  const isOption = (w0 & 0xff) === Op.SETSOCKOPT || (w0 & 0xff) === Op.GETSOCKOPT;
+  const arg0 = isSocket ? field(domains) : isOption ? field([0, 1, 6, 17, 41]) : field([...offsets, 0, 1, 6, 41, 128]);
+  const arg1 = isSocket ? field(types) : isOption ? (below(4) === 0 ? rnd() : below(100)) : field([...lengths, 1, 2, 3, 4, 13, 20]);
   return [w0, fd, token, rnd(), field(offsets), isSocket ? below(2) * (below(2) ? 6 : 17) : field(lengths), arg0, arg1];
 }
 

@@ -6,6 +6,7 @@
  * events finish them into a completion queue (completions.ts), and poll()
  * delivers that queue in one batch.
  */
+import { getGeneric, setGeneric } from './sockopt.js';
 import type { Family, IoBackend, IoBackendStats, IoRequest, SockAddr, SockOptCode, SocketKind } from '@stackless-io/runtime';
 import { Completions } from './completions.js';
 import { DgramSock } from './dgram.js';
@@ -76,20 +77,27 @@ export class LibuvBackend implements IoBackend, Host {
     return this.table.get(handle)?.getpeername() ?? EBADF;
   }
 
-  setsockopt(handle: number, option: SockOptCode, value: number): number {
+  setOption(handle: number, option: SockOptCode, value: number): number {
     const r = this.table.get(handle)?.setsockopt(option, value) ?? EBADF;
     this.completions.kick();
     return r;
   }
 
-  getsockopt(
-    handle: number,
-    option: SockOptCode,
-  ): number | {
-    /** -errno: why the option could not be read. */
-    errno: number;
-  } {
+  getOption(handle: number, option: SockOptCode): ReturnType<IoBackend['getOption']> {
     return this.table.get(handle)?.getsockopt(option) ?? { errno: EBADF };
+  }
+
+  setsockopt(handle: number, level: number, name: number, value: number | Uint8Array): number {
+    const sock = this.table.get(handle);
+    if (sock === undefined) return EBADF;
+    const r = setGeneric(sock, level, name, value);
+    this.completions.kick();
+    return r;
+  }
+
+  getsockopt(handle: number, level: number, name: number, buflen: number): ReturnType<IoBackend['getsockopt']> {
+    const sock = this.table.get(handle);
+    return sock === undefined ? { errno: EBADF } : getGeneric(sock, level, name, buflen);
   }
 
   close(handle: number): number {

@@ -76,6 +76,8 @@ export abstract class Sock {
   v6Only = false;
   /** SO_LINGER seconds, -1 when off. */
   linger = -1;
+  /** struct linger's l_linger as last set, which Linux keeps while lingering is off. */
+  lingerSeconds = 0;
   /** How much received data the record holds before it stops reading (stream) or drops datagrams. */
   rcvbuf: number;
   /** How much unsent data a stream holds before SEND waits. */

@@ -120,7 +120,16 @@ export const IoOp = {
 /** One of the {@link IoOp} codes. */
 export type IoOpCode = (typeof IoOp)[keyof typeof IoOp];
 
-/** Socket options the contract carries; each backend maps them to its platform. */
+/**
+ * Portable names for the socket options every backend, libuv included,
+ * carries, with values already decoded (LINGER in seconds or -1, TYPE as
+ * 1 stream / 2 dgram): {@link IoBackend.setOption} and
+ * {@link IoBackend.getOption}. They stay next to the generic
+ * {@link IoBackend.setsockopt}/{@link IoBackend.getsockopt} because the
+ * runtime's own `io.setsockopt` and a backend without descriptors of its
+ * own (libuv) speak in these terms; on a native backend they are a thin
+ * layer over the generic call (sockopt-layer.ts).
+ */
 export const SockOpt = {
   /** SO_REUSEADDR: bind to an address still in TIME_WAIT. */
   REUSEADDR: 1,
@@ -152,6 +161,13 @@ export const SockOpt = {
    */
   ACCEPTCONN: 12,
 } as const;
+
+/**
+ * The longest option value the generic {@link IoBackend.setsockopt} and
+ * {@link IoBackend.getsockopt} must carry: CPython's getsockopt() buflen
+ * limit is 1024; 4096 leaves room for the longest Linux option structures.
+ */
+export const SOCKOPT_MAX = 4096;
 
 /** One of the {@link SockOpt} codes. */
 export type SockOptCode = (typeof SockOpt)[keyof typeof SockOpt];
@@ -262,13 +278,49 @@ export interface IoBackend extends Poller {
   getsockname(handle: number): SockAddr | number;
   /** The peer's address, or -errno (ENOTCONN when not connected). */
   getpeername(handle: number): SockAddr | number;
-  /** 0 or -errno (ENOPROTOOPT for an option the platform lacks). */
-  setsockopt(handle: number, option: SockOptCode, value: number): number;
-  /** The option's value (>= 0, or -1 for LINGER off), or -errno as `{ errno }`. */
-  getsockopt(
+  /**
+   * Sets a portable option (see {@link SockOpt}): 0 or -errno (ENOPROTOOPT
+   * for an option the platform lacks). A native backend whose kernel uses
+   * Linux's option numbers implements this and {@link getOption} as one line
+   * each over {@link setsockopt}/{@link getsockopt}: {@link setOptionVia} and
+   * {@link getOptionVia} (sockopt-layer.ts) do it.
+   */
+  setOption(handle: number, option: SockOptCode, value: number): number;
+  /** A portable option's value (>= 0, or -1 for LINGER off), or -errno as `{ errno }`. */
+  getOption(
     handle: number,
     option: SockOptCode,
   ): number | {
+    /** -errno: why the option could not be read. */
+    errno: number;
+  };
+  /**
+   * setsockopt(2) with any level and option name, as CPython's
+   * `sock.setsockopt(level, name, value)`: a number is passed as a 4-byte C
+   * int, a Uint8Array as it is (its length is optlen). Levels and names are
+   * Linux's numbers (those CPython on Linux exposes, and socket-compat's
+   * constants); a backend on another kernel translates those it has and
+   * answers -ENOPROTOOPT for the rest. The kernel's answer is passed on: 0
+   * or -errno. A number outside the C int range answers -EINVAL; a native
+   * backend may refuse values longer than {@link SOCKOPT_MAX} bytes with
+   * -EINVAL (CPython passes longer ones, which no Linux option needs).
+   */
+  setsockopt(handle: number, level: number, name: number, value: number | Uint8Array): number;
+  /**
+   * getsockopt(2) with any level and option name, as CPython's
+   * `sock.getsockopt(level, name, buflen)`: with buflen 0 the option is read
+   * into a zeroed 4-byte C int and that int is the answer (a number); with
+   * buflen 1 to {@link SOCKOPT_MAX} the answer is a new Uint8Array of the
+   * bytes the kernel wrote (its optlen, at most buflen). Any other buflen
+   * answers -EINVAL (socket-compat raises CPython's "getsockopt buflen out
+   * of range" before asking). Errors are -errno as `{ errno }`.
+   */
+  getsockopt(
+    handle: number,
+    level: number,
+    name: number,
+    buflen: number,
+  ): number | Uint8Array | {
     /** -errno: why the option could not be read. */
     errno: number;
   };

@@ -49,6 +49,7 @@ export {
   recvLength,
   recvBufferOk,
   SockOpt,
+  SOCKOPT_MAX,
   MsgFlag,
   type IoBackend,
   type IoBackendModule,
@@ -61,6 +62,7 @@ export {
   type Family,
   type SocketKind,
 } from './backend.js';
+export { setOptionVia, getOptionVia, optionPair } from './sockopt-layer.js';
 export { useBackend, installBackend, currentBackend, backendOrNull, closeBackend, availableBackends } from './backend-select.js';
 export { ioWait, IoCall, TIMEOUT } from './io-wait.js';
 export * as io from './io-ops.js';

@@ -105,13 +105,13 @@ export function getpeername(h: number): SockAddr {
 /** Sets a portable socket option. */
 export function setsockopt(h: number, option: SockOptCode, value: number): void {
   checkHandle(h);
-  check(currentBackend().setsockopt(h, option, value));
+  check(currentBackend().setOption(h, option, value));
 }
 
 /** Reads a portable socket option. */
 export function getsockopt(h: number, option: SockOptCode): number {
   checkHandle(h);
-  const v = currentBackend().getsockopt(h, option);
+  const v = currentBackend().getOption(h, option);
   if (typeof v === 'object') throw osError(v.errno);
   return v;
 }

@@ -191,7 +191,7 @@ export function dup(fd: number): number {
   const n = toIndex(fd);
   const b = currentBackend();
   const h = resolve(b, n);
-  if (h < 0 || typeof b.getsockopt(h, SockOpt.TYPE) === 'object') throw errorFor(errno('EBADF'));
+  if (h < 0 || typeof b.getOption(h, SockOpt.TYPE) === 'object') throw errorFor(errno('EBADF'));
   const d = duplicate(b, n);
   if (d < 0) throw errorFor(-d);
   return d;

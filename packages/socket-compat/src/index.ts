@@ -26,6 +26,7 @@
  * @packageDocumentation
  */
 export * from './constants.js';
+export * from './constants-ip.js';
 export {
   OSError,
   error,

@@ -81,7 +81,7 @@ export function openSocket(family: number, type: number, proto: number, fileno: 
     if (fd < 0) throw new ValueError('negative file descriptor');
     const r = resolve(b, fd);
     if (r < 0) throw errorFor(EBADF);
-    const t = b.getsockopt(r, SockOpt.TYPE);
+    const t = b.getOption(r, SockOpt.TYPE);
     if (typeof t === 'object') throw errorFor(t.errno);
     if (fam === -1) {
       const a = b.getsockname(r);

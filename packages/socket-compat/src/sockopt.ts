@@ -1,49 +1,46 @@
 /**
- * Socket options and message flags: Python's (level, optname) pairs and
- * MSG_* bits mapped onto the backend contract's portable SockOpt and MsgFlag
- * codes. An option the contract does not carry answers ENOPROTOOPT, as the
- * kernel does for an unknown one; SO_DOMAIN and SO_PROTOCOL are answered
- * from what the socket object knows (they never change).
+ * Socket options and message flags: which (level, optname) pairs are the
+ * contract's portable ones or answered locally, and MSG_* bits mapped onto
+ * the contract's MsgFlag codes.
  */
-import { MsgFlag, SockOpt, type SockOptCode } from '@stackless-io/runtime';
+import { MsgFlag } from '@stackless-io/runtime';
 import * as C from './constants.js';
 import { errno, errorFor } from './errors.js';
 
-/** How one option is served. */
-export type OptionRoute = { kind: 'contract'; code: SockOptCode; size: number } | { kind: 'local'; optname: number };
-
-const SIZE_INT = 4;
-/** struct linger { int l_onoff; int l_linger; } */
-const SIZE_LINGER = 8;
-
 const key = (level: number, optname: number): string => `${level}:${optname}`;
 
-const ROUTES = new Map<string, OptionRoute>([
-  [key(C.SOL_SOCKET, C.SO_REUSEADDR), { kind: 'contract', code: SockOpt.REUSEADDR, size: SIZE_INT }],
-  [key(C.SOL_SOCKET, C.SO_REUSEPORT), { kind: 'contract', code: SockOpt.REUSEPORT, size: SIZE_INT }],
-  [key(C.SOL_SOCKET, C.SO_KEEPALIVE), { kind: 'contract', code: SockOpt.KEEPALIVE, size: SIZE_INT }],
-  [key(C.SOL_SOCKET, C.SO_BROADCAST), { kind: 'contract', code: SockOpt.BROADCAST, size: SIZE_INT }],
-  [key(C.SOL_SOCKET, C.SO_RCVBUF), { kind: 'contract', code: SockOpt.RCVBUF, size: SIZE_INT }],
-  [key(C.SOL_SOCKET, C.SO_SNDBUF), { kind: 'contract', code: SockOpt.SNDBUF, size: SIZE_INT }],
-  [key(C.SOL_SOCKET, C.SO_ERROR), { kind: 'contract', code: SockOpt.ERROR, size: SIZE_INT }],
-  [key(C.SOL_SOCKET, C.SO_TYPE), { kind: 'contract', code: SockOpt.TYPE, size: SIZE_INT }],
-  [key(C.SOL_SOCKET, C.SO_LINGER), { kind: 'contract', code: SockOpt.LINGER, size: SIZE_LINGER }],
-  [key(C.IPPROTO_TCP, C.TCP_NODELAY), { kind: 'contract', code: SockOpt.NODELAY, size: SIZE_INT }],
-  [key(C.IPPROTO_IPV6, C.IPV6_V6ONLY), { kind: 'contract', code: SockOpt.V6ONLY, size: SIZE_INT }],
-  [key(C.SOL_SOCKET, C.SO_DOMAIN), { kind: 'local', optname: C.SO_DOMAIN }],
-  [key(C.SOL_SOCKET, C.SO_PROTOCOL), { kind: 'local', optname: C.SO_PROTOCOL }],
-  [key(C.SOL_SOCKET, C.SO_ACCEPTCONN), { kind: 'contract', code: SockOpt.ACCEPTCONN, size: SIZE_INT }],
+/** The options of the contract's portable layer (SockOpt), which every backend carries. */
+const PORTABLE = new Set<string>([
+  key(C.SOL_SOCKET, C.SO_REUSEADDR),
+  key(C.SOL_SOCKET, C.SO_REUSEPORT),
+  key(C.SOL_SOCKET, C.SO_KEEPALIVE),
+  key(C.SOL_SOCKET, C.SO_BROADCAST),
+  key(C.SOL_SOCKET, C.SO_RCVBUF),
+  key(C.SOL_SOCKET, C.SO_SNDBUF),
+  key(C.SOL_SOCKET, C.SO_ERROR),
+  key(C.SOL_SOCKET, C.SO_TYPE),
+  key(C.SOL_SOCKET, C.SO_LINGER),
+  key(C.IPPROTO_TCP, C.TCP_NODELAY),
+  key(C.IPPROTO_IPV6, C.IPV6_V6ONLY),
+  key(C.SOL_SOCKET, C.SO_ACCEPTCONN),
 ]);
 
+/** Whether (level, optname) is one of the portable options. */
+export function portableOption(level: number, optname: number): boolean {
+  return PORTABLE.has(key(level, optname));
+}
+
+/** SO_DOMAIN or SO_PROTOCOL, answered from the socket object; null for any other option. */
+export function localOption(level: number, optname: number): number | null {
+  return level === C.SOL_SOCKET && (optname === C.SO_DOMAIN || optname === C.SO_PROTOCOL) ? optname : null;
+}
+
 /**
- * How (level, optname) is served. An option the contract lacks raises what
- * Linux answers for an option it does not know at that level: ENOPROTOOPT,
- * except EOPNOTSUPP for levels an AF_UNIX socket has no handler for, and for
+ * What Linux answers for an option it lacks: ENOPROTOOPT, except
+ * EOPNOTSUPP for levels an AF_UNIX socket has no handler for, and for
  * getsockopt() at a level an IPv4 socket's protocols do not handle.
  */
-export function optionRoute(level: number, optname: number, family: number, type: number, set: boolean): OptionRoute {
-  const r = ROUTES.get(key(level, optname));
-  if (r !== undefined) return r;
+export function unknownOptionErrno(level: number, family: number, type: number, set: boolean): number {
   let code = 'ENOPROTOOPT';
   if (level !== C.SOL_SOCKET) {
     if (family === C.AF_UNIX) code = 'EOPNOTSUPP';
@@ -52,29 +49,13 @@ export function optionRoute(level: number, optname: number, family: number, type
       if (level !== own && level !== C.IPPROTO_IP) code = 'EOPNOTSUPP';
     }
   }
-  throw errorFor(errno(code));
+  return errno(code);
 }
 
 /** Native-endian C ints, as the kernel reads and writes option buffers. */
 export function packInts(values: number[], length: number): Buffer {
   const ints = new Int32Array(values);
   return Buffer.from(new Uint8Array(ints.buffer, 0, Math.min(length, ints.byteLength)));
-}
-
-/** The C ints at the start of an option buffer. */
-export function unpackInts(b: Uint8Array, count: number): number[] {
-  const copy = new Uint8Array(count * 4);
-  copy.set(b.subarray(0, count * 4));
-  return [...new Int32Array(copy.buffer)];
-}
-
-/**
- * The contract's LINGER value (seconds, -1 off) as struct linger's two
- * ints. The kernel keeps l_linger while lingering is off; the contract does
- * not carry it, so the caller passes the value last set (`lastSeconds`).
- */
-export function lingerInts(v: number, lastSeconds: number): [number, number] {
-  return v < 0 ? [0, lastSeconds] : [1, v];
 }
 
 /** What the contract's TYPE answer means in Python's numbers. */
