@@ -70,7 +70,7 @@ extern "C" {
 #define SIO_API __attribute__((visibility("default")))
 #endif
 
-#define SIO_ABI_VERSION 3u
+#define SIO_ABI_VERSION 4u
 #define SIO_MAGIC 0x314f4953u /* "SIO1" in little-endian memory */
 
 /*
@@ -103,6 +103,10 @@ extern "C" {
  *  GETPEERNAME sync  fd   address out         -           -           address length (clamped to len)
  *  SET_POOL    sync  -    pool (see below)    -           -           0 (sio_sync only:
  *                                                                     -EINVAL in the ring)
+ *  DUP         sync  fd   -                   -           -           new fd, the same socket (close-on-exec)
+ *  SOCKETPAIR  sync  -    off: 2nd fd out     domain      type        1st fd; the 2nd is written as an int32
+ *                         (4 bytes); len =                            at off (both nonblocking, close-on-exec)
+ *                         protocol
  *
  * msg_flags are MSG_* flags for RECV/SEND/RECVFROM/SENDTO (MSG_NOSIGNAL is
  * always added to sends). Only fds created by this handle (SOCKET, ACCEPT)
@@ -144,7 +148,9 @@ enum sio_op {
   SIO_OP_GETSOCKNAME = 17,
   SIO_OP_GETPEERNAME = 18,
   SIO_OP_SET_POOL = 19,
-  SIO_OP_COUNT_ = 20
+  SIO_OP_DUP = 20,
+  SIO_OP_SOCKETPAIR = 21,
+  SIO_OP_COUNT_ = 22
 };
 
 /*

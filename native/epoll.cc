@@ -11,6 +11,7 @@
 // - Nothing here blocks except epoll_wait in sio_enter, and only when the
 //   caller passes a timeout (the "exclusive" mode).
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdio.h>
@@ -171,6 +172,41 @@ int32_t do_socket(Instance &in, const sio_sqe &s) {
   return r;
 }
 
+int32_t do_close(Instance &in, int32_t fd);
+
+// DUP: a second fd for the same socket, registered on its own (epoll keys
+// registrations by fd and file, and close deregisters each fd explicitly).
+int32_t do_dup(Instance &in, const FdState &st) {
+  int fd = fcntl(st.fd, F_DUPFD_CLOEXEC, 0);
+  if (fd < 0) return -errno;
+  int32_t r = adopt(in, fd, st.stream);
+  if (r < 0) close(fd);
+  return r;
+}
+
+// SOCKETPAIR: both fds adopted, or neither (a half-made pair is closed).
+int32_t do_socketpair(Instance &in, const sio_sqe &s) {
+  if (!in_arena(in, s.off, 4)) return -EFAULT;
+  int type = static_cast<int>(s.arg1) | SOCK_NONBLOCK | SOCK_CLOEXEC;
+  int sv[2];
+  if (socketpair(static_cast<int>(s.arg0), type, static_cast<int>(s.len), sv) < 0) return -errno;
+  bool stream = (s.arg1 & 0xf) == SOCK_STREAM;
+  int32_t a = adopt(in, sv[0], stream);
+  if (a < 0) {
+    close(sv[0]);
+    close(sv[1]);
+    return a;
+  }
+  int32_t b = adopt(in, sv[1], stream);
+  if (b < 0) {
+    close(sv[1]);
+    do_close(in, sv[0]);
+    return b;
+  }
+  memcpy(in.arena + s.off, &b, sizeof b);
+  return a;
+}
+
 // Operations that never park; shared by the ring and sio_sync.
 int32_t run_sync(Instance &in, const sio_sqe &s) {
   if (s.op == SIO_OP_NOP) return 0;
@@ -182,7 +218,10 @@ int32_t run_sync(Instance &in, const sio_sqe &s) {
     in.pool_used = 0;  // nothing of the old pool is handed out after this
     return 0;
   }
-  if (owned(in, s.fd) == nullptr) return -EBADF;
+  if (s.op == SIO_OP_SOCKETPAIR) return do_socketpair(in, s);
+  FdState *st = owned(in, s.fd);
+  if (st == nullptr) return -EBADF;
+  if (s.op == SIO_OP_DUP) return do_dup(in, *st);
   if (s.op == SIO_OP_LISTEN) {
     int backlog = static_cast<int>(std::min<uint32_t>(s.arg0, INT_MAX));
     return listen(s.fd, backlog) < 0 ? -errno : 0;

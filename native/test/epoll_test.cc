@@ -562,6 +562,43 @@ static void test_close_and_cancel_parked() {
   CHECK(r.clean());
 }
 
+// DUP and SOCKETPAIR: new fds adopted and registered on their own; bad
+// input answers -errno and leaves nothing open.
+static void test_dup_and_socketpair() {
+  Ring r(8, 16, 4096);
+  int foreign = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  CHECK_EQ(r.sync(Ring::op(SIO_OP_DUP, foreign)), -EBADF);
+  CHECK_EQ(r.run(Ring::op(SIO_OP_DUP, -1)), -EBADF);
+  ::close(foreign);
+  uint32_t out = r.alloc(4);
+  int a = r.sync(Ring::op(SIO_OP_SOCKETPAIR, 0, out, 0, AF_UNIX, SOCK_STREAM));
+  CHECK(a >= 0);
+  int32_t b;
+  memcpy(&b, r.arena + out, sizeof b);
+  CHECK(b >= 0 && b != a);
+  CHECK((fcntl(a, F_GETFL) & O_NONBLOCK) && (fcntl(b, F_GETFD) & FD_CLOEXEC));
+  int d = r.sync(Ring::op(SIO_OP_DUP, a));
+  CHECK(d >= 0 && d != a && d != b);
+  CHECK(fcntl(d, F_GETFD) & FD_CLOEXEC);
+  CHECK_EQ(r.hdr->fds_open, 3u);
+  // The duplicate carries data after the original is closed.
+  CHECK_EQ(r.close(a), 0);
+  uint32_t msg = r.alloc(4);
+  memcpy(r.arena + msg, "dup!", 4);
+  CHECK_EQ(r.run(Ring::op(SIO_OP_SEND, d, msg, 4)), 4);
+  uint32_t in = r.alloc(8);
+  CHECK_EQ(r.run(Ring::op(SIO_OP_RECV, b, in, 8)), 4);
+  CHECK(memcmp(r.arena + in, "dup!", 4) == 0);
+  // The kernel's answers for pairs it cannot make; the out slot outside the arena.
+  CHECK_EQ(r.sync(Ring::op(SIO_OP_SOCKETPAIR, 0, out, 0, AF_INET, SOCK_STREAM)), -EOPNOTSUPP);
+  CHECK_EQ(r.sync(Ring::op(SIO_OP_SOCKETPAIR, 0, out, 0, 12345, SOCK_STREAM)), -EAFNOSUPPORT);
+  CHECK_EQ(r.sync(Ring::op(SIO_OP_SOCKETPAIR, 0, 4094, 0, AF_UNIX, SOCK_STREAM)), -EFAULT);
+  CHECK_EQ(r.sync(Ring::op(SIO_OP_SOCKETPAIR, 0, 0xfffffffeu, 0, AF_UNIX, SOCK_STREAM)), -EFAULT);
+  CHECK_EQ(r.close(d), 0);
+  CHECK_EQ(r.close(b), 0);
+  CHECK(r.clean());
+}
+
 static void test_foreign_and_malformed() {
   Ring r(8, 16, 4096);
   int foreign = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -803,6 +840,7 @@ int main() {
       {"receive pool", test_pool_recv},
       {"close and cancel parked ops", test_close_and_cancel_parked},
       {"foreign fds and malformed input", test_foreign_and_malformed},
+      {"dup and socketpair", test_dup_and_socketpair},
       {"wake from another thread", test_wake_from_another_thread},
       {"watch modes (fake libuv)", test_watch_modes},
       {g_inet_fuzz ? "fuzz (private netns, IP + unix)" : "fuzz (unix only: no private netns)", test_fuzz},

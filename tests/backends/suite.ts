@@ -12,6 +12,7 @@ import { genericOptionCases } from './cases/generic-options.js';
 import { capacityCases, manyCases, udpCapacityCases } from './cases/many.js';
 import { nowaitCases } from './cases/nowait.js';
 import { optionCases } from './cases/options.js';
+import { pairCases } from './cases/pairs.js';
 import { timeoutCases } from './cases/timeouts.js';
 import { udpCases } from './cases/udp.js';
 
@@ -28,6 +29,7 @@ export const SUITE: readonly ((name: string) => void)[] = [
   nowaitCases,
   optionCases,
   genericOptionCases,
+  pairCases,
   manyCases,
   capacityCases,
   udpCapacityCases,

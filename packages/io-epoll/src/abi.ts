@@ -4,7 +4,7 @@
  */
 
 /** The ABI version this package speaks; the library must report the same. */
-export const ABI_VERSION = 3;
+export const ABI_VERSION = 4;
 
 /** First word of the shared region ("SIO1" in little-endian memory). */
 export const MAGIC = 0x314f4953;
@@ -54,6 +54,10 @@ export const Op = {
   GETPEERNAME: 18,
   /** Makes off/len of the arena the receive pool (through sync() only; see {@link SQE_POOL}). */
   SET_POOL: 19,
+  /** A new close-on-exec fd for fd's socket (sync). */
+  DUP: 20,
+  /** A connected pair: arg0 domain, arg1 type, len the protocol; the first fd, the second written as an int32 at off (sync). */
+  SOCKETPAIR: 21,
 } as const;
 
 /** One of the {@link Op} codes. */

@@ -171,6 +171,14 @@ export class EpollBackend implements IoBackend {
     return this.setup.name(Op.GETPEERNAME, handle);
   }
 
+  dup(handle: number): number {
+    return this.setup.dup(handle);
+  }
+
+  socketpair(family: Family, kind: SocketKind, protocol: number): [number, number] | number {
+    return this.setup.socketpair(family, kind, protocol);
+  }
+
   setOption(handle: number, option: SockOptCode, value: number): number {
     return setOptionVia(this, handle, option, value);
   }

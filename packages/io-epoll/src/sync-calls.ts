@@ -41,6 +41,29 @@ export class SyncCalls {
     return fd;
   }
 
+  /** IoBackend.dup(): the new fd shares the socket, and its type. */
+  dup(handle: number): number {
+    const type = this.open.get(handle);
+    if (type === 0) return -EBADF;
+    const fd = this.sync(Op.DUP, handle, 0, 0, 0, 0);
+    if (fd >= 0) this.open.set(fd, type);
+    return fd;
+  }
+
+  /** IoBackend.socketpair(): the shim writes the second fd into the scratch bytes. */
+  socketpair(family: Family, kind: SocketKind, protocol: number): [number, number] | number {
+    const af = family === 'inet' ? AF_INET : family === 'inet6' ? AF_INET6 : family === 'unix' ? AF_UNIX : 0;
+    if (af === 0) return -EAFNOSUPPORT;
+    const type = sockType(kind);
+    if (type === 0 || !Number.isInteger(protocol) || protocol < 0 || protocol > 0x7fffffff) return -EINVAL;
+    const a = this.sync(Op.SOCKETPAIR, 0, 0, protocol, af, type);
+    if (a < 0) return a;
+    const b = this.dv.getInt32(0, true);
+    this.open.set(a, type);
+    this.open.set(b, type);
+    return [a, b];
+  }
+
   /** IoBackend.bind(). */
   bind(handle: number, addr: SockAddr): number {
     if (!this.open.has(handle)) return -EBADF;

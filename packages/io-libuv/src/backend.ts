@@ -10,7 +10,7 @@ import { getGeneric, setGeneric } from './sockopt.js';
 import type { Family, IoBackend, IoBackendStats, IoRequest, SockAddr, SockOptCode, SocketKind } from '@stackless-io/runtime';
 import { Completions } from './completions.js';
 import { DgramSock } from './dgram.js';
-import { EAFNOSUPPORT, EBADF, EINVAL, EPROTONOSUPPORT } from './errno.js';
+import { EAFNOSUPPORT, EBADF, EINVAL, ENOSYS, EPROTONOSUPPORT } from './errno.js';
 import { HandleTable } from './handle-table.js';
 import type { Host, Sock } from './sock.js';
 import { StreamSock } from './stream.js';
@@ -75,6 +75,16 @@ export class LibuvBackend implements IoBackend, Host {
 
   getpeername(handle: number): SockAddr | number {
     return this.table.get(handle)?.getpeername() ?? EBADF;
+  }
+
+  /** Node's sockets cannot be duplicated: callers keep their emulation. */
+  dup(handle: number): number {
+    return this.table.get(handle) === undefined ? EBADF : ENOSYS;
+  }
+
+  /** Node cannot make a kernel pair: callers keep their emulation. */
+  socketpair(_family: Family, _kind: SocketKind, _protocol: number): [number, number] | number {
+    return ENOSYS;
   }
 
   setOption(handle: number, option: SockOptCode, value: number): number {

@@ -28,6 +28,7 @@ export const EADDRINUSE = neg('EADDRINUSE');
 export const EAFNOSUPPORT = neg('EAFNOSUPPORT');
 export const EPROTONOSUPPORT = neg('EPROTONOSUPPORT');
 export const ENOPROTOOPT = neg('ENOPROTOOPT');
+export const ENOSYS = neg('ENOSYS');
 export const EOPNOTSUPP = neg('EOPNOTSUPP');
 export const EDESTADDRREQ = neg('EDESTADDRREQ');
 export const ENETUNREACH = neg('ENETUNREACH');

@@ -11,7 +11,8 @@
  *   is never reused while the caller may still hold it: after close() the
  *   backend answers EBADF for it until the same number is handed out again
  *   by a later socket() or accept().
- * - Setup calls (socket, bind, listen, shutdown, options, names) never block
+ * - Setup calls (socket, socketpair, dup, bind, listen, shutdown, options,
+ *   names) never block
  *   and answer at once: a value >= 0 (or an address), or `-errno`.
  * - Everything that may wait is an {@link IoRequest}: the caller fills it
  *   and {@link IoBackend.submit}s it; the backend finishes it later by
@@ -324,6 +325,21 @@ export interface IoBackend extends Poller {
     /** -errno: why the option could not be read. */
     errno: number;
   };
+  /**
+   * dup(2): a new handle for the same socket (the same kernel socket, its
+   * own handle to close; close-on-exec), or -errno (EBADF for a handle not
+   * open, EMFILE...). A backend that cannot make one answers -ENOSYS, and
+   * callers keep their own emulation (socket-compat's handles.ts does).
+   */
+  dup(handle: number): number;
+  /**
+   * socketpair(2): two connected sockets (non-blocking, close-on-exec) as
+   * `[handle, handle]`, or -errno: the kernel's answer for a family or kind
+   * it cannot pair (EOPNOTSUPP for inet), or -ENOSYS from a backend that
+   * cannot make kernel pairs (callers then emulate them, as socket-compat's
+   * socketpair() does over a Unix-domain listener).
+   */
+  socketpair(family: Family, kind: SocketKind, protocol: number): [number, number] | number;
   /**
    * Closes the handle at once: the descriptor is released before close()
    * returns (a batched backend flushes its queue here, so that re-binding

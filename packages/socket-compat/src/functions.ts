@@ -16,7 +16,7 @@ import { pyrepr } from './pyrepr.js';
 import { socket } from './socket.js';
 import { getdefaulttimeout } from './timeouts.js';
 import { cOne, pyArity } from './arity.js';
-import { duplicate, release, resolve } from './handles.js';
+import { duplicate, fresh, release, resolve } from './handles.js';
 
 /** Python's `socket._GLOBAL_DEFAULT_TIMEOUT`: "use getdefaulttimeout()" (so does undefined). */
 export const _GLOBAL_DEFAULT_TIMEOUT: unique symbol = Symbol('_GLOBAL_DEFAULT_TIMEOUT');
@@ -207,9 +207,10 @@ export function close(fd: number): void {
 }
 
 /**
- * A pair of connected sockets (AF_UNIX by default). The backend contract
- * has no socketpair(2): the pair is made by connecting two Unix-domain
- * sockets through a path in a fresh private directory, removed at once;
+ * A pair of connected sockets (AF_UNIX by default): the backend's
+ * socketpair(2). A backend that cannot make kernel pairs (it answers
+ * ENOSYS: libuv) gets an emulation: two Unix-domain sockets connected
+ * through a path in a fresh private directory, removed at once, whose
  * getsockname() and getpeername() then answer '' as for a kernel pair.
  */
 export function socketpair(family: number | null = null, type: number = C.SOCK_STREAM, proto: number = 0): TaskletGenerator<[socket, socket]> {
@@ -220,6 +221,10 @@ export function socketpair(family: number | null = null, type: number = C.SOCK_S
   if (fam !== C.AF_UNIX) throw errorFor(errno(fam === C.AF_INET || fam === C.AF_INET6 ? 'EOPNOTSUPP' : 'EAFNOSUPPORT'));
   const nonblocking = (typ & C.SOCK_NONBLOCK) !== 0;
   const kind = typ & ~(C.SOCK_NONBLOCK | C.SOCK_CLOEXEC);
+  const real = kernelPair(kind, pro, nonblocking);
+  if (real !== null) return (function* (): TaskletGenerator<[socket, socket]> {
+    return real;
+  })();
   return (function* (): TaskletGenerator<[socket, socket]> {
     const made: socket[] = [];
     const dir = yield* waitFor(mkdtemp(join(tmpdir(), 'sio-pair-')));
@@ -260,4 +265,24 @@ export function socketpair(family: number | null = null, type: number = C.SOCK_S
       yield* waitFor(rm(dir, { recursive: true, force: true }));
     }
   })();
+}
+
+/**
+ * The backend's own socketpair(2) as two socket objects, or null when the
+ * backend cannot make one (ENOSYS) or the kind is not the contract's (the
+ * emulation then raises what it raises).
+ */
+function kernelPair(kind: number, proto: number, nonblocking: boolean): [socket, socket] | null {
+  if (kind !== C.SOCK_STREAM && kind !== C.SOCK_DGRAM) return null;
+  const b = currentBackend();
+  const r = b.socketpair('unix', kind === C.SOCK_STREAM ? 'stream' : 'dgram', proto);
+  if (r === -errno('ENOSYS')) return null;
+  if (typeof r === 'number') throw errorFor(-r);
+  const pair = r.map((h) => {
+    fresh(b, h);
+    const s = new socket(C.AF_UNIX, kind, proto, h);
+    s.settimeout(nonblocking ? 0 : getdefaulttimeout());
+    return s;
+  });
+  return [pair[0]!, pair[1]!];
 }

@@ -1,9 +1,11 @@
 /**
- * Descriptors over backend handles. The backend contract has no dup(), so
- * socket-compat keeps the kernel's two levels itself: descriptors (what
- * fileno() shows, what dup(), detach() and close(fd) deal in) refer to open
- * sockets (backend handles), and a socket is closed in the backend when its
- * last descriptor is closed.
+ * Descriptors over backend handles. A backend with a real dup() (the
+ * contract's, epoll's dup(2)) makes each duplicate a handle of its own.
+ * One that answers ENOSYS (libuv) gets the emulation here: socket-compat
+ * keeps the kernel's two levels itself: descriptors (what fileno() shows,
+ * what dup(), detach() and close(fd) deal in) refer to open sockets
+ * (backend handles), and a socket is closed in the backend when its last
+ * descriptor is closed.
  *
  * A socket's first descriptor is its handle's number. dup() reserves a new
  * number by opening a placeholder socket in the backend (as dup(2) takes a
@@ -19,7 +21,7 @@
 import { constants } from 'node:os';
 import type { IoBackend } from '@stackless-io/runtime';
 
-const EBADF = constants.errno.EBADF;
+const { EBADF, ENOSYS } = constants.errno;
 
 interface Table {
   /** Descriptor → the handle it refers to. */
@@ -74,6 +76,9 @@ export function duplicate(b: IoBackend, fd: number): number {
   const h = resolve(b, fd);
   if (h < 0) return -EBADF;
   adopt(b, fd);
+  const d = b.dup(h);
+  if (d >= 0) fresh(b, d);
+  if (d !== -ENOSYS) return d;
   const p = b.socket('inet', 'stream', 0);
   if (p < 0) return p;
   const t = table(b);
