@@ -9,6 +9,7 @@ import { connectCases } from './cases/connect.js';
 import { connectionErrorCases } from './cases/connection-errors.js';
 import { echoCases } from './cases/echo.js';
 import { genericOptionCases } from './cases/generic-options.js';
+import { kindCases } from './cases/kinds.js';
 import { capacityCases, manyCases, udpCapacityCases } from './cases/many.js';
 import { nowaitCases } from './cases/nowait.js';
 import { optionCases } from './cases/options.js';
@@ -30,6 +31,7 @@ export const SUITE: readonly ((name: string) => void)[] = [
   optionCases,
   genericOptionCases,
   pairCases,
+  kindCases,
   manyCases,
   capacityCases,
   udpCapacityCases,

@@ -112,5 +112,9 @@ export function errnoName(e: unknown, mod: SocketModule): string | number | null
     return n;
   }
   if (typeof mod.herror === 'function' && e instanceof mod.herror) return n;
-  return ERRNO_NAMES.get(n) ?? n;
+  const known = ERRNO_NAMES.get(n);
+  if (known !== undefined) return known;
+  // Names Node's table lacks (ESOCKTNOSUPPORT...): socket-compat names them in `code`.
+  const code = (e as { code?: unknown }).code;
+  return typeof code === 'string' && /^E[A-Z0-9]+$/.test(code) ? code : n;
 }

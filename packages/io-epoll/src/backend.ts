@@ -419,7 +419,9 @@ export class EpollBackend implements IoBackend {
       }
       case IoOp.ACCEPT:
         if (res >= 0) {
-          this.open.set(res, SOCK_STREAM);
+          // The accepted socket is of the listener's kind (stream or seqpacket);
+          // a listener closed meanwhile leaves no record, and stream is the usual one.
+          this.open.set(res, this.open.get(req.handle) || SOCK_STREAM);
           req.addr = decodeSockaddr(this.u8, this.dv, addr, addrlen);
         }
         break;

@@ -9,9 +9,23 @@ import { MsgFlag, type SocketKind } from '@stackless-io/runtime';
 export const SOCK_STREAM = 1;
 export const SOCK_DGRAM = 2;
 
+export const SOCK_RAW = 3;
+export const SOCK_SEQPACKET = 5;
+
 /** The SOCK_* number of a kind, or 0 for none of ours. */
 export function sockType(kind: SocketKind): number {
-  return kind === 'stream' ? SOCK_STREAM : kind === 'dgram' ? SOCK_DGRAM : 0;
+  switch (kind) {
+    case 'stream':
+      return SOCK_STREAM;
+    case 'dgram':
+      return SOCK_DGRAM;
+    case 'seqpacket':
+      return SOCK_SEQPACKET;
+    case 'raw':
+      return SOCK_RAW;
+    default:
+      return 0;
+  }
 }
 
 const MSG_OOB = 0x1;

@@ -396,7 +396,7 @@ describe('epoll backend: the runtime IO contract over the shim', () => {
     const h = io.socket('inet', 'stream');
     expect(b.bind(h, { family: 'inet', host: 'localhost', port: 1 })).to.equal(-E.EINVAL);
     expect(b.bind(h, { family: 'inet', host: '127.0.0.1', port: 70000 })).to.equal(-E.EINVAL);
-    expect(b.socket('inet', 'raw' as 'stream', 0)).to.equal(-E.EINVAL);
+    expect(b.socket('inet', 'bogus' as 'stream', 0)).to.equal(-E.EINVAL);
     expect(b.socket('irda' as 'inet', 'stream', 0)).to.equal(-E.EAFNOSUPPORT);
     expect(b.shutdown(h, 5 as 0)).to.equal(-E.EINVAL);
     expect(b.setOption(h, 99 as 1, 1)).to.equal(-E.ENOPROTOOPT);

@@ -10,7 +10,7 @@ import { getGeneric, setGeneric } from './sockopt.js';
 import type { Family, IoBackend, IoBackendStats, IoRequest, SockAddr, SockOptCode, SocketKind } from '@stackless-io/runtime';
 import { Completions } from './completions.js';
 import { DgramSock } from './dgram.js';
-import { EAFNOSUPPORT, EBADF, EINVAL, ENOSYS, EPROTONOSUPPORT } from './errno.js';
+import { EAFNOSUPPORT, EBADF, EINVAL, ENOSYS, EPROTONOSUPPORT, ESOCKTNOSUPPORT } from './errno.js';
 import { HandleTable } from './handle-table.js';
 import type { Host, Sock } from './sock.js';
 import { StreamSock } from './stream.js';
@@ -40,6 +40,8 @@ export class LibuvBackend implements IoBackend, Host {
 
   socket(family: Family, kind: SocketKind, protocol: number): number {
     if (family !== 'inet' && family !== 'inet6' && family !== 'unix') return EAFNOSUPPORT;
+    // Node has no seqpacket or raw sockets: as a kernel without the kind answers.
+    if (kind === 'seqpacket' || kind === 'raw') return ESOCKTNOSUPPORT;
     if (kind !== 'stream' && kind !== 'dgram') return EINVAL;
     const own = kind === 'stream' ? IPPROTO_TCP : IPPROTO_UDP;
     if (protocol !== 0 && !(family !== 'unix' && protocol === own)) return EPROTONOSUPPORT;

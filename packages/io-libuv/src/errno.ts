@@ -29,6 +29,12 @@ export const EAFNOSUPPORT = neg('EAFNOSUPPORT');
 export const EPROTONOSUPPORT = neg('EPROTONOSUPPORT');
 export const ENOPROTOOPT = neg('ENOPROTOOPT');
 export const ENOSYS = neg('ENOSYS');
+/**
+ * Node's errno table has no ESOCKTNOSUPPORT; Linux's number stands in, the
+ * numbering the contract's errors follow where the running platform's
+ * table is silent (socket-compat names it the same way).
+ */
+export const ESOCKTNOSUPPORT = -((constants.errno as Record<string, number | undefined>).ESOCKTNOSUPPORT ?? 94);
 export const EOPNOTSUPP = neg('EOPNOTSUPP');
 export const EDESTADDRREQ = neg('EDESTADDRREQ');
 export const ENETUNREACH = neg('ENETUNREACH');

@@ -70,8 +70,15 @@ import type { Poller } from './poller.js';
 /** Address families the contract knows. */
 export type Family = 'inet' | 'inet6' | 'unix';
 
-/** Socket kinds the contract knows. */
-export type SocketKind = 'stream' | 'dgram';
+/**
+ * Socket kinds the contract knows: SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET
+ * (connection-based, message boundaries kept: it listens and accepts like a
+ * stream and receives like a datagram socket) and SOCK_RAW. Where the
+ * kernel refuses a kind for a family (seqpacket over inet, raw without
+ * privilege or without a protocol) socket() answers the kernel's errno; a
+ * backend without the kind at all answers -ESOCKTNOSUPPORT.
+ */
+export type SocketKind = 'stream' | 'dgram' | 'seqpacket' | 'raw';
 
 /** An IPv4 or IPv6 address and port. `host` is numeric ("127.0.0.1", "::1"). */
 export interface InetAddress {
@@ -146,7 +153,7 @@ export const SockOpt = {
   SNDBUF: 6,
   /** Read-only: the pending error, cleared by reading it (as getsockopt(SO_ERROR)). */
   ERROR: 7,
-  /** Read-only: 'stream' → 1, 'dgram' → 2 (SOCK_STREAM, SOCK_DGRAM). */
+  /** Read-only: the kind as Linux numbers it: 'stream' 1, 'dgram' 2, 'raw' 3, 'seqpacket' 5. */
   TYPE: 8,
   /** TCP_NODELAY: send small segments at once (no Nagle delay). */
   NODELAY: 9,
@@ -267,7 +274,10 @@ export interface IoBackend extends Poller {
   /** "epoll", "io_uring", "iocp", "kqueue", "libuv". */
   readonly name: string;
 
-  /** A new socket (non-blocking, close-on-exec); the handle, or -errno. */
+  /**
+   * A new socket (non-blocking, close-on-exec); the handle, or -errno (the
+   * kernel's, for a kind or protocol it refuses for the family).
+   */
   socket(family: Family, kind: SocketKind, protocol: number): number;
   /** 0 or -errno. Port 0 picks a free port (read it with getsockname). */
   bind(handle: number, addr: SockAddr): number;

@@ -17,6 +17,7 @@ import { socket } from './socket.js';
 import { getdefaulttimeout } from './timeouts.js';
 import { cOne, pyArity } from './arity.js';
 import { duplicate, fresh, release, resolve } from './handles.js';
+import { contractKind } from './socket-open.js';
 
 /** Python's `socket._GLOBAL_DEFAULT_TIMEOUT`: "use getdefaulttimeout()" (so does undefined). */
 export const _GLOBAL_DEFAULT_TIMEOUT: unique symbol = Symbol('_GLOBAL_DEFAULT_TIMEOUT');
@@ -273,9 +274,9 @@ export function socketpair(family: number | null = null, type: number = C.SOCK_S
  * emulation then raises what it raises).
  */
 function kernelPair(kind: number, proto: number, nonblocking: boolean): [socket, socket] | null {
-  if (kind !== C.SOCK_STREAM && kind !== C.SOCK_DGRAM) return null;
+  if (kind !== C.SOCK_STREAM && kind !== C.SOCK_DGRAM && kind !== C.SOCK_SEQPACKET) return null;
   const b = currentBackend();
-  const r = b.socketpair('unix', kind === C.SOCK_STREAM ? 'stream' : 'dgram', proto);
+  const r = b.socketpair('unix', contractKind(kind), proto);
   if (r === -errno('ENOSYS')) return null;
   if (typeof r === 'number') throw errorFor(-r);
   const pair = r.map((h) => {

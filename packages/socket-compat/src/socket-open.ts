@@ -4,7 +4,7 @@
  * defaults for a family, type or protocol left at -1.
  */
 import { constants } from 'node:os';
-import { currentBackend, SockOpt, ValueError, type IoBackend } from '@stackless-io/runtime';
+import { currentBackend, SockOpt, ValueError, type IoBackend, type SocketKind } from '@stackless-io/runtime';
 import { familyConstant } from './address.js';
 import { check } from './check.js';
 import * as C from './constants.js';
@@ -40,11 +40,14 @@ function contractFamily(family: number): 'inet' | 'inet6' | 'unix' {
   throw errorFor(EAFNOSUPPORT);
 }
 
-function contractKind(type: number): 'stream' | 'dgram' {
+/** The contract's kind for a SOCK_* type (flags removed). */
+export function contractKind(type: number): SocketKind {
   if (type === C.SOCK_STREAM) return 'stream';
   if (type === C.SOCK_DGRAM) return 'dgram';
-  // Raw, RDM and seqpacket sockets exist on Linux, but the contract carries only these two.
-  if (type === C.SOCK_RAW || type === C.SOCK_RDM || type === C.SOCK_SEQPACKET) throw errorFor(ESOCKTNOSUPPORT);
+  if (type === C.SOCK_SEQPACKET) return 'seqpacket';
+  if (type === C.SOCK_RAW) return 'raw';
+  // RDM sockets: no family of Linux's that socket-compat knows has them.
+  if (type === C.SOCK_RDM) throw errorFor(ESOCKTNOSUPPORT);
   throw errorFor(EINVAL);
 }
 

@@ -58,9 +58,9 @@ export function packInts(values: number[], length: number): Buffer {
   return Buffer.from(new Uint8Array(ints.buffer, 0, Math.min(length, ints.byteLength)));
 }
 
-/** What the contract's TYPE answer means in Python's numbers. */
+/** What the contract's TYPE answer means in Python's numbers (the same as Linux's). */
 export function socketTypeOf(v: number): number {
-  return v === 2 ? C.SOCK_DGRAM : C.SOCK_STREAM;
+  return v === C.SOCK_DGRAM || v === C.SOCK_RAW || v === C.SOCK_SEQPACKET ? v : C.SOCK_STREAM;
 }
 
 /** MSG_* flags the backends carry, and MSG_DONTWAIT (sock-call.ts decides what it does). */

@@ -45,7 +45,7 @@ export function pairCases(name: string): void {
       }));
       expect(got).to.deep.equal(['one', 'two']);
       expect(t.backend.socketpair('inet', 'stream', 0), 'an inet pair').to.equal(-E.EOPNOTSUPP);
-      expect(t.backend.socketpair('unix', 'raw' as 'stream', 0), 'an unknown kind').to.equal(-E.EINVAL);
+      expect(t.backend.socketpair('unix', 'bogus' as 'stream', 0), 'an unknown kind').to.equal(-E.EINVAL);
     } finally {
       io.close(a);
       io.close(b);
