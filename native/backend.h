@@ -70,7 +70,7 @@ extern "C" {
 #define SIO_API __attribute__((visibility("default")))
 #endif
 
-#define SIO_ABI_VERSION 4u
+#define SIO_ABI_VERSION 5u
 #define SIO_MAGIC 0x314f4953u /* "SIO1" in little-endian memory */
 
 /*
@@ -107,6 +107,8 @@ extern "C" {
  *  SOCKETPAIR  sync  -    off: 2nd fd out     domain      type        1st fd; the 2nd is written as an int32
  *                         (4 bytes); len =                            at off (both nonblocking, close-on-exec)
  *                         protocol
+ *  INHERITABLE sync  fd   -                   0 get,      inheritable get: 1 if child processes inherit fd
+ *                                             1 set       (0 or 1)    (FD_CLOEXEC clear), else 0; set: 0
  *
  * msg_flags are MSG_* flags for RECV/SEND/RECVFROM/SENDTO (MSG_NOSIGNAL is
  * always added to sends). Only fds created by this handle (SOCKET, ACCEPT)
@@ -150,7 +152,8 @@ enum sio_op {
   SIO_OP_SET_POOL = 19,
   SIO_OP_DUP = 20,
   SIO_OP_SOCKETPAIR = 21,
-  SIO_OP_COUNT_ = 22
+  SIO_OP_INHERITABLE = 22,
+  SIO_OP_COUNT_ = 23
 };
 
 /*

@@ -207,6 +207,17 @@ int32_t do_socketpair(Instance &in, const sio_sqe &s) {
   return a;
 }
 
+// INHERITABLE: reads or sets FD_CLOEXEC (os.get_inheritable/set_inheritable).
+int32_t do_inheritable(const FdState &st, uint32_t set, uint32_t inheritable) {
+  int flags = fcntl(st.fd, F_GETFD);
+  if (flags < 0) return -errno;
+  if (set == 0) return (flags & FD_CLOEXEC) ? 0 : 1;
+  if (set != 1 || inheritable > 1) return -EINVAL;
+  int want = inheritable ? flags & ~FD_CLOEXEC : flags | FD_CLOEXEC;
+  if (want != flags && fcntl(st.fd, F_SETFD, want) < 0) return -errno;
+  return 0;
+}
+
 // Operations that never park; shared by the ring and sio_sync.
 int32_t run_sync(Instance &in, const sio_sqe &s) {
   if (s.op == SIO_OP_NOP) return 0;
@@ -222,6 +233,7 @@ int32_t run_sync(Instance &in, const sio_sqe &s) {
   FdState *st = owned(in, s.fd);
   if (st == nullptr) return -EBADF;
   if (s.op == SIO_OP_DUP) return do_dup(in, *st);
+  if (s.op == SIO_OP_INHERITABLE) return do_inheritable(*st, s.arg0, s.arg1);
   if (s.op == SIO_OP_LISTEN) {
     int backlog = static_cast<int>(std::min<uint32_t>(s.arg0, INT_MAX));
     return listen(s.fd, backlog) < 0 ? -errno : 0;

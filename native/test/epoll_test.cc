@@ -594,6 +594,16 @@ static void test_dup_and_socketpair() {
   CHECK_EQ(r.sync(Ring::op(SIO_OP_SOCKETPAIR, 0, out, 0, 12345, SOCK_STREAM)), -EAFNOSUPPORT);
   CHECK_EQ(r.sync(Ring::op(SIO_OP_SOCKETPAIR, 0, 4094, 0, AF_UNIX, SOCK_STREAM)), -EFAULT);
   CHECK_EQ(r.sync(Ring::op(SIO_OP_SOCKETPAIR, 0, 0xfffffffeu, 0, AF_UNIX, SOCK_STREAM)), -EFAULT);
+  // INHERITABLE: FD_CLOEXEC read and set; bad input answers -EINVAL.
+  CHECK_EQ(r.sync(Ring::op(SIO_OP_INHERITABLE, d, 0, 0, 0)), 0);
+  CHECK_EQ(r.sync(Ring::op(SIO_OP_INHERITABLE, d, 0, 0, 1, 1)), 0);
+  CHECK_EQ(r.sync(Ring::op(SIO_OP_INHERITABLE, d, 0, 0, 0)), 1);
+  CHECK(!(fcntl(d, F_GETFD) & FD_CLOEXEC));
+  CHECK_EQ(r.sync(Ring::op(SIO_OP_INHERITABLE, d, 0, 0, 1, 0)), 0);
+  CHECK(fcntl(d, F_GETFD) & FD_CLOEXEC);
+  CHECK_EQ(r.sync(Ring::op(SIO_OP_INHERITABLE, d, 0, 0, 2, 0)), -EINVAL);
+  CHECK_EQ(r.sync(Ring::op(SIO_OP_INHERITABLE, d, 0, 0, 1, 7)), -EINVAL);
+  CHECK_EQ(r.sync(Ring::op(SIO_OP_INHERITABLE, -1, 0, 0, 0)), -EBADF);
   CHECK_EQ(r.close(d), 0);
   CHECK_EQ(r.close(b), 0);
   CHECK(r.clean());
@@ -840,7 +850,7 @@ int main() {
       {"receive pool", test_pool_recv},
       {"close and cancel parked ops", test_close_and_cancel_parked},
       {"foreign fds and malformed input", test_foreign_and_malformed},
-      {"dup and socketpair", test_dup_and_socketpair},
+      {"dup, socketpair and inheritable", test_dup_and_socketpair},
       {"wake from another thread", test_wake_from_another_thread},
       {"watch modes (fake libuv)", test_watch_modes},
       {g_inet_fuzz ? "fuzz (private netns, IP + unix)" : "fuzz (unix only: no private netns)", test_fuzz},

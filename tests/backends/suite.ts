@@ -9,6 +9,7 @@ import { connectCases } from './cases/connect.js';
 import { connectionErrorCases } from './cases/connection-errors.js';
 import { echoCases } from './cases/echo.js';
 import { genericOptionCases } from './cases/generic-options.js';
+import { inheritableCases } from './cases/inheritable.js';
 import { kindCases } from './cases/kinds.js';
 import { capacityCases, manyCases, udpCapacityCases } from './cases/many.js';
 import { nowaitCases } from './cases/nowait.js';
@@ -32,6 +33,7 @@ export const SUITE: readonly ((name: string) => void)[] = [
   genericOptionCases,
   pairCases,
   kindCases,
+  inheritableCases,
   manyCases,
   capacityCases,
   udpCapacityCases,

@@ -4,7 +4,7 @@
  */
 
 /** The ABI version this package speaks; the library must report the same. */
-export const ABI_VERSION = 4;
+export const ABI_VERSION = 5;
 
 /** First word of the shared region ("SIO1" in little-endian memory). */
 export const MAGIC = 0x314f4953;
@@ -58,6 +58,8 @@ export const Op = {
   DUP: 20,
   /** A connected pair: arg0 domain, arg1 type, len the protocol; the first fd, the second written as an int32 at off (sync). */
   SOCKETPAIR: 21,
+  /** arg0 0: 1 when fd is inherited by child processes (FD_CLOEXEC clear), else 0; arg0 1: sets that from arg1 (0 or 1) (sync). */
+  INHERITABLE: 22,
 } as const;
 
 /** One of the {@link Op} codes. */

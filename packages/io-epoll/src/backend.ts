@@ -179,6 +179,14 @@ export class EpollBackend implements IoBackend {
     return this.setup.socketpair(family, kind, protocol);
   }
 
+  getInheritable(handle: number): number {
+    return this.setup.getInheritable(handle);
+  }
+
+  setInheritable(handle: number, inheritable: boolean): number {
+    return this.setup.setInheritable(handle, inheritable);
+  }
+
   setOption(handle: number, option: SockOptCode, value: number): number {
     return setOptionVia(this, handle, option, value);
   }

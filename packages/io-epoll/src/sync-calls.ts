@@ -64,6 +64,18 @@ export class SyncCalls {
     return [a, b];
   }
 
+  /** IoBackend.getInheritable(). */
+  getInheritable(handle: number): number {
+    if (!this.open.has(handle)) return -EBADF;
+    return this.sync(Op.INHERITABLE, handle, 0, 0, 0, 0);
+  }
+
+  /** IoBackend.setInheritable(). */
+  setInheritable(handle: number, inheritable: boolean): number {
+    if (!this.open.has(handle)) return -EBADF;
+    return this.sync(Op.INHERITABLE, handle, 0, 0, 1, inheritable ? 1 : 0);
+  }
+
   /** IoBackend.bind(). */
   bind(handle: number, addr: SockAddr): number {
     if (!this.open.has(handle)) return -EBADF;

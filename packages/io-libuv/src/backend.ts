@@ -89,6 +89,17 @@ export class LibuvBackend implements IoBackend, Host {
     return ENOSYS;
   }
 
+  /** libuv makes every descriptor close-on-exec: none is inherited. */
+  getInheritable(handle: number): number {
+    return this.table.get(handle) === undefined ? EBADF : 0;
+  }
+
+  /** Node cannot hand a socket's descriptor to a child process this way. */
+  setInheritable(handle: number, inheritable: boolean): number {
+    if (this.table.get(handle) === undefined) return EBADF;
+    return inheritable ? ENOSYS : 0;
+  }
+
   setOption(handle: number, option: SockOptCode, value: number): number {
     const r = this.table.get(handle)?.setsockopt(option, value) ?? EBADF;
     this.completions.kick();

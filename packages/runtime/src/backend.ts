@@ -351,6 +351,18 @@ export interface IoBackend extends Poller {
    */
   socketpair(family: Family, kind: SocketKind, protocol: number): [number, number] | number;
   /**
+   * Whether child processes inherit the handle's descriptor (FD_CLOEXEC
+   * clear; os.get_inheritable): 1 or 0, or -errno. Sockets start not
+   * inheritable.
+   */
+  getInheritable(handle: number): number;
+  /**
+   * Sets whether child processes inherit the handle's descriptor
+   * (os.set_inheritable): 0 or -errno. A backend without descriptors of its
+   * own answers -ENOSYS to make one inheritable.
+   */
+  setInheritable(handle: number, inheritable: boolean): number;
+  /**
    * Closes the handle at once: the descriptor is released before close()
    * returns (a batched backend flushes its queue here, so that re-binding
    * the same port right after works), and every request pending on it

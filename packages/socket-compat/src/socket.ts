@@ -249,6 +249,28 @@ export class socket {
     this._fd();
   }
 
+  /**
+   * Whether child processes inherit the socket's descriptor (CPython's
+   * `os.get_inheritable(self.fileno())`): sockets start not inheritable.
+   */
+  get_inheritable(): boolean {
+    pyArity('socket.get_inheritable', arguments.length, [], 0, true);
+    const r = this._backend.getInheritable(this._fd());
+    if (r < 0) throw errorFor(-r);
+    return r !== 0;
+  }
+
+  /**
+   * Sets whether child processes inherit the socket's descriptor (CPython's
+   * `os.set_inheritable(self.fileno(), inheritable)`, which takes an int).
+   * The libuv backend cannot make one inheritable: OSError(ENOSYS).
+   */
+  set_inheritable(inheritable: boolean | number): void {
+    pyArity('socket.set_inheritable', arguments.length, ['inheritable'], 1, true);
+    const on = toCInt(inheritable) !== 0;
+    check(this._backend.setInheritable(this._fd(), on));
+  }
+
   /** True unless the socket is non-blocking (timeout 0). */
   getblocking(): boolean {
     cExact('socket.getblocking', arguments.length, 0);
