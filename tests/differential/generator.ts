@@ -68,7 +68,9 @@ const BAD = [
 ];
 
 const QUERIES = ['getsockname', 'getpeername', 'gettimeout', 'getblocking', 'fileno', 'family', 'type', 'proto'];
-const OPTS = ['SO_REUSEADDR', 'SO_KEEPALIVE', 'SO_TYPE', 'SO_ERROR', 'TCP_NODELAY', 'SO_BROADCAST'];
+// The portable options, and some that only the generic setsockopt/getsockopt
+// of the contract carry (IP_TOS, IP_TTL, TCP_KEEPIDLE, TCP_KEEPCNT).
+const OPTS = ['SO_REUSEADDR', 'SO_KEEPALIVE', 'SO_TYPE', 'SO_ERROR', 'TCP_NODELAY', 'SO_BROADCAST', 'IP_TOS', 'IP_TTL', 'TCP_KEEPIDLE', 'TCP_KEEPCNT'];
 
 function randomBytes(rng: Rng, max: number): number[] {
   const n = rng.chance(0.1) ? 0 : rng.int(1, max);

@@ -493,7 +493,7 @@ export class Model {
       case 'sockopt': {
         if (a === undefined) return false;
         const opt = act.s!;
-        const level = opt === 'TCP_NODELAY' ? 'IPPROTO_TCP' : 'SOL_SOCKET';
+        const level = opt.startsWith('TCP_') ? 'IPPROTO_TCP' : opt.startsWith('IP_') ? 'IPPROTO_IP' : 'SOL_SOCKET';
         if (act.n === 2 || opt === 'SO_TYPE' || opt === 'SO_ERROR') {
           if (opt === 'SO_ERROR' && (a.kind === 'dead' || a.connecting)) return false;
           this.emit(`${a.v}.getsockopt(${level}, ${opt})`);
