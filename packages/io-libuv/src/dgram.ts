@@ -48,6 +48,8 @@ export class DgramSock extends Sock {
   private bindError = 0;
   /** RCVBUF/SNDBUF were set: pass them on to the kernel too. */
   private sizedRcv = false;
+  /** A multicast option was set: apply them all once bound. */
+  private multicastSet = false;
   private sizedSnd = false;
   /** Datagrams dropped because the queue was full. */
   dropped = 0;
@@ -275,9 +277,26 @@ export class DgramSock extends Sock {
     return s;
   }
 
+  override multicastChanged(): void {
+    this.multicastSet = true;
+    if (this.bound) this.applyBoundOptions();
+  }
+
   /** Options the kernel takes only from a bound dgram socket; best effort, as setsockopt clamps. */
   private applyBoundOptions(): void {
     const s = this.sock as dgram.Socket;
+    if (this.multicastSet) {
+      // Node sets the options of the socket's own family (IPv6 hops on an
+      // inet6 socket); the values were checked as Linux checks them, so
+      // Node has no reason to refuse them, and a backend never throws.
+      const v6 = this.family === 'inet6';
+      try {
+        s.setMulticastTTL(v6 ? this.mcastHops6 : this.mcastTtl);
+        s.setMulticastLoopback((v6 ? this.mcastLoop6 : this.mcastLoop) !== 0);
+      } catch {
+        // Best effort, as the buffer sizes below: the recorded values stay what reads back.
+      }
+    }
     try {
       s.setBroadcast(this.broadcast);
       // The kernel doubles these again, as it would the value setsockopt was given.

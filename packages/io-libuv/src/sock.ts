@@ -78,6 +78,12 @@ export abstract class Sock {
   linger = -1;
   /** struct linger's l_linger as last set, which Linux keeps while lingering is off. */
   lingerSeconds = 0;
+  /** IP_MULTICAST_TTL and IP_MULTICAST_LOOP (Linux's defaults: 1, on). */
+  mcastTtl = 1;
+  mcastLoop = 1;
+  /** IPV6_MULTICAST_HOPS and IPV6_MULTICAST_LOOP (Linux's defaults: 1, on). */
+  mcastHops6 = 1;
+  mcastLoop6 = 1;
   /** How much received data the record holds before it stops reading (stream) or drops datagrams. */
   rcvbuf: number;
   /** How much unsent data a stream holds before SEND waits. */
@@ -115,6 +121,8 @@ export abstract class Sock {
   /** Applies a changed option to the Node objects; 0 or -errno (the option is not available). */
   protected abstract optionError(opt: SockOptCode, set: boolean): number;
   protected abstract applyOption(opt: SockOptCode): void;
+  /** A multicast option changed (sockopt.ts): a datagram record applies it to its Node socket. */
+  multicastChanged(): void {}
   /** After serving: resume reading, etc. */
   protected afterServe(): void {}
   /** Releases the Node objects and finishes with EBADF what inNode() counts. */

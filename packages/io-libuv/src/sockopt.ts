@@ -48,11 +48,61 @@ function ints(b: Uint8Array, count: number): number[] {
   return [...new Int32Array(b.slice(0, count * 4).buffer)];
 }
 
+const IPPROTO_IPV6 = 41;
+const IP_MULTICAST_TTL = 33;
+const IP_MULTICAST_LOOP = 34;
+const IPV6_MULTICAST_HOPS = 18;
+const IPV6_MULTICAST_LOOP = 19;
+
+/**
+ * The multicast options Node can set (dgram's setMulticastTTL and
+ * setMulticastLoopback), kept on every inet/inet6 record with Linux's
+ * checks (IPv4's on inet6 sockets too, as Linux keeps them there; Node
+ * applies the socket's own family's). null: not one of them here.
+ */
+function multicast(sock: Sock, level: number, name: number): 'ttl' | 'loop' | 'hops6' | 'loop6' | null {
+  if (sock.family === 'unix') return null;
+  if (level === IPPROTO_IP) return name === IP_MULTICAST_TTL ? 'ttl' : name === IP_MULTICAST_LOOP ? 'loop' : null;
+  if (level === IPPROTO_IPV6 && sock.family === 'inet6') return name === IPV6_MULTICAST_HOPS ? 'hops6' : name === IPV6_MULTICAST_LOOP ? 'loop6' : null;
+  return null;
+}
+
+/** setsockopt() of a multicast option, as Linux's ip_setsockopt/ipv6_setsockopt check it. */
+function setMulticast(sock: Sock, which: 'ttl' | 'loop' | 'hops6' | 'loop6', value: number | Uint8Array): number {
+  const len = typeof value === 'number' ? 4 : value.length;
+  // IPv4 options take an int, or a single byte from a shorter buffer.
+  const v = typeof value === 'number' ? value : len >= 4 ? ints(value, 1)[0]! : len >= 1 ? value[0]! : 0;
+  switch (which) {
+    case 'ttl':
+      if (sock.kind === 'stream' || len < 1) return EINVAL;
+      if (v < -1 || v > 255) return EINVAL;
+      sock.mcastTtl = v === -1 ? 1 : v;
+      break;
+    case 'loop':
+      if (len < 1) return EINVAL;
+      sock.mcastLoop = v !== 0 ? 1 : 0;
+      break;
+    case 'hops6':
+      if (sock.kind === 'stream') return ENOPROTOOPT;
+      if (len < 4 || v < -1 || v > 255) return EINVAL;
+      sock.mcastHops6 = v === -1 ? 1 : v;
+      break;
+    case 'loop6':
+      if (len < 4 || (v !== 0 && v !== 1)) return EINVAL;
+      sock.mcastLoop6 = v;
+      break;
+  }
+  sock.multicastChanged();
+  return 0;
+}
+
 /** IoBackend.setsockopt() on one record. */
 export function setGeneric(sock: Sock, level: number, name: number, value: number | Uint8Array): number {
   // The same checks as a native backend's, so that bad input answers alike.
   if (!isCInt(level) || !isCInt(name)) return EINVAL;
   if (typeof value === 'number' ? !isCInt(value) : !(value instanceof Uint8Array) || value.length > SOCKOPT_MAX) return EINVAL;
+  const mc = multicast(sock, level, name);
+  if (mc !== null) return setMulticast(sock, mc, value);
   const code = codeOf(level, name);
   if (code === undefined) return unknownOption(sock, level, true);
   const linger = code === SockOpt.LINGER;
@@ -73,6 +123,14 @@ export function setGeneric(sock: Sock, level: number, name: number, value: numbe
 /** IoBackend.getsockopt() on one record. */
 export function getGeneric(sock: Sock, level: number, name: number, buflen: number): number | Uint8Array | { errno: number } {
   if (!isCInt(level) || !isCInt(name) || !Number.isInteger(buflen) || buflen < 0 || buflen > SOCKOPT_MAX) return { errno: EINVAL };
+  const mc = multicast(sock, level, name);
+  if (mc !== null) {
+    const v = mc === 'ttl' ? sock.mcastTtl : mc === 'loop' ? sock.mcastLoop : mc === 'hops6' ? sock.mcastHops6 : sock.mcastLoop6;
+    if (buflen === 0) return v;
+    // Linux answers an IPv4 byte-sized option in one byte to a short buffer; IPv6 copies what fits of the int.
+    const n = mc === 'ttl' || mc === 'loop' ? (buflen < 4 ? 1 : 4) : Math.min(buflen, 4);
+    return new Uint8Array(new Int32Array([v]).buffer, 0, n).slice();
+  }
   const code = codeOf(level, name);
   if (code === undefined) return { errno: unknownOption(sock, level, false) };
   const v = sock.getsockopt(code);

@@ -14,6 +14,8 @@ const SO_LINGER = 13;
 const SO_TYPE = 3;
 const IPPROTO_IP = 0;
 const IP_TOS = 1;
+const IP_MULTICAST_TTL = 33;
+const IP_MULTICAST_LOOP = 34;
 
 /** Native-endian C ints as bytes, as the kernel reads option values. */
 const ints = (...v: number[]): Uint8Array => new Uint8Array(new Int32Array(v).buffer);
@@ -57,6 +59,26 @@ export function genericOptionCases(name: string): void {
       expect(r, 'IP_TOS = 0x10').to.equal(0);
       expect(value(b.getsockopt(h, IPPROTO_IP, IP_TOS, 0))).to.equal(0x10);
       expect(value<Uint8Array>(b.getsockopt(h, IPPROTO_IP, IP_TOS, 1)).length, 'buflen 1: one byte').to.equal(1);
+    } finally {
+      b.close(h);
+    }
+  });
+
+  conformance(name, 'generic options: IP_MULTICAST_TTL and IP_MULTICAST_LOOP of a datagram socket read back, before and after bind', async (t) => {
+    const b = t.backend;
+    const h = b.socket('inet', 'dgram', 0);
+    try {
+      const first = b.getsockopt(h, IPPROTO_IP, IP_MULTICAST_TTL, 0);
+      if (typeof first === 'object' && !(first instanceof Uint8Array) && first.errno === -E.ENOPROTOOPT) t.cannot('read IP_MULTICAST_TTL', 'ENOPROTOOPT');
+      expect(value(first), 'IP_MULTICAST_TTL of a new socket').to.equal(1);
+      expect(b.setsockopt(h, IPPROTO_IP, IP_MULTICAST_TTL, 4)).to.equal(0);
+      expect(b.setsockopt(h, IPPROTO_IP, IP_MULTICAST_LOOP, 0)).to.equal(0);
+      expect(b.bind(h, { family: 'inet', host: '127.0.0.1', port: 0 })).to.equal(0);
+      expect(value(b.getsockopt(h, IPPROTO_IP, IP_MULTICAST_TTL, 0)), 'after bind').to.equal(4);
+      expect(b.setsockopt(h, IPPROTO_IP, IP_MULTICAST_TTL, 300), 'a TTL over 255').to.equal(-E.EINVAL);
+      expect(b.setsockopt(h, IPPROTO_IP, IP_MULTICAST_TTL, 9)).to.equal(0);
+      expect(value(b.getsockopt(h, IPPROTO_IP, IP_MULTICAST_TTL, 0))).to.equal(9);
+      expect(value(b.getsockopt(h, IPPROTO_IP, IP_MULTICAST_LOOP, 0))).to.equal(0);
     } finally {
       b.close(h);
     }
