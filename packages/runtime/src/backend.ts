@@ -12,8 +12,8 @@
  *   backend answers EBADF for it until the same number is handed out again
  *   by a later socket() or accept().
  * - Setup calls (socket, socketpair, dup, bind, listen, shutdown, options,
- *   names) never block
- *   and answer at once: a value >= 0 (or an address), or `-errno`.
+ *   inheritance, names) never block and answer at once: a value >= 0 (or
+ *   an address), or `-errno`.
  * - Everything that may wait is an {@link IoRequest}: the caller fills it
  *   and {@link IoBackend.submit}s it; the backend finishes it later by
  *   setting `result` (>= 0, or `-errno`) and the output fields and calling
@@ -131,7 +131,7 @@ export type IoOpCode = (typeof IoOp)[keyof typeof IoOp];
 /**
  * Portable names for the socket options every backend, libuv included,
  * carries, with values already decoded (LINGER in seconds or -1, TYPE as
- * 1 stream / 2 dgram): {@link IoBackend.setOption} and
+ * Linux's SOCK_* number): {@link IoBackend.setOption} and
  * {@link IoBackend.getOption}. They stay next to the generic
  * {@link IoBackend.setsockopt}/{@link IoBackend.getsockopt} because the
  * runtime's own `io.setsockopt` and a backend without descriptors of its
@@ -293,8 +293,8 @@ export interface IoBackend extends Poller {
    * Sets a portable option (see {@link SockOpt}): 0 or -errno (ENOPROTOOPT
    * for an option the platform lacks). A native backend whose kernel uses
    * Linux's option numbers implements this and {@link getOption} as one line
-   * each over {@link setsockopt}/{@link getsockopt}: {@link setOptionVia} and
-   * {@link getOptionVia} (sockopt-layer.ts) do it.
+   * each over {@link setsockopt}/{@link getsockopt}: the runtime's
+   * `setOptionVia` and `getOptionVia` (sockopt-layer.ts) do it.
    */
   setOption(handle: number, option: SockOptCode, value: number): number;
   /** A portable option's value (>= 0, or -1 for LINGER off), or -errno as `{ errno }`. */
