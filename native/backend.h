@@ -70,7 +70,7 @@ extern "C" {
 #define SIO_API __attribute__((visibility("default")))
 #endif
 
-#define SIO_ABI_VERSION 5u
+#define SIO_ABI_VERSION 6u
 #define SIO_MAGIC 0x314f4953u /* "SIO1" in little-endian memory */
 
 /*
@@ -109,10 +109,34 @@ extern "C" {
  *                         protocol
  *  INHERITABLE sync  fd   -                   0 get,      inheritable get: 1 if child processes inherit fd
  *                                             1 set       (0 or 1)    (FD_CLOEXEC clear), else 0; set: 0
+ *  SENDMSG           fd   data out            msg block   name len    bytes sent (see "Messages")
+ *                                             offset      << 24 |
+ *                                                         control len
+ *  RECVMSG           fd   data in             msg block   name cap    bytes; cqe.addrlen, cqe.flags = the
+ *                                             offset      << 24 |     kernel's msg_flags (low 16 bits),
+ *                                                         control cap cqe.off = control bytes written
  *
  * msg_flags are MSG_* flags for RECV/SEND/RECVFROM/SENDTO (MSG_NOSIGNAL is
  * always added to sends). Only fds created by this handle (SOCKET, ACCEPT)
  * are accepted; any other fd, or one already closed, gives -EBADF.
+ *
+ * Messages
+ * --------
+ * SENDMSG and RECVMSG are sendmsg(2)/recvmsg(2) with one data buffer
+ * (off/len) and a message block in the arena at arg0: 128 bytes of address
+ * (struct sockaddr), then the control buffer (struct cmsghdr items, the
+ * kernel's layout). arg1 packs the address length (bits 24..31, at most 128;
+ * 0: none) and the control length (bits 0..23). The block must be 8-byte
+ * aligned (cmsghdr's alignment), lie inside the arena and name at most 128
+ * address bytes, else -EFAULT. The shim does not build or decode control data; it only walks it
+ * where descriptors cross: every SCM_RIGHTS descriptor a SENDMSG carries
+ * must be an fd of this handle (else -EBADF, nothing sent; a malformed
+ * control buffer is the kernel's -EINVAL), and every descriptor a RECVMSG
+ * receives is adopted like an accepted socket (registered, counted in
+ * fds_open, closed by sio_destroy). One the shim cannot adopt (not a
+ * socket epoll takes, no memory) is closed and its int in the control data
+ * is overwritten with -1, so that nothing leaks. Received descriptors are
+ * close-on-exec (MSG_CMSG_CLOEXEC), as every fd of the shim.
  *
  * The receive pool
  * ----------------
@@ -153,7 +177,9 @@ enum sio_op {
   SIO_OP_DUP = 20,
   SIO_OP_SOCKETPAIR = 21,
   SIO_OP_INHERITABLE = 22,
-  SIO_OP_COUNT_ = 23
+  SIO_OP_SENDMSG = 23,
+  SIO_OP_RECVMSG = 24,
+  SIO_OP_COUNT_ = 25
 };
 
 /*
@@ -165,8 +191,8 @@ enum sio_op {
  * -EAGAIN at once when operations are parked ahead of it on the same fd and
  * direction (they keep their order). A pool receive that finds data but no
  * pool room waits for the next sio_enter, as any pool receive does, and is
- * tried once more there. ACCEPT, RECV, SEND, RECVFROM, SENDTO, POLL_IN and
- * POLL_OUT take the flag; any other operation with it gives -EINVAL.
+ * tried once more there. ACCEPT, RECV, SEND, RECVFROM, SENDTO, SENDMSG,
+ * RECVMSG, POLL_IN and POLL_OUT take the flag; any other operation with it gives -EINVAL.
  *
  * A non-blocking send offers the kernel the whole buffer, which may be far
  * larger than any arena block: sio_send sends straight from the caller's

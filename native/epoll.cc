@@ -266,12 +266,80 @@ int32_t run_sync(Instance &in, const sio_sqe &s) {
 }
 
 bool is_read_side(uint8_t op) {
-  return op == SIO_OP_ACCEPT || op == SIO_OP_RECV || op == SIO_OP_RECVFROM || op == SIO_OP_POLL_IN;
+  return op == SIO_OP_ACCEPT || op == SIO_OP_RECV || op == SIO_OP_RECVFROM || op == SIO_OP_RECVMSG ||
+         op == SIO_OP_POLL_IN;
 }
 
 bool is_parking(uint8_t op) {
   return is_read_side(op) || op == SIO_OP_CONNECT || op == SIO_OP_SEND || op == SIO_OP_SENDTO ||
-         op == SIO_OP_POLL_OUT;
+         op == SIO_OP_SENDMSG || op == SIO_OP_POLL_OUT;
+}
+
+// SENDMSG/RECVMSG: the message block at arg0 is 128 bytes of address, then
+// the control buffer; arg1 packs the address length and the control length.
+constexpr uint32_t kMsgName = 128;
+uint32_t msg_namelen(const sio_sqe &s) { return s.arg1 >> 24; }
+uint32_t msg_controllen(const sio_sqe &s) { return s.arg1 & 0xffffffu; }
+
+// A message block lies in the arena, is aligned for struct cmsghdr and
+// names at most 128 bytes of address.
+bool msg_block_ok(const Instance &in, const sio_sqe &s) {
+  return s.arg0 % alignof(cmsghdr) == 0 && msg_namelen(s) <= kMsgName &&
+         in_arena(in, s.arg0, kMsgName + msg_controllen(s));
+}
+
+// SENDMSG: every descriptor an SCM_RIGHTS item carries must be one of this
+// handle's fds, so that JS can never make the shim pass a descriptor of the
+// process it does not own. The walk follows the kernel's own (for_each_cmsghdr
+// with its CMSG_OK check); malformed items are left for the kernel to refuse.
+// JS does not run during the call, so the bytes checked are the bytes sent.
+bool rights_owned(Instance &in, const uint8_t *ctl, uint32_t len) {
+  size_t pos = 0;
+  while (pos + sizeof(cmsghdr) <= len) {
+    cmsghdr h;
+    memcpy(&h, ctl + pos, sizeof h);
+    if (h.cmsg_len < sizeof(cmsghdr) || h.cmsg_len > len - pos) return true;  // the kernel's EINVAL
+    if (h.cmsg_level == SOL_SOCKET && h.cmsg_type == SCM_RIGHTS) {
+      size_t n = (h.cmsg_len - CMSG_LEN(0)) / sizeof(int);
+      for (size_t i = 0; i < n; i++) {
+        int fd;
+        memcpy(&fd, ctl + pos + CMSG_LEN(0) + i * sizeof(int), sizeof fd);
+        if (owned(in, fd) == nullptr) return false;
+      }
+    }
+    pos += CMSG_ALIGN(h.cmsg_len);
+  }
+  return true;
+}
+
+// RECVMSG: adopts the descriptors the kernel installed (SCM_RIGHTS), so
+// that they are handles of this shim. One it cannot adopt is closed and
+// overwritten with -1 in the control data: nothing leaks. The control bytes
+// were just written by the kernel, which only writes whole cmsghdr items.
+void adopt_rights(Instance &in, uint8_t *ctl, size_t len) {
+  size_t pos = 0;
+  while (pos + sizeof(cmsghdr) <= len) {
+    cmsghdr h;
+    memcpy(&h, ctl + pos, sizeof h);
+    if (h.cmsg_len < sizeof(cmsghdr) || h.cmsg_len > len - pos) return;
+    if (h.cmsg_level == SOL_SOCKET && h.cmsg_type == SCM_RIGHTS) {
+      size_t n = (h.cmsg_len - CMSG_LEN(0)) / sizeof(int);
+      for (size_t i = 0; i < n; i++) {
+        uint8_t *at = ctl + pos + CMSG_LEN(0) + i * sizeof(int);
+        int fd;
+        memcpy(&fd, at, sizeof fd);
+        int type = 0;
+        socklen_t tl = sizeof type;
+        if (fd < 0) continue;
+        if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) < 0 || adopt(in, fd, type == SOCK_STREAM) < 0) {
+          close(fd);
+          int none = -1;
+          memcpy(at, &none, sizeof none);
+        }
+      }
+    }
+    pos += CMSG_ALIGN(h.cmsg_len);
+  }
 }
 
 // Buffers of a parking operation, checked once at submission.
@@ -281,6 +349,9 @@ bool buffers_ok(const Instance &in, const sio_sqe &s) {
     case SIO_OP_RECVFROM:
     case SIO_OP_SENDTO:
       return in_arena(in, s.off, s.len) && in_arena(in, s.arg0, s.arg1);
+    case SIO_OP_SENDMSG:
+    case SIO_OP_RECVMSG:
+      return in_arena(in, s.off, s.len) && msg_block_ok(in, s);
     case SIO_OP_POLL_IN:
     case SIO_OP_POLL_OUT:
       return true;
@@ -402,6 +473,33 @@ int32_t attempt(Instance &in, FdState &st, Op &op, uint16_t *flags, uint16_t *ad
         const sockaddr *to = nullptr;
         if (s.op == SIO_OP_SENDTO) to = reinterpret_cast<const sockaddr *>(in.arena + s.arg0);
         n = sendto(s.fd, buf, s.len, s.msg_flags | MSG_NOSIGNAL, to, to ? s.arg1 : 0);
+        break;
+      }
+      case SIO_OP_SENDMSG:
+      case SIO_OP_RECVMSG: {
+        iovec iov{buf, s.len};
+        msghdr msg{};
+        msg.msg_iov = &iov;
+        msg.msg_iovlen = 1;
+        msg.msg_name = msg_namelen(s) || s.op == SIO_OP_RECVMSG ? in.arena + s.arg0 : nullptr;
+        msg.msg_namelen = s.op == SIO_OP_RECVMSG ? kMsgName : msg_namelen(s);
+        uint8_t *ctl = in.arena + s.arg0 + kMsgName;
+        msg.msg_control = msg_controllen(s) ? ctl : nullptr;
+        msg.msg_controllen = msg_controllen(s);
+        if (s.op == SIO_OP_SENDMSG) {
+          if (!rights_owned(in, ctl, msg_controllen(s))) return -EBADF;
+          n = sendmsg(s.fd, &msg, s.msg_flags | MSG_NOSIGNAL);
+          break;
+        }
+        n = recvmsg(s.fd, &msg, s.msg_flags | MSG_CMSG_CLOEXEC);
+        if (n >= 0) {
+          // controllen <= the capacity given, which is below 2^24.
+          size_t got = std::min<size_t>(msg.msg_controllen, msg_controllen(s));
+          adopt_rights(in, ctl, got);
+          *flags = static_cast<uint16_t>(msg.msg_flags & 0xffff);
+          *addrlen = clamp_len(msg.msg_namelen, kMsgName);
+          *off = static_cast<uint32_t>(got);
+        }
         break;
       }
       case SIO_OP_POLL_IN:
@@ -590,7 +688,7 @@ constexpr uint32_t kMaxTransfer = 0x7ffff000u;
 bool send_parked(const Instance &in, const FdState &st) {
   for (uint32_t t = st.wr.head; t != kNil; t = in.ops[t].next) {
     uint8_t op = in.ops[t].sqe.op;
-    if (op == SIO_OP_SEND || op == SIO_OP_SENDTO) return true;
+    if (op == SIO_OP_SEND || op == SIO_OP_SENDTO || op == SIO_OP_SENDMSG) return true;
   }
   return false;
 }

@@ -609,6 +609,69 @@ static void test_dup_and_socketpair() {
   CHECK(r.clean());
 }
 
+// SENDMSG and RECVMSG: a descriptor passed with SCM_RIGHTS arrives adopted
+// (counted, usable, closed by the shim); a foreign one is refused; a small
+// control buffer reports MSG_CTRUNC and leaks nothing; bad blocks -EFAULT.
+static void test_sendmsg_recvmsg() {
+  Ring r(8, 16, 8192);
+  uint32_t out = r.alloc(4);
+  int a = r.sync(Ring::op(SIO_OP_SOCKETPAIR, 0, out, 0, AF_UNIX, SOCK_DGRAM));
+  CHECK(a >= 0);
+  int32_t b;
+  memcpy(&b, r.arena + out, sizeof b);
+  int passed = r.socket(AF_UNIX, SOCK_DGRAM);
+  CHECK(passed >= 0);
+  uint32_t data = r.alloc(8);
+  memcpy(r.arena + data, "fd", 2);
+  auto send_fd = [&](int fd) {
+    uint32_t blk = r.alloc(128 + CMSG_SPACE(sizeof(int)));
+    cmsghdr h{};
+    h.cmsg_len = CMSG_LEN(sizeof(int));
+    h.cmsg_level = SOL_SOCKET;
+    h.cmsg_type = SCM_RIGHTS;
+    memcpy(r.arena + blk + 128, &h, sizeof h);
+    memcpy(r.arena + blk + 128 + CMSG_LEN(0), &fd, sizeof fd);
+    return r.run(Ring::op(SIO_OP_SENDMSG, a, data, 2, blk, uint32_t(CMSG_SPACE(sizeof(int)))));
+  };
+  int foreign = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  CHECK_EQ(send_fd(foreign), -EBADF);
+  ::close(foreign);
+  CHECK_EQ(send_fd(passed), 2);
+  uint32_t in = r.alloc(8), blk = r.alloc(128 + 64);
+  sio_cqe c = r.wait(r.submit(Ring::op(SIO_OP_RECVMSG, b, in, 8, blk, (128u << 24) | 64)));
+  CHECK_EQ(c.res, 2);
+  CHECK_EQ(c.off, uint32_t(CMSG_SPACE(sizeof(int))));  // the kernel counts the padding
+  CHECK_EQ(c.flags & MSG_CTRUNC, 0);
+  cmsghdr got;
+  memcpy(&got, r.arena + blk + 128, sizeof got);
+  CHECK(got.cmsg_level == SOL_SOCKET && got.cmsg_type == SCM_RIGHTS);
+  int fd;
+  memcpy(&fd, r.arena + blk + 128 + CMSG_LEN(0), sizeof fd);
+  CHECK(fd >= 0 && fd != passed);
+  CHECK(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+  CHECK_EQ(r.hdr->fds_open, 4u);
+  CHECK_EQ(r.close(fd), 0);
+  // Truncated control data: MSG_CTRUNC, and the descriptor that did not fit
+  // is not left open anywhere.
+  CHECK_EQ(send_fd(passed), 2);
+  c = r.wait(r.submit(Ring::op(SIO_OP_RECVMSG, b, in, 8, blk, (128u << 24) | 8)));
+  CHECK_EQ(c.res, 2);
+  CHECK(c.flags & MSG_CTRUNC);
+  CHECK_EQ(r.hdr->fds_open, 3u);
+  // Bad message blocks: misaligned, outside the arena, too long an address.
+  CHECK_EQ(r.run(Ring::op(SIO_OP_RECVMSG, b, in, 8, blk + 1, 8)), -EFAULT);
+  CHECK_EQ(r.run(Ring::op(SIO_OP_SENDMSG, a, data, 2, 8192 - 64, 8)), -EFAULT);
+  CHECK_EQ(r.run(Ring::op(SIO_OP_SENDMSG, a, data, 2, blk, 129u << 24)), -EFAULT);
+  // A malformed control buffer is the kernel's -EINVAL.
+  uint32_t bad = r.alloc(128 + 16);
+  memset(r.arena + bad + 128, 0xff, 16);
+  CHECK_EQ(r.run(Ring::op(SIO_OP_SENDMSG, a, data, 2, bad, 16)), -EINVAL);
+  CHECK_EQ(r.close(passed), 0);
+  CHECK_EQ(r.close(a), 0);
+  CHECK_EQ(r.close(b), 0);
+  CHECK(r.clean());
+}
+
 static void test_foreign_and_malformed() {
   Ring r(8, 16, 4096);
   int foreign = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -777,6 +840,28 @@ static void test_fuzz() {
           s.len = 0;
           if (s.arg0 == AF_PACKET || s.arg0 == AF_NETLINK) s.arg0 = AF_UNIX;
         }
+        if (op == SIO_OP_SENDMSG || op == SIO_OP_RECVMSG) {
+          // Message blocks: aligned or not, address lengths around 128,
+          // control lengths around the arena's end; for SENDMSG, control
+          // data of random bytes or SCM_RIGHTS items naming random fds.
+          s.arg0 = field({0, 8, 1024, A - 256, A - 128, 3});
+          s.arg1 = field({0, 16, 24, 64, (16u << 24) | 24, (128u << 24) | 64, 129u << 24, 0xffffffu});
+          if (op == SIO_OP_SENDMSG && s.arg0 + 128 + 64 <= A) {
+            uint8_t *ctl = r.arena + s.arg0 + 128;
+            for (int k = 0; k < 64; k++) ctl[k] = uint8_t(rng());
+            if (below(2)) {
+              cmsghdr h{};
+              h.cmsg_len = CMSG_LEN(below(3) * sizeof(int));
+              h.cmsg_level = SOL_SOCKET;
+              h.cmsg_type = SCM_RIGHTS;
+              memcpy(ctl, &h, sizeof h);
+              for (int k = 0; k < 2; k++) {
+                int f = pool[below(uint32_t(pool.size()))];
+                memcpy(ctl + CMSG_LEN(0) + k * sizeof(int), &f, sizeof f);
+              }
+            }
+          }
+        }
         if (op == SIO_OP_SETSOCKOPT || op == SIO_OP_GETSOCKOPT) {
           // Any level and option name reach the kernel (the contract's
           // generic setsockopt/getsockopt): the real levels, every name.
@@ -851,6 +936,7 @@ int main() {
       {"close and cancel parked ops", test_close_and_cancel_parked},
       {"foreign fds and malformed input", test_foreign_and_malformed},
       {"dup, socketpair and inheritable", test_dup_and_socketpair},
+      {"sendmsg and recvmsg, SCM_RIGHTS", test_sendmsg_recvmsg},
       {"wake from another thread", test_wake_from_another_thread},
       {"watch modes (fake libuv)", test_watch_modes},
       {g_inet_fuzz ? "fuzz (private netns, IP + unix)" : "fuzz (unix only: no private netns)", test_fuzz},

@@ -4,7 +4,7 @@
  */
 
 /** The ABI version this package speaks; the library must report the same. */
-export const ABI_VERSION = 5;
+export const ABI_VERSION = 6;
 
 /** First word of the shared region ("SIO1" in little-endian memory). */
 export const MAGIC = 0x314f4953;
@@ -60,7 +60,23 @@ export const Op = {
   SOCKETPAIR: 21,
   /** arg0 0: 1 when fd is inherited by child processes (FD_CLOEXEC clear), else 0; arg0 1: sets that from arg1 (0 or 1) (sync). */
   INHERITABLE: 22,
+  /**
+   * sendmsg(2) of off/len with the message block at arg0 (see {@link MSG_NAME_BYTES}); arg1 packs the
+   * address length (bits 24..31) and the control length (bits 0..23): bytes sent.
+   */
+  SENDMSG: 23,
+  /**
+   * recvmsg(2) into off/len with the message block at arg0 (capacities packed in arg1 as for SENDMSG):
+   * bytes; the completion's addrlen, flags (the kernel's msg_flags) and off (control bytes written).
+   */
+  RECVMSG: 24,
 } as const;
+
+/**
+ * SENDMSG/RECVMSG message block: this many bytes of address, then the
+ * control buffer; the block is 8-byte aligned (native/backend.h, "Messages").
+ */
+export const MSG_NAME_BYTES = 128;
 
 /** One of the {@link Op} codes. */
 export type OpCode = (typeof Op)[keyof typeof Op];

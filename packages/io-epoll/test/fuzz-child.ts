@@ -95,9 +95,33 @@ function randomSqe(): number[] {
   // Any level and option name reach the kernel (the contract's generic
   // setsockopt/getsockopt): the real levels, every name.
   const isOption = (w0 & 0xff) === Op.SETSOCKOPT || (w0 & 0xff) === Op.GETSOCKOPT;
-  const arg0 = isSocket ? field(domains) : isOption ? field([0, 1, 6, 17, 41]) : field([...offsets, 0, 1, 6, 41, 128]);
-  const arg1 = isSocket ? field(types) : isOption ? (below(4) === 0 ? rnd() : below(100)) : field([...lengths, 1, 2, 3, 4, 13, 20]);
+  // SENDMSG/RECVMSG: message blocks aligned or not, address lengths around
+  // 128 and control lengths around the arena's end (arg1 packs both); the
+  // control bytes are whatever the arena holds, SCM_RIGHTS items included
+  // now and then (written below).
+  const isMessage = (w0 & 0xff) === Op.SENDMSG || (w0 & 0xff) === Op.RECVMSG;
+  if (isMessage && below(2) === 0) writeRights(MSG_BLOCK + 128);
+  const arg0 = isSocket ? field(domains) : isOption ? field([0, 1, 6, 17, 41]) : isMessage ? field([MSG_BLOCK, MSG_BLOCK + 1, 0, A - 128, A - 136, A]) : field([...offsets, 0, 1, 6, 41, 128]);
+  const arg1 = isSocket
+    ? field(types)
+    : isOption
+      ? below(4) === 0 ? rnd() : below(100)
+      : isMessage
+        ? field([0, 24, 64, (16 << 24) | 24, ((128 << 24) | 64) >>> 0, (129 << 24) >>> 0, 0xffffff])
+        : field([...lengths, 1, 2, 3, 4, 13, 20]);
   return [w0, fd, token, rnd(), field(offsets), isSocket ? below(2) * (below(2) ? 6 : 17) : field(lengths), arg0, arg1];
+}
+
+/** Where message blocks of the generator start (8-aligned, clear of the address templates). */
+const MSG_BLOCK = 2048;
+
+/** An SCM_RIGHTS item at `at` naming random descriptors (the shim must refuse foreign ones). */
+function writeRights(at: number): void {
+  const n = below(3);
+  dv.setBigUint64(at, BigInt(16 + 4 * n), true);
+  dv.setInt32(at + 8, 1, true);
+  dv.setInt32(at + 12, 1, true);
+  for (let i = 0; i < n; i++) dv.setInt32(at + 16 + 4 * i, field([...fdPool, -1, 0, 1, 2]), true);
 }
 
 const native = (shim as unknown as {
