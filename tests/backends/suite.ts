@@ -10,6 +10,7 @@ import { connectionErrorCases } from './cases/connection-errors.js';
 import { echoCases } from './cases/echo.js';
 import { genericOptionCases } from './cases/generic-options.js';
 import { inheritableCases } from './cases/inheritable.js';
+import { messageCases } from './cases/messages.js';
 import { kindCases } from './cases/kinds.js';
 import { capacityCases, manyCases, udpCapacityCases } from './cases/many.js';
 import { nowaitCases } from './cases/nowait.js';
@@ -34,6 +35,7 @@ export const SUITE: readonly ((name: string) => void)[] = [
   pairCases,
   kindCases,
   inheritableCases,
+  messageCases,
   manyCases,
   capacityCases,
   udpCapacityCases,

@@ -39,15 +39,16 @@
  */
 import { constants } from 'node:os';
 import { getOptionVia, IoOp, IoRequest, MsgFlag, recvLength, setOptionVia, type Family, type IoBackend, type IoBackendStats, type SockAddr, type SocketKind, type SockOptCode } from '@stackless-io/runtime';
-import { CQE_TRUNC, Op, SQE_NOWAIT, SQE_POOL, type Submission } from './abi.js';
+import { CQE_TRUNC, MSG_NAME_BYTES, Op, SQE_NOWAIT, SQE_POOL, type Submission } from './abi.js';
 import { copyIn, copyOut } from './arena-copy.js';
 import { BuddyArena, MIN_BLOCK } from './arena.js';
+import { controlLength, decodeControl, encodeControl, rightsOf } from './cmsg.js';
 import { Deliveries } from './deliveries.js';
 import { FdTable } from './fd-table.js';
 import { msgFlags, SOCK_STREAM } from './linux.js';
 import { LoopWatch } from './loop-watch.js';
 import { epollSizes, SCRATCH, type EpollBackendOptions } from './options.js';
-import { checkRequest, VALID } from './request-check.js';
+import { checkRequest, MESSAGE, VALID } from './request-check.js';
 import { EpollShim } from './shim.js';
 import { SlotTable } from './slot-table.js';
 import { decodeSockaddr, encodeSockaddr, SOCKADDR_MAX } from './sockaddr.js';
@@ -57,7 +58,12 @@ import { WAITING, WaitQueue } from './wait-queue.js';
 /** The backend's options, from options.ts: exported here too, as they always were (index.ts takes them from here). */
 export type { EpollBackendOptions } from './options.js';
 
-const { EAGAIN, EBADF, ECANCELED } = constants.errno;
+const { EAGAIN, EBADF, ECANCELED, ENOBUFS } = constants.errno;
+
+/** MSG_TRUNC in the kernel's msg_flags (a RECVMSG completion carries them). */
+const MSG_TRUNC = 0x20;
+/** The most control room a RECVMSG block gets: far above what Linux sends (SCM_MAX_FD is 253 descriptors). */
+const RECVMSG_CONTROL_MAX = 0x10000;
 
 /** The buffer of a receive that ends with nothing (EOF, an error) when the backend allocates. */
 const EMPTY: Buffer = Buffer.alloc(0);
@@ -229,7 +235,7 @@ export class EpollBackend implements IoBackend {
     const type = this.open.get(req.handle);
     if (type === 0) return this.fail(req, -EBADF);
     const check = checkRequest(req, type, this.maxIo);
-    if (check !== VALID) return this.fail(req, check);
+    if (check !== VALID) return check === MESSAGE ? this.submitMessage(req) : this.fail(req, check);
     if ((req.flags & MsgFlag.DONTWAIT) !== 0) return this.tryOnce(req, type);
     if (this.waiting.mustWait(req) || !this.start(req, type)) this.waiting.add(req);
   }
@@ -425,6 +431,9 @@ export class EpollBackend implements IoBackend {
         else if (own && req.buf!.length !== res) req.buf = req.buf!.subarray(0, res);
         break;
       }
+      case IoOp.RECVMSG:
+        this.messageReceived(t, req, res, flags, addrlen, off);
+        break;
       case IoOp.ACCEPT:
         if (res >= 0) {
           // The accepted socket is of the listener's kind (stream or seqpacket);
@@ -537,8 +546,122 @@ export class EpollBackend implements IoBackend {
     return true;
   }
 
+  /**
+   * submit() for SENDMSG and RECVMSG, apart from the other requests so that
+   * their path is the same as before messages existed: it waits (or, not
+   * waiting, answers -EAGAIN) behind requests of its socket and direction,
+   * and for a slot or memory.
+   */
+  private submitMessage(req: IoRequest): void {
+    const nowait = (req.flags & MsgFlag.DONTWAIT) !== 0;
+    if (this.waiting.mustWait(req) || !this.startMessage(req)) {
+      if (nowait) this.fail(req, -EAGAIN);
+      else this.waiting.add(req);
+    }
+  }
+
+  /**
+   * start() for SENDMSG and RECVMSG: a data block, and a message block of
+   * the address and the control buffer (built here, read back in
+   * messageReceived(); the shim passes it through). False when a slot or
+   * memory is missing.
+   */
+  private startMessage(req: IoRequest): boolean {
+    if (this.slots.full) return false;
+    if (this.shim.queuedCount >= this.shim.sqEntries) this.flush();
+    const arena = this.arena;
+    const send = req.op === IoOp.SENDMSG;
+    const items = send ? (req.ancillary ?? []) : null;
+    const ctl = items !== null ? controlLength(items) : Math.min(req.ancSize, RECVMSG_CONTROL_MAX);
+    // More than the kernel's option memory (optmem_max) takes: its ENOBUFS,
+    // said before a block that might never come is awaited.
+    if (MSG_NAME_BYTES + ctl > this.maxIo || ctl > 0xffffff) {
+      this.fail(req, -ENOBUFS);
+      return true;
+    }
+    const want = req.buf === null ? req.size : req.buf.length;
+    const len = want < this.maxIo ? want : this.maxIo;
+    let data = -1;
+    if (len > 0) {
+      data = arena.alloc(len);
+      if (data < 0) return false;
+    }
+    const block = arena.alloc(MSG_NAME_BYTES + ctl);
+    if (block < 0) {
+      if (data >= 0) arena.free(data);
+      return false;
+    }
+    let nameLen = 0;
+    if (send) {
+      if (req.addr !== null) {
+        nameLen = encodeSockaddr(req.addr, this.u8, this.dv, block);
+        if (nameLen < 0) {
+          if (data >= 0) arena.free(data);
+          arena.free(block);
+          this.fail(req, nameLen);
+          return true;
+        }
+      }
+      encodeControl(items!, this.u8, this.dv, block + MSG_NAME_BYTES);
+      if (data >= 0) copyIn(this.u8, req.buf as Uint8Array, len, data);
+    }
+    const slots = this.slots;
+    const t = slots.take(req);
+    slots.data[t] = data;
+    slots.addr[t] = block;
+    slots.len[t] = len;
+    slots.own[t] = req.buf === null && !send ? 1 : 0;
+    slots.pool[t] = 0;
+    slots.acc[t] = -1;
+    req.token = t;
+    const s = this.sqe;
+    s.op = req.op;
+    s.fd = req.handle;
+    s.token = t;
+    s.gen = slots.gen[t]!;
+    s.off = data < 0 ? 0 : data;
+    s.len = len;
+    s.msgFlags = msgFlags(req.flags);
+    s.arg0 = block;
+    s.arg1 = ((send ? nameLen : MSG_NAME_BYTES) << 24 | ctl) >>> 0;
+    s.flags = (req.flags & MsgFlag.DONTWAIT) !== 0 ? SQE_NOWAIT : 0;
+    this.shim.submit(s);
+    return true;
+  }
+
+  /**
+   * A RECVMSG's results: the bytes (into the caller's buffer, or a new one
+   * of the size received), the kernel's flags, the sender and the ancillary
+   * items; descriptors received are handles of this backend
+   * from now on (the shim has adopted them).
+   */
+  private messageReceived(t: number, req: IoRequest, res: number, flags: number, addrlen: number, ctl: number): void {
+    const slots = this.slots;
+    const data = slots.data[t]!;
+    const block = slots.addr[t]!;
+    const own = slots.own[t] !== 0;
+    if (res > 0) {
+      if (data < 0 || res > slots.len[t]!) throw new Error(`epoll backend: recvmsg returned ${res} bytes for a buffer of ${slots.len[t]} (at ${data})`);
+      copyOut(this.u8, data, req.buf ?? (req.buf = Buffer.allocUnsafe(res)), 0, res);
+    }
+    if (own && (req.buf === null || res <= 0)) req.buf = EMPTY;
+    if (res < 0) {
+      req.msgFlags = 0;
+      req.truncated = false;
+      req.ancillary = [];
+      req.addr = null;
+      return;
+    }
+    req.msgFlags = flags;
+    req.truncated = (flags & MSG_TRUNC) !== 0;
+    req.addr = decodeSockaddr(this.u8, this.dv, block, addrlen);
+    req.ancillary = decodeControl(this.u8, this.dv, block + MSG_NAME_BYTES, ctl);
+    for (const fd of rightsOf(req.ancillary)) if (fd >= 0) this.setup.adoptReceived(fd);
+  }
+
   /** start() for WaitQueue.admit(), made once. */
-  private readonly startWaiting = (req: IoRequest, type: number): boolean => this.start(req, type);
+  private readonly startWaiting = (req: IoRequest, type: number): boolean =>
+    req.op === IoOp.SENDMSG || req.op === IoOp.RECVMSG ? this.startMessage(req) : this.start(req, type);
 
   /** Queues CLOSE or CANCEL under a reserved token. */
   private control(op: number, fd: number, token: number, arg0: number, arg1: number): void {
@@ -570,7 +693,7 @@ export class EpollBackend implements IoBackend {
 
   /** Completes a request that never reached the shim (an error, a zero-length recv, a send made at once); delivered by the next poll(). */
   private fail(req: IoRequest, res: number): void {
-    if (req.buf === null && (req.op === IoOp.RECV || req.op === IoOp.RECVFROM)) req.buf = EMPTY;
+    if (req.buf === null && (req.op === IoOp.RECV || req.op === IoOp.RECVFROM || req.op === IoOp.RECVMSG)) req.buf = EMPTY;
     req.result = res;
     req.token = -1;
     this.deliveries.push(req);

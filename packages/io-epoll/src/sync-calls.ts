@@ -13,6 +13,9 @@ import type { EpollShim } from './shim.js';
 import { AF_INET, AF_INET6, AF_UNIX, decodeSockaddr, encodeSockaddr, SOCKADDR_MAX } from './sockaddr.js';
 
 const { EBADF, EINVAL, EAFNOSUPPORT } = constants.errno;
+const SOL_SOCKET = 1;
+const SO_TYPE = 3;
+const SOCK_STREAM_TYPE = 1;
 
 /** The synchronous calls of one backend, over its shim, arena views and table of open handles. */
 export class SyncCalls {
@@ -139,6 +142,15 @@ export class SyncCalls {
     if (r < 0) return { errno: r };
     if (buflen === 0) return this.dv.getInt32(0, true);
     return this.u8.slice(0, r);
+  }
+
+  /**
+   * Records a descriptor a RECVMSG received (the shim has adopted it) with
+   * its SOCK_* type, so that it is a handle like an accepted socket's.
+   */
+  adoptReceived(fd: number): void {
+    const r = this.sync(Op.GETSOCKOPT, fd, 0, 4, SOL_SOCKET, SO_TYPE);
+    this.open.set(fd, r >= 0 ? this.dv.getInt32(0, true) : SOCK_STREAM_TYPE);
   }
 
   /** One sio_sync call: its result, or -errno. */

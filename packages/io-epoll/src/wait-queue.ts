@@ -13,7 +13,7 @@ export const WAITING = -2;
 /** The socket and direction of a request: requests with one key complete in order. */
 function waitKey(req: IoRequest): number {
   const op = req.op;
-  const read = op === IoOp.RECV || op === IoOp.RECVFROM || op === IoOp.ACCEPT || op === IoOp.POLL_IN;
+  const read = op === IoOp.RECV || op === IoOp.RECVFROM || op === IoOp.RECVMSG || op === IoOp.ACCEPT || op === IoOp.POLL_IN;
   return req.handle * 2 + (read ? 0 : 1);
 }
 

@@ -7,7 +7,7 @@
 import { IoOp, MsgFlag, SockOpt, recvBufferOk, recvLength, type Family, type IoRequest, type SockAddr, type SockOptCode, type SocketKind } from '@stackless-io/runtime';
 import { isV4Mapped } from './addr.js';
 import type { Completions } from './completions.js';
-import { EAGAIN, EBADF, ECANCELED, EINVAL, ENOPROTOOPT, EOPNOTSUPP } from './errno.js';
+import { EAGAIN, EBADF, ECANCELED, EINVAL, ENOPROTOOPT, ENOSYS, EOPNOTSUPP } from './errno.js';
 
 /** poll(2) bits, the same on Linux, the BSDs and macOS. */
 export const POLLIN = 0x1;
@@ -166,6 +166,17 @@ export abstract class Sock {
       case IoOp.POLL_OUT:
         this.pollers.push(req);
         break;
+      case IoOp.SENDMSG:
+      case IoOp.RECVMSG:
+        // Node's net and dgram have no sendmsg/recvmsg and carry no
+        // ancillary data or descriptors: as a platform without them (an
+        // intended difference, tests/differential/intended-differences.json).
+        if (req.op === IoOp.RECVMSG) {
+          req.buf ??= new Uint8Array(0);
+          req.ancillary = [];
+          req.msgFlags = 0;
+        }
+        return this.finish(req, ENOSYS);
       default:
         return this.finish(req, EINVAL);
     }

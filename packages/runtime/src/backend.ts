@@ -119,11 +119,59 @@ export const IoOp = {
   RECVFROM: 8,
   /** from `buf` to `addr`; result: bytes. */
   SENDTO: 9,
+  /**
+   * sendmsg(2): from `buf` (the caller joins several buffers into one:
+   * they make one message either way), with `ancillary` as control data
+   * (or null), to `addr` (or null: the connected peer); result: bytes sent.
+   */
+  SENDMSG: 23,
+  /**
+   * recvmsg(2): into `buf` (or null with {@link IoRequest.size}, as RECV),
+   * with room for `ancSize` bytes of control data; result: bytes (0 at EOF);
+   * `ancillary`: the items received; `msgFlags`: the kernel's msg_flags;
+   * `addr`: the sender, or null when the kernel names none.
+   */
+  RECVMSG: 24,
   /** result: poll(2) revents once the handle is readable. */
   POLL_IN: 12,
   /** result: poll(2) revents once the handle is writable. */
   POLL_OUT: 13,
 } as const;
+
+/**
+ * One ancillary data item of SENDMSG/RECVMSG (a struct cmsghdr and its
+ * data; CPython's `(level, type, data)`). Levels and types are Linux's
+ * numbers (SOL_SOCKET 1 with SCM_RIGHTS 1 and SCM_CREDENTIALS 2,
+ * IPPROTO_IP with IP_PKTINFO...), as for {@link IoBackend.setsockopt}.
+ *
+ * SCM_RIGHTS data are C ints (4 bytes, native byte order) naming handles:
+ * a SENDMSG may pass only handles of the same backend (else -EBADF), and
+ * every handle a RECVMSG receives is a new handle of the backend, as an
+ * accepted socket's, that the caller closes.
+ */
+export interface AncillaryItem {
+  /** cmsg_level. */
+  level: number;
+  /** cmsg_type. */
+  type: number;
+  /** cmsg data (on receipt, cut short where the control room ran out). */
+  data: Uint8Array;
+}
+
+/**
+ * Bytes of control room one ancillary item of `length` data bytes takes, as
+ * Linux's (and CPython's) CMSG_SPACE on 64-bit platforms: a 16-byte header
+ * and the data padded to 8 bytes. RECVMSG's {@link IoRequest.ancSize}
+ * counts in these units, as CPython's `ancbufsize`.
+ */
+export function cmsgSpace(length: number): number {
+  return 16 + ((length + 7) & ~7);
+}
+
+/** CMSG_LEN: the header and `length` data bytes, unpadded (64-bit Linux). */
+export function cmsgLen(length: number): number {
+  return 16 + length;
+}
 
 /** One of the {@link IoOp} codes. */
 export type IoOpCode = (typeof IoOp)[keyof typeof IoOp];
@@ -191,8 +239,8 @@ export const MsgFlag = {
   /**
    * The caller will not wait (see "Not waiting" at the top of this file):
    * the request completes with -EAGAIN where it would wait, and a SEND or
-   * SENDTO offers the kernel the whole buffer. For RECV, RECVFROM, SEND,
-   * SENDTO, ACCEPT, POLL_IN and POLL_OUT; a CONNECT with it completes with
+   * SENDTO offers the kernel the whole buffer. For RECV, RECVFROM, RECVMSG,
+   * SEND, SENDTO, SENDMSG, ACCEPT, POLL_IN and POLL_OUT; a CONNECT with it completes with
    * -EINVAL (a connect cannot be tried once and taken back: submit it
    * without this flag and do not wait for its completion). With WAITALL, a
    * receive returns what is there, as the kernel's MSG_DONTWAIT does.
@@ -220,6 +268,16 @@ export class IoRequest {
    * for (nor hold, while it waits) n bytes it may never fill.
    */
   size = 0;
+  /**
+   * SENDMSG: the control data to send (null: none). RECVMSG: set on
+   * success to the items received (an empty list when none); left
+   * unspecified by an error.
+   */
+  ancillary: AncillaryItem[] | null = null;
+  /** RECVMSG: bytes of control room (CPython's ancbufsize; see {@link cmsgSpace}). */
+  ancSize = 0;
+  /** RECVMSG: the kernel's msg_flags on completion (MSG_TRUNC 0x20, MSG_CTRUNC 0x8, MSG_EOR 0x80...). */
+  msgFlags = 0;
 
   constructor(
     /** What to do: one of the {@link IoOp} codes. */
@@ -234,7 +292,7 @@ export class IoRequest {
      * full, at EOF or on an error.
      */
     public buf: Uint8Array | null,
-    /** CONNECT/SENDTO: the destination. ACCEPT/RECVFROM: set to the peer on completion. */
+    /** CONNECT/SENDTO/SENDMSG: the destination. ACCEPT/RECVFROM/RECVMSG: set to the peer on completion. */
     public addr: SockAddr | null,
     /** {@link MsgFlag} bits. */
     public flags: number,
@@ -243,13 +301,13 @@ export class IoRequest {
   ) {}
 }
 
-/** The length a RECV or RECVFROM asks for: its buffer's, or {@link IoRequest.size} when the backend allocates. */
+/** The length a RECV, RECVFROM or RECVMSG asks for: its buffer's, or {@link IoRequest.size} when the backend allocates. */
 export function recvLength(req: IoRequest): number {
   return req.buf === null ? req.size : req.buf.length;
 }
 
 /**
- * Checks a RECV/RECVFROM request's buffer: a Uint8Array, or null with a
+ * Checks a RECV/RECVFROM/RECVMSG request's buffer: a Uint8Array, or null with a
  * valid {@link IoRequest.size}. Backends call it at submit.
  */
 export function recvBufferOk(req: IoRequest): boolean {
