@@ -129,6 +129,10 @@ export const SO_REUSEPORT = 15;
 export const SO_PASSCRED = 16;
 /** SOL_SOCKET options: SO_PEERCRED. */
 export const SO_PEERCRED = 17;
+/** Ancillary data types at SOL_SOCKET (sendmsg/recvmsg): SCM_RIGHTS, descriptors. */
+export const SCM_RIGHTS = 1;
+/** Ancillary data types at SOL_SOCKET: SCM_CREDENTIALS, a struct ucred (pid, uid, gid). */
+export const SCM_CREDENTIALS = 2;
 /** SOL_SOCKET options: SO_RCVLOWAT. */
 export const SO_RCVLOWAT = 18;
 /** SOL_SOCKET options: SO_SNDLOWAT. */

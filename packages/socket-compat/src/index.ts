@@ -74,6 +74,7 @@ export {
   type CreateConnectionOptions,
   type CreateServerOptions,
 } from './functions.js';
+export { CMSG_LEN, CMSG_SPACE, send_fds, recv_fds, type Ancillary } from './messages.js';
 export { getaddrinfo, getnameinfo, gethostbyname, gethostbyname_ex, gethostbyaddr, gethostname, getfqdn, type AddrInfo } from './netdb.js';
 export { getservbyname, getservbyport, getprotobyname } from './services.js';
 export { if_nameindex, if_nametoindex, if_indextoname } from './interfaces.js';

@@ -17,7 +17,7 @@
  * waiting").
  */
 import { constants } from 'node:os';
-import { IoCall, IoOp, MsgFlag, TIMEOUT, type IoBackend, type IoOpCode, type IoRequest, type SockAddr } from '@stackless-io/runtime';
+import { IoCall, IoOp, MsgFlag, TIMEOUT, type AncillaryItem, type IoBackend, type IoOpCode, type IoRequest, type Operation, type SockAddr } from '@stackless-io/runtime';
 import { errorFor, timeoutError } from './errors.js';
 import { msgFlags } from './sockopt.js';
 
@@ -98,6 +98,17 @@ export class SockCall extends IoCall<unknown> {
     this.set(raw ? RAW : REQUEST, op, flags, buf, addr, timeout);
     this.size = size;
     return this.arm(this.sock._backend, -1);
+  }
+
+  /**
+   * A SENDMSG or RECVMSG (a request, errors raised): `ancillary` to send,
+   * or `ancSize` bytes of control room to receive into. Set on the request
+   * here, since no other call of this object reads them.
+   */
+  message(op: IoOpCode, buf: Uint8Array | null, size: number, addr: SockAddr | null, flags: number, timeout: number | null, ancillary: AncillaryItem[] | null, ancSize: number): Operation<IoRequest> {
+    this.req.ancillary = ancillary;
+    this.req.ancSize = ancSize;
+    return this.request(op, buf, size, addr, flags, timeout) as Operation<unknown> as Operation<IoRequest>;
   }
 
   private set(kind: number, op: IoOpCode, flags: number, data: Uint8Array | null, addr: SockAddr | null, timeout: number | null): void {

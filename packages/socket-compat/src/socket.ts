@@ -27,6 +27,7 @@ import { socketRepr } from './socket-repr.js';
 import { sendfile, type SendfileSource } from './sendfile.js';
 import { getdefaulttimeout } from './timeouts.js';
 import { recv, recvfrom, recvfromInto, recvInto, send, sendall, sendto } from './transfer.js';
+import { recvmsg, recvmsgInto, sendmsg, type Ancillary } from './messages.js';
 
 const { EBADF, ECONNRESET, EINVAL } = constants.errno;
 
@@ -364,6 +365,47 @@ export class socket {
     const argc = arguments.length;
     if (argc !== 2 && argc !== 3) throw new TypeError(`sendto() takes 2 or 3 arguments (${argc} given)`);
     return sendto(this, data, argc === 3, flagsOrAddress, argc === 3 ? address : flagsOrAddress);
+  }
+
+  /**
+   * sendmsg(2): the bytes of `buffers` as one message, with ancillary data
+   * items `[level, type, data]` (SCM_RIGHTS data: C ints naming sockets'
+   * fileno()), to `address` if given; returns the byte count.
+   *
+   * @example
+   * ```ts
+   * import { socketpair, SOL_SOCKET, SCM_RIGHTS } from '@stackless-io/socket-compat';
+   * function* pass(): Generator<unknown, void, unknown> {
+   *   const [a, b] = yield* socketpair();
+   *   const fd = Buffer.alloc(4);
+   *   fd.writeInt32LE(a.fileno());
+   *   yield* a.sendmsg([Buffer.from('x')], [[SOL_SOCKET, SCM_RIGHTS, fd]]);
+   *   a.close();
+   *   b.close();
+   * }
+   * ```
+   */
+  sendmsg(buffers: Iterable<Uint8Array | ArrayBufferView | ArrayBuffer>, ancdata: Iterable<[number, number, Uint8Array | ArrayBufferView | ArrayBuffer]> = [], flags: number = 0, address: AddressLike | null = null): TaskletGenerator<number> {
+    cRange('sendmsg', arguments.length, 1, 4);
+    return sendmsg(this, arguments.length, buffers, ancdata, flags, address);
+  }
+
+  /**
+   * recvmsg(2): up to `bufsize` bytes and up to `ancbufsize` bytes of
+   * ancillary data (see CMSG_SPACE): `[data, ancdata, msg_flags, address]`,
+   * ancdata a list of `[level, type, data]`. Descriptors received with
+   * SCM_RIGHTS are new sockets' handles (wrap them with `socket(..., fileno)`
+   * and close them).
+   */
+  recvmsg(bufsize: number, ancbufsize: number = 0, flags: number = 0): TaskletGenerator<[Buffer, Ancillary[], number, Address | null]> {
+    cRange('recvmsg', arguments.length, 1, 3);
+    return recvmsg(this, arguments.length, bufsize, ancbufsize, flags);
+  }
+
+  /** recvmsg() into `buffers`, filled in order: `[nbytes, ancdata, msg_flags, address]`. */
+  recvmsg_into(buffers: Iterable<Uint8Array | ArrayBufferView | ArrayBuffer>, ancbufsize: number = 0, flags: number = 0): TaskletGenerator<[number, Ancillary[], number, Address | null]> {
+    cRange('recvmsg_into', arguments.length, 1, 3);
+    return recvmsgInto(this, arguments.length, buffers, ancbufsize, flags);
   }
 
   /**
