@@ -658,6 +658,32 @@ static void test_sendmsg_recvmsg() {
   CHECK_EQ(c.res, 2);
   CHECK(c.flags & MSG_CTRUNC);
   CHECK_EQ(r.hdr->fds_open, 3u);
+  // A descriptor that is not a socket (sent past the shim, straight on the
+  // fd) cannot be a handle: the shim closes it and writes -1 in its place.
+  int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  int fds_before = fd_count();
+  {
+    char ctl[CMSG_SPACE(sizeof(int))] = {};
+    iovec iov{const_cast<char *>("nf"), 2};
+    msghdr m{};
+    m.msg_iov = &iov;
+    m.msg_iovlen = 1;
+    m.msg_control = ctl;
+    m.msg_controllen = sizeof ctl;
+    cmsghdr *h = CMSG_FIRSTHDR(&m);
+    h->cmsg_len = CMSG_LEN(sizeof(int));
+    h->cmsg_level = SOL_SOCKET;
+    h->cmsg_type = SCM_RIGHTS;
+    memcpy(CMSG_DATA(h), &devnull, sizeof devnull);
+    CHECK_EQ(::sendmsg(a, &m, 0), 2);
+  }
+  ::close(devnull);
+  c = r.wait(r.submit(Ring::op(SIO_OP_RECVMSG, b, in, 8, blk, (128u << 24) | 64)));
+  CHECK_EQ(c.res, 2);
+  memcpy(&fd, r.arena + blk + 128 + CMSG_LEN(0), sizeof fd);
+  CHECK_EQ(fd, -1);
+  CHECK_EQ(fd_count(), fds_before - 1);  // the sender's copy closed above; nothing received stays open
+  CHECK_EQ(r.hdr->fds_open, 3u);
   // Bad message blocks: misaligned, outside the arena, too long an address.
   CHECK_EQ(r.run(Ring::op(SIO_OP_RECVMSG, b, in, 8, blk + 1, 8)), -EFAULT);
   CHECK_EQ(r.run(Ring::op(SIO_OP_SENDMSG, a, data, 2, 8192 - 64, 8)), -EFAULT);
