@@ -38,11 +38,11 @@
  *   while requests are pending.
  */
 import { constants } from 'node:os';
-import { getOptionVia, IoOp, IoRequest, MsgFlag, recvLength, setOptionVia, type Family, type IoBackend, type IoBackendStats, type SockAddr, type SocketKind, type SockOptCode } from '@stackless-io/runtime';
+import { getOptionVia, IoOp, IoRequest, MsgFlag, recvLength, rightsHandles, setOptionVia, type Family, type IoBackend, type IoBackendStats, type SockAddr, type SocketKind, type SockOptCode } from '@stackless-io/runtime';
 import { CQE_TRUNC, MSG_NAME_BYTES, Op, SQE_NOWAIT, SQE_POOL, type Submission } from './abi.js';
 import { copyIn, copyOut } from './arena-copy.js';
 import { BuddyArena, MIN_BLOCK } from './arena.js';
-import { controlLength, decodeControl, encodeControl, rightsOf } from './cmsg.js';
+import { controlLength, decodeControl, encodeControl } from './cmsg.js';
 import { Deliveries } from './deliveries.js';
 import { FdTable } from './fd-table.js';
 import { msgFlags, SOCK_STREAM } from './linux.js';
@@ -656,7 +656,7 @@ export class EpollBackend implements IoBackend {
     req.truncated = (flags & MSG_TRUNC) !== 0;
     req.addr = decodeSockaddr(this.u8, this.dv, block, addrlen);
     req.ancillary = decodeControl(this.u8, this.dv, block + MSG_NAME_BYTES, ctl);
-    for (const fd of rightsOf(req.ancillary)) if (fd >= 0) this.setup.adoptReceived(fd);
+    for (const fd of rightsHandles(req.ancillary)) if (fd >= 0) this.setup.adoptReceived(fd);
   }
 
   /** start() for WaitQueue.admit(), made once. */

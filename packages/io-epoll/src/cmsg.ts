@@ -7,10 +7,6 @@
  */
 import { cmsgLen, cmsgSpace, type AncillaryItem } from '@stackless-io/runtime';
 
-/** SOL_SOCKET and SCM_RIGHTS: the items whose data are descriptors. */
-const SOL_SOCKET = 1;
-const SCM_RIGHTS = 1;
-
 /** Bytes of control buffer the items take (each CMSG_SPACE, as CPython's sendmsg). */
 export function controlLength(items: readonly AncillaryItem[]): number {
   let n = 0;
@@ -47,15 +43,4 @@ export function decodeControl(u8: Uint8Array, dv: DataView, at: number, len: num
     pos += (clen + 7) & ~7;
   }
   return items;
-}
-
-/** The descriptors SCM_RIGHTS items carry (-1 where the shim could not adopt one). */
-export function rightsOf(items: readonly AncillaryItem[]): number[] {
-  const fds: number[] = [];
-  for (const item of items) {
-    if (item.level !== SOL_SOCKET || item.type !== SCM_RIGHTS) continue;
-    const dv = new DataView(item.data.buffer, item.data.byteOffset, item.data.byteLength);
-    for (let i = 0; i + 4 <= item.data.length; i += 4) fds.push(dv.getInt32(i, true));
-  }
-  return fds;
 }

@@ -173,6 +173,22 @@ export function cmsgLen(length: number): number {
   return 16 + length;
 }
 
+/**
+ * The handles SCM_RIGHTS items carry (level SOL_SOCKET 1, type SCM_RIGHTS
+ * 1; C ints, native byte order), as a RECVMSG received them: each is a
+ * handle of the backend that someone must close (-1 marks one the backend
+ * could not keep, already closed).
+ */
+export function rightsHandles(items: readonly AncillaryItem[] | null): number[] {
+  const out: number[] = [];
+  for (const item of items ?? []) {
+    if (item.level !== 1 || item.type !== 1) continue;
+    const dv = new DataView(item.data.buffer, item.data.byteOffset, item.data.byteLength);
+    for (let i = 0; i + 4 <= item.data.length; i += 4) out.push(dv.getInt32(i, true));
+  }
+  return out;
+}
+
 /** One of the {@link IoOp} codes. */
 export type IoOpCode = (typeof IoOp)[keyof typeof IoOp];
 

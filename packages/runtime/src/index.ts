@@ -52,6 +52,7 @@ export {
   SOCKOPT_MAX,
   cmsgSpace,
   cmsgLen,
+  rightsHandles,
   type AncillaryItem,
   MsgFlag,
   type IoBackend,

@@ -10,7 +10,7 @@
  * generator, no request and no closure. {@link ioWait} is the one-shot form.
  */
 import { constants } from 'node:os';
-import { IoOp, IoRequest, type IoBackend, type IoOpCode } from './backend.js';
+import { IoOp, IoRequest, rightsHandles, type IoBackend, type IoOpCode } from './backend.js';
 import type { TaskletCore } from './core.js';
 import { RuntimeError } from './errors.js';
 import { done, SUSPENDED, type Operation, type Suspend } from './operation.js';
@@ -208,6 +208,8 @@ export abstract class IoCall<T> implements Operation<T>, Iterator<Suspend, T, un
       // The tasklet was killed while waiting; a socket accepted meanwhile
       // (the cancel came too late) has no owner: close it.
       if (req.op === IoOp.ACCEPT && req.result >= 0) (this.backend as IoBackend).close(req.result);
+      // Likewise the descriptors a message brought (SCM_RIGHTS).
+      if (req.op === IoOp.RECVMSG && req.result >= 0) for (const h of rightsHandles(req.ancillary)) if (h >= 0) (this.backend as IoBackend).close(h);
       return;
     }
     this.completed = true;

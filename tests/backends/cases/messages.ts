@@ -6,7 +6,7 @@
 // answer).
 import { expect } from 'chai';
 import { cmsgLen, cmsgSpace, io, IoOp, IoRequest, ioWait, spawn, type AncillaryItem, type IoBackend, type SockAddr } from '@stackless-io/runtime';
-import { conformance, joinAll, type TestEnv } from '../harness.js';
+import { conformance, joinAll, settle, type TestEnv } from '../harness.js';
 import { bindLoopback, E, str, text } from '../net.js';
 
 const SOL_SOCKET = 1;
@@ -104,6 +104,39 @@ export function messageCases(name: string): void {
       expect(r.flags & (MSG_CTRUNC | MSG_TRUNC)).to.equal(MSG_CTRUNC | MSG_TRUNC);
       expect(r.truncated).to.equal(true);
       expect(r.handles, 'only the descriptor that fit is a handle').to.equal(handlesBefore + 1);
+    } finally {
+      for (const h of [a, z, c, d]) io.close(h);
+    }
+  });
+
+  conformance(name, 'recvmsg: a receiver killed after its message arrived (the cancel too late) leaves no descriptor open', async (t) => {
+    const b = t.backend;
+    const [a, z] = unixPair(t, 'stream');
+    const [c, d] = unixPair(t, 'stream');
+    const handlesBefore = b.stats().handles;
+    try {
+      // In one scheduler round: the send, then the receive, then the kill.
+      // The backend meets them in that order, so the receive finds the
+      // message at once and the cancel comes too late: the request
+      // completes for real, with a descriptor nobody is there to take.
+      let sent = 0;
+      const sender = spawn(function* send() {
+        sent = (yield* sendmsg(b, a, text('fd'), [rights(c)])).result;
+      });
+      let received = false;
+      const receiver = spawn(function* receive() {
+        yield* recvmsg(b, z, 10, cmsgSpace(4));
+        received = true;
+      });
+      const killer = spawn(function* kill() {
+        receiver.kill();
+      });
+      await joinAll(sender, killer);
+      if (sent === -E.ENOSYS) t.cannot('send a message', 'ENOSYS');
+      expect(sent).to.equal(2);
+      expect(received, 'the receiver was killed before it resumed').to.equal(false);
+      await settle('the late completion', () => b.stats().pending === 0);
+      expect(b.stats().handles, 'the descriptor received was closed').to.equal(handlesBefore);
     } finally {
       for (const h of [a, z, c, d]) io.close(h);
     }
