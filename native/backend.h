@@ -136,7 +136,8 @@ extern "C" {
  * fds_open, closed by sio_destroy). One the shim cannot adopt (not a
  * socket epoll takes, no memory) is closed and its int in the control data
  * is overwritten with -1, so that nothing leaks. Received descriptors are
- * close-on-exec (MSG_CMSG_CLOEXEC), as every fd of the shim.
+ * made non-blocking and keep the kernel's default otherwise: they are
+ * inheritable (no MSG_CMSG_CLOEXEC), as CPython's recvmsg leaves them.
  *
  * The receive pool
  * ----------------

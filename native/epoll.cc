@@ -331,7 +331,12 @@ void adopt_rights(Instance &in, uint8_t *ctl, size_t len) {
         int type = 0;
         socklen_t tl = sizeof type;
         if (fd < 0) continue;
-        if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) < 0 || adopt(in, fd, type == SOCK_STREAM) < 0) {
+        // The shim never blocks: a socket a blocking process sent is made
+        // non-blocking (its file status is shared with the sender's copy,
+        // as for any descriptor passed).
+        int fl = fcntl(fd, F_GETFL);
+        bool ok = fl >= 0 && ((fl & O_NONBLOCK) || fcntl(fd, F_SETFL, fl | O_NONBLOCK) == 0);
+        if (!ok || getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) < 0 || adopt(in, fd, type == SOCK_STREAM) < 0) {
           close(fd);
           int none = -1;
           memcpy(at, &none, sizeof none);
@@ -491,7 +496,9 @@ int32_t attempt(Instance &in, FdState &st, Op &op, uint16_t *flags, uint16_t *ad
           n = sendmsg(s.fd, &msg, s.msg_flags | MSG_NOSIGNAL);
           break;
         }
-        n = recvmsg(s.fd, &msg, s.msg_flags | MSG_CMSG_CLOEXEC);
+        // No MSG_CMSG_CLOEXEC: descriptors received are inheritable, as
+        // CPython's recvmsg leaves them (os.get_inheritable says True).
+        n = recvmsg(s.fd, &msg, s.msg_flags);
         if (n >= 0) {
           // controllen <= the capacity given, which is below 2^24.
           size_t got = std::min<size_t>(msg.msg_controllen, msg_controllen(s));

@@ -648,7 +648,8 @@ static void test_sendmsg_recvmsg() {
   int fd;
   memcpy(&fd, r.arena + blk + 128 + CMSG_LEN(0), sizeof fd);
   CHECK(fd >= 0 && fd != passed);
-  CHECK(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+  CHECK(!(fcntl(fd, F_GETFD) & FD_CLOEXEC));  // inheritable, as CPython leaves it
+  CHECK(fcntl(fd, F_GETFL) & O_NONBLOCK);
   CHECK_EQ(r.hdr->fds_open, 4u);
   CHECK_EQ(r.close(fd), 0);
   // Truncated control data: MSG_CTRUNC, and the descriptor that did not fit
@@ -660,9 +661,7 @@ static void test_sendmsg_recvmsg() {
   CHECK_EQ(r.hdr->fds_open, 3u);
   // A descriptor that is not a socket (sent past the shim, straight on the
   // fd) cannot be a handle: the shim closes it and writes -1 in its place.
-  int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-  int fds_before = fd_count();
-  {
+  auto raw_send_fd = [&](int passed_fd) {
     char ctl[CMSG_SPACE(sizeof(int))] = {};
     iovec iov{const_cast<char *>("nf"), 2};
     msghdr m{};
@@ -674,9 +673,12 @@ static void test_sendmsg_recvmsg() {
     h->cmsg_len = CMSG_LEN(sizeof(int));
     h->cmsg_level = SOL_SOCKET;
     h->cmsg_type = SCM_RIGHTS;
-    memcpy(CMSG_DATA(h), &devnull, sizeof devnull);
+    memcpy(CMSG_DATA(h), &passed_fd, sizeof passed_fd);
     CHECK_EQ(::sendmsg(a, &m, 0), 2);
-  }
+  };
+  int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  int fds_before = fd_count();
+  raw_send_fd(devnull);
   ::close(devnull);
   c = r.wait(r.submit(Ring::op(SIO_OP_RECVMSG, b, in, 8, blk, (128u << 24) | 64)));
   CHECK_EQ(c.res, 2);
@@ -684,6 +686,17 @@ static void test_sendmsg_recvmsg() {
   CHECK_EQ(fd, -1);
   CHECK_EQ(fd_count(), fds_before - 1);  // the sender's copy closed above; nothing received stays open
   CHECK_EQ(r.hdr->fds_open, 3u);
+  // A blocking socket from elsewhere arrives non-blocking: the shim never blocks.
+  int blocking[2];
+  CHECK_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, blocking), 0);
+  raw_send_fd(blocking[0]);
+  c = r.wait(r.submit(Ring::op(SIO_OP_RECVMSG, b, in, 8, blk, (128u << 24) | 64)));
+  CHECK_EQ(c.res, 2);
+  memcpy(&fd, r.arena + blk + 128 + CMSG_LEN(0), sizeof fd);
+  CHECK(fd >= 0 && (fcntl(fd, F_GETFL) & O_NONBLOCK));
+  CHECK_EQ(r.close(fd), 0);
+  ::close(blocking[0]);
+  ::close(blocking[1]);
   // Bad message blocks: misaligned, outside the arena, too long an address.
   CHECK_EQ(r.run(Ring::op(SIO_OP_RECVMSG, b, in, 8, blk + 1, 8)), -EFAULT);
   CHECK_EQ(r.run(Ring::op(SIO_OP_SENDMSG, a, data, 2, 8192 - 64, 8)), -EFAULT);
