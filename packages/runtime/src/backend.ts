@@ -129,7 +129,9 @@ export const IoOp = {
    * recvmsg(2): into `buf` (or null with {@link IoRequest.size}, as RECV),
    * with room for `ancSize` bytes of control data; result: bytes (0 at EOF);
    * `ancillary`: the items received; `msgFlags`: the kernel's msg_flags;
-   * `addr`: the sender, or null when the kernel names none.
+   * `addr`: the sender, or null when the kernel names none. A backend that
+   * cannot carry messages answers -ENOSYS to both (as a platform without
+   * sendmsg/recvmsg; libuv does).
    */
   RECVMSG: 24,
   /** result: poll(2) revents once the handle is readable. */
