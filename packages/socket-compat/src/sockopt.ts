@@ -3,31 +3,20 @@
  * contract's portable ones or answered locally, and MSG_* bits mapped onto
  * the contract's MsgFlag codes.
  */
-import { MsgFlag } from '@stackless-io/runtime';
+import { MsgFlag, optionPair, SockOpt } from '@stackless-io/runtime';
 import * as C from './constants.js';
 import { errno, errorFor } from './errors.js';
 
-const key = (level: number, optname: number): string => `${level}:${optname}`;
-
-/** The options of the contract's portable layer (SockOpt), which every backend carries. */
-const PORTABLE = new Set<string>([
-  key(C.SOL_SOCKET, C.SO_REUSEADDR),
-  key(C.SOL_SOCKET, C.SO_REUSEPORT),
-  key(C.SOL_SOCKET, C.SO_KEEPALIVE),
-  key(C.SOL_SOCKET, C.SO_BROADCAST),
-  key(C.SOL_SOCKET, C.SO_RCVBUF),
-  key(C.SOL_SOCKET, C.SO_SNDBUF),
-  key(C.SOL_SOCKET, C.SO_ERROR),
-  key(C.SOL_SOCKET, C.SO_TYPE),
-  key(C.SOL_SOCKET, C.SO_LINGER),
-  key(C.IPPROTO_TCP, C.TCP_NODELAY),
-  key(C.IPPROTO_IPV6, C.IPV6_V6ONLY),
-  key(C.SOL_SOCKET, C.SO_ACCEPTCONN),
-]);
-
-/** Whether (level, optname) is one of the portable options. */
+/**
+ * Whether (level, optname) is one of the contract's portable options
+ * (SockOpt), which every backend carries. The runtime keeps the one table
+ * of their (level, optname) pairs (optionPair); this only looks it up.
+ */
 export function portableOption(level: number, optname: number): boolean {
-  return PORTABLE.has(key(level, optname));
+  if (level < 0 || level > 0x7fff || optname < 0 || optname > 0xffff) return false;
+  const pair = (level << 16) | optname;
+  for (const code of Object.values(SockOpt)) if (optionPair(code) === pair) return true;
+  return false;
 }
 
 /** SO_DOMAIN or SO_PROTOCOL, answered from the socket object; null for any other option. */
