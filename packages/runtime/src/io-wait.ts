@@ -171,7 +171,7 @@ export abstract class IoCall<T> implements Operation<T>, Iterator<Suspend, T, un
     // will ever see the result, so a socket it created must not leak.
     if (this.completed) {
       const req = this.req;
-      if (req.op === IoOp.ACCEPT && req.result >= 0) (this.backend as IoBackend).close(req.result);
+      this.closeOrphans(req);
       this.completed = false;
     }
     this.phase = IDLE;
@@ -207,9 +207,7 @@ export abstract class IoCall<T> implements Operation<T>, Iterator<Suspend, T, un
     if (this.state === WITHDRAWN) {
       // The tasklet was killed while waiting; a socket accepted meanwhile
       // (the cancel came too late) has no owner: close it.
-      if (req.op === IoOp.ACCEPT && req.result >= 0) (this.backend as IoBackend).close(req.result);
-      // Likewise the descriptors a message brought (SCM_RIGHTS).
-      if (req.op === IoOp.RECVMSG && req.result >= 0) for (const h of rightsHandles(req.ancillary)) if (h >= 0) (this.backend as IoBackend).close(h);
+      this.closeOrphans(req);
       return;
     }
     this.completed = true;
@@ -224,6 +222,18 @@ export abstract class IoCall<T> implements Operation<T>, Iterator<Suspend, T, un
     // result: data the kernel already handed over must never be dropped.
     if (this.state === TIMED_OUT && req.result === -ECANCELED) req.result = TIMEOUT;
     wake(c);
+  }
+
+  /**
+   * Closes the sockets a completed request brought that nobody will see (its
+   * tasklet was killed): an accepted socket, the descriptors of a message
+   * (SCM_RIGHTS).
+   */
+  private closeOrphans(req: IoRequest): void {
+    if (req.result < 0) return;
+    const b = this.backend as IoBackend;
+    if (req.op === IoOp.ACCEPT) b.close(req.result);
+    else if (req.op === IoOp.RECVMSG) for (const h of rightsHandles(req.ancillary)) if (h >= 0) b.close(h);
   }
 
   /** @internal The timeout expired first: cancel; the completion (-ECANCELED, or a late real one) resumes the tasklet. */

@@ -5,7 +5,7 @@
 // backend without them answers ENOSYS (the test then skips, naming that
 // answer).
 import { expect } from 'chai';
-import { cmsgLen, cmsgSpace, io, IoOp, IoRequest, ioWait, spawn, type AncillaryItem, type IoBackend, type SockAddr } from '@stackless-io/runtime';
+import { cmsgLen, cmsgSpace, io, IoOp, IoRequest, ioWait, schedule, spawn, type AncillaryItem, type IoBackend, type SockAddr } from '@stackless-io/runtime';
 import { conformance, joinAll, settle, type TestEnv } from '../harness.js';
 import { bindLoopback, E, str, text } from '../net.js';
 
@@ -136,6 +136,47 @@ export function messageCases(name: string): void {
       expect(sent).to.equal(2);
       expect(received, 'the receiver was killed before it resumed').to.equal(false);
       await settle('the late completion', () => b.stats().pending === 0);
+      expect(b.stats().handles, 'the descriptor received was closed').to.equal(handlesBefore);
+    } finally {
+      for (const h of [a, z, c, d]) io.close(h);
+    }
+  });
+
+  conformance(name, 'recvmsg: a receiver killed after its message was delivered but before it ran leaves no descriptor open', async (t) => {
+    const b = t.backend;
+    const [a, z] = unixPair(t, 'stream');
+    const [c, d] = unixPair(t, 'stream');
+    const handlesBefore = b.stats().handles;
+    try {
+      // The receiver waits in the backend; the message then completes its
+      // request and makes it runnable. A tasklet that runs first in that
+      // round kills it: the completed request's descriptor has nobody to
+      // take it.
+      let received = false;
+      const receiver = spawn(function* receive() {
+        yield* recvmsg(b, z, 10, cmsgSpace(4));
+        received = true;
+      });
+      let sent = 0;
+      let killedRunnable = false;
+      const sender = spawn(function* send() {
+        while (!receiver.blocked) yield* schedule();
+        sent = (yield* sendmsg(b, a, text('fd'), [rights(c)])).result;
+        if (sent < 0) {
+          receiver.kill();
+          return;
+        }
+        // Bounded: the completion comes at the end of a round.
+        for (let i = 0; i < 1000 && !receiver.scheduled && receiver.alive; i++) yield* schedule();
+        killedRunnable = receiver.scheduled;
+        receiver.kill();
+      });
+      await joinAll(sender);
+      if (sent === -E.ENOSYS) t.cannot('send a message', 'ENOSYS');
+      expect(sent).to.equal(2);
+      expect(killedRunnable, 'the receiver was runnable (its request completed) when killed').to.equal(true);
+      expect(received, 'the receiver was killed before it resumed').to.equal(false);
+      expect(b.stats().pending).to.equal(0);
       expect(b.stats().handles, 'the descriptor received was closed').to.equal(handlesBefore);
     } finally {
       for (const h of [a, z, c, d]) io.close(h);
