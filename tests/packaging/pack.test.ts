@@ -11,7 +11,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../../..');
-const workspaces = ['packages/runtime', 'packages/channel', 'packages/io-epoll', 'packages/io-libuv', 'packages/socket-compat'];
+/** Every published workspace: the root's list, less the private ones (test helpers). */
+const workspaces = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { workspaces: string[] }).workspaces.filter(
+  (ws) => (JSON.parse(readFileSync(join(root, ws, 'package.json'), 'utf8')) as { private?: boolean }).private !== true,
+);
 
 describe('packaging: the packed tarballs install and work in an empty folder', function () {
   this.timeout(120_000);

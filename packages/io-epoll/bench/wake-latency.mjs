@@ -8,7 +8,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
-import { EpollShim, Op, WatchMode } from '@stackless-io/io-epoll';
+import { openEpollShim, Op, WatchMode } from '@stackless-io/io-epoll';
 
 const here = new URL('.', import.meta.url).pathname;
 const N = Number(process.argv[2] ?? 20000);
@@ -23,7 +23,7 @@ function stats(samples) {
 /** N wake cycles, each started from inside the route's callback; µs per cycle. */
 function wakeCycle(mode) {
   return new Promise((resolve) => {
-    const shim = EpollShim.open({ arenaBytes: 4096 });
+    const shim = openEpollShim({ arenaBytes: 4096 });
     const samples = [];
     let t = 0;
     let i = 0;
@@ -57,7 +57,7 @@ async function startPeer() {
 /** Shim side of the ping-pong; `mode` is a WatchMode or 'exclusive'. */
 async function pingPongShim(mode) {
   const { peer, port } = await startPeer();
-  const shim = EpollShim.open({ arenaBytes: 4096 });
+  const shim = openEpollShim({ arenaBytes: 4096 });
   const a = shim.arena;
   const sync = (s) => shim.sync({ token: 0, gen: 0, ...s });
   const fd = sync({ op: Op.SOCKET, arg0: 2, arg1: 1 });

@@ -1,19 +1,46 @@
 /**
- * The Linux epoll backend of Stackless IO: the native shim, its shared-memory
- * ABI, and {@link EpollBackend}, the runtime's IoBackend over it. Backend
- * selection (`useBackend()` in @stackless-io/runtime) loads {@link backend}.
+ * The Linux epoll backend of Stackless IO: the epoll shim (native/epoll.cc,
+ * built into build/sio_epoll.so) and {@link EpollBackend}, the runtime's
+ * IoBackend over it. The logic above the shim is @stackless-io/shim-backend's
+ * (every native shim speaks the same ABI); this package says where its
+ * library is. Backend selection (`useBackend()` in @stackless-io/runtime)
+ * loads {@link backend}.
  */
 import { existsSync } from 'node:fs';
 import { endianness } from 'node:os';
 import type { IoBackendModule } from '@stackless-io/runtime';
-import { EpollBackend } from './backend.js';
-import { libraryPath } from './shim.js';
+import { Shim, ShimBackend, ShimError, type ShimBackendOptions, type ShimOptions } from '@stackless-io/shim-backend';
+import { BUILD_HINT, libraryPath } from './library.js';
 
-export * from './abi.js';
-export * from './shim.js';
-export { EpollBackend, type EpollBackendOptions, type EpollMemoryStats } from './backend.js';
-export { BuddyArena, MIN_BLOCK } from './arena.js';
-export { encodeSockaddr, decodeSockaddr, formatIPv6, SOCKADDR_MAX } from './sockaddr.js';
+export * from '@stackless-io/shim-backend';
+export { libraryPath } from './library.js';
+
+/** The epoll backend's options (the shim backend's). */
+export type EpollBackendOptions = ShimBackendOptions;
+
+/**
+ * The IoBackend over one epoll shim instance. Made by backend selection
+ * (`useBackend('epoll')`) or directly, e.g. with other sizes.
+ *
+ * @example
+ * ```ts
+ * import { installBackend } from '@stackless-io/runtime';
+ * import { wakeFromLoop } from '@stackless-io/runtime/internal';
+ * import { EpollBackend } from '@stackless-io/io-epoll';
+ * installBackend(new EpollBackend(wakeFromLoop, { arenaBytes: 16 << 20 }));
+ * ```
+ */
+export class EpollBackend extends ShimBackend {
+  constructor(wake: () => void, options: EpollBackendOptions = {}) {
+    super(wake, libraryPath(), options);
+  }
+}
+
+/** Opens an instance of the epoll shim itself (tests, tools): the raw, batched ABI. */
+export function openEpollShim(options: ShimOptions = {}): Shim {
+  if (!existsSync(libraryPath())) throw new ShimError(`${libraryPath()} is missing: ${BUILD_HINT}`, 2);
+  return Shim.open(libraryPath(), options);
+}
 
 /** The epoll backend, as backend selection sees it. */
 export const backend: IoBackendModule = {
@@ -22,9 +49,7 @@ export const backend: IoBackendModule = {
     if (process.platform !== 'linux') return `epoll is Linux only (this is ${process.platform})`;
     if (endianness() !== 'LE') return 'the epoll shim assumes a little-endian machine';
     const lib = libraryPath();
-    if (!existsSync(lib)) {
-      return `the native shim ${lib} is not built (run \`node node_modules/@stackless-io/io-epoll/scripts/build-native.mjs\`)`;
-    }
+    if (!existsSync(lib)) return `the native shim ${lib} is not built: ${BUILD_HINT}`;
     return null;
   },
   create(wake: () => void): EpollBackend {

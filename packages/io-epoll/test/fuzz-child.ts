@@ -9,7 +9,7 @@
 // closed, a leak). A crash of the shim kills the process, which the parent
 // sees as a signal.
 import { readdirSync } from 'node:fs';
-import { EpollShim, Op, SQE_NOWAIT } from '@stackless-io/io-epoll';
+import { openEpollShim, Op, SQE_NOWAIT } from '@stackless-io/io-epoll';
 
 const iterations = Number(process.argv[2] ?? 10000);
 let seed = Number(process.argv[3] ?? 1) >>> 0 || 1;
@@ -32,7 +32,7 @@ const field = (interesting: readonly number[]) => (below(4) === 0 ? rnd() : pick
 const openFds = () => readdirSync('/proc/self/fd').map(Number);
 const fdsBefore = new Set(openFds());
 
-const shim = EpollShim.open({ sqEntries: 64, maxOps: 128, arenaBytes: 1 << 16 });
+const shim = openEpollShim({ sqEntries: 64, maxOps: 128, arenaBytes: 1 << 16 });
 const A = shim.arena.length;
 const fail = (msg: string): never => {
   console.error(`fuzz (seed ${process.argv[3]}): ${msg}`);

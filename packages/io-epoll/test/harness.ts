@@ -3,7 +3,7 @@
 // leak checks that end every test.
 import { constants } from 'node:os';
 import { expect } from 'chai';
-import { type Completion, EpollShim, Op, type ShimOptions, type Submission } from '@stackless-io/io-epoll';
+import { type Completion, openEpollShim, type Shim, Op, type ShimOptions, type Submission } from '@stackless-io/io-epoll';
 import { fdCount } from '@stackless-io/test-support';
 
 export { fdCount };
@@ -30,7 +30,7 @@ type Pending = Omit<Submission, 'token' | 'gen'>;
  * with a short timeout) until the wanted tokens have completed.
  */
 export class Driver {
-  readonly shim: EpollShim;
+  readonly shim: Shim;
   /** Completions received and not yet taken, by token. */
   readonly done = new Map<number, Completion>();
   private readonly gens: number[];
@@ -42,7 +42,7 @@ export class Driver {
   stale = 0;
 
   constructor(options: ShimOptions = {}) {
-    this.shim = EpollShim.open(options);
+    this.shim = openEpollShim(options);
     this.gens = new Array<number>(this.shim.maxOps).fill(0);
   }
 

@@ -1,6 +1,6 @@
 import { closeSync, fstatSync, openSync } from 'node:fs';
 import { expect } from 'chai';
-import { EpollShim, Op, ShimError } from '@stackless-io/io-epoll';
+import { openEpollShim, Op, ShimError } from '@stackless-io/io-epoll';
 import { AF_INET, E, SOCK_STREAM, SOL_SOCKET, SO_REUSEADDR, SO_TYPE, fdCount, withDriver } from './harness.js';
 
 describe('epoll shim: close, cancel and hostile input', () => {
@@ -133,10 +133,10 @@ describe('epoll shim: close, cancel and hostile input', () => {
 describe('epoll shim: instances', () => {
   it('rejects bad sizes and cleans up every fd on close', () => {
     const before = fdCount();
-    expect(() => EpollShim.open({ sqEntries: 0 })).to.throw(ShimError);
-    expect(() => EpollShim.open({ maxOps: 2 ** 21 })).to.throw(ShimError);
-    expect(() => EpollShim.open({ arenaBytes: 2 ** 31 })).to.throw(ShimError);
-    const shim = EpollShim.open({ arenaBytes: 0 });
+    expect(() => openEpollShim({ sqEntries: 0 })).to.throw(ShimError);
+    expect(() => openEpollShim({ maxOps: 2 ** 21 })).to.throw(ShimError);
+    expect(() => openEpollShim({ arenaBytes: 2 ** 31 })).to.throw(ShimError);
+    const shim = openEpollShim({ arenaBytes: 0 });
     for (let i = 0; i < 10; i++) shim.submit({ op: Op.SOCKET, token: i, gen: 1, arg0: AF_INET, arg1: SOCK_STREAM });
     expect(shim.enter()).to.equal(10);
     expect(shim.stats().fdsOpen).to.equal(10);

@@ -143,8 +143,8 @@ describe('epoll shim: living with Node’s event loop', () => {
           [
             '--input-type=module',
             '-e',
-            `import { EpollShim } from '@stackless-io/io-epoll';
-             const shim = EpollShim.open();
+            `import { openEpollShim } from '@stackless-io/io-epoll';
+             const shim = openEpollShim();
              shim.watch(${mode}, () => shim.enter());
              shim.ref(${ref});
              console.log('watching');`,

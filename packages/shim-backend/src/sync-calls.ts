@@ -9,7 +9,7 @@ import { SOCKOPT_MAX, type Family, type IoBackend, type SockAddr, type SocketKin
 import { Op, type Submission } from './abi.js';
 import type { FdTable } from './fd-table.js';
 import { sockType } from './linux.js';
-import type { EpollShim } from './shim.js';
+import type { Shim } from './shim.js';
 import { AF_INET, AF_INET6, AF_UNIX, decodeSockaddr, encodeSockaddr, SOCKADDR_MAX } from './sockaddr.js';
 
 const { EBADF, EINVAL, EAFNOSUPPORT } = constants.errno;
@@ -19,14 +19,14 @@ const SOCK_STREAM_TYPE = 1;
 
 /** The synchronous calls of one backend, over its shim, arena views and table of open handles. */
 export class SyncCalls {
-  private readonly shim: EpollShim;
+  private readonly shim: Shim;
   private readonly open: FdTable;
   private readonly u8: Uint8Array;
   private readonly dv: DataView;
   /** The one submission object of these calls, rewritten for every call. */
   private readonly sqe: Required<Submission> = { op: 0, token: 0, gen: 0, fd: 0, off: 0, len: 0, arg0: 0, arg1: 0, msgFlags: 0, flags: 0 };
 
-  constructor(shim: EpollShim, open: FdTable, u8: Uint8Array, dv: DataView) {
+  constructor(shim: Shim, open: FdTable, u8: Uint8Array, dv: DataView) {
     this.shim = shim;
     this.open = open;
     this.u8 = u8;
@@ -109,7 +109,7 @@ export class SyncCalls {
     if (r < 0) return r;
     const a = decodeSockaddr(this.u8, this.dv, 0, r);
     // Our sockets are inet, inet6 or unix: any other answer is a broken kernel or shim.
-    if (a === null) throw new Error(`epoll backend: ${op === Op.GETSOCKNAME ? 'getsockname' : 'getpeername'} gave no address we know (${r} bytes)`);
+    if (a === null) throw new Error(`${this.shim.backendName} backend: ${op === Op.GETSOCKNAME ? 'getsockname' : 'getpeername'} gave no address we know (${r} bytes)`);
     return a;
   }
 

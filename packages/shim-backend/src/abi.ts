@@ -109,7 +109,7 @@ export const HEADER_SIZE = 128;
 /** Completion flag: the datagram was longer than the buffer (MSG_TRUNC). */
 export const CQE_TRUNC = 0x1;
 
-/** How Node's event loop learns that the shim has work; see {@link EpollShim.watch}. */
+/** How Node's event loop learns that the shim has work; see {@link Shim.watch}. */
 export const WatchMode = {
   /** Node's libuv polls the epoll fd on the main thread: no extra thread. */
   UV_POLL: 1,
@@ -183,7 +183,7 @@ export interface Submission {
   flags?: number;
 }
 
-/** A completion, as read by {@link EpollShim.completion}. */
+/** A completion, as read by {@link Shim.completion}. */
 export interface Completion {
   /** The submission's token. */
   token: number;

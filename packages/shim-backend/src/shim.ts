@@ -1,5 +1,6 @@
 /**
- * Loads the epoll shim (build/sio_epoll.so) with koffi and gives typed access
+ * Loads a native shim (a shared library speaking native/backend.h's ABI,
+ * such as io-epoll's sio_epoll.so) with koffi and gives typed access
  * to its shared memory: the submission array, the completion array and the
  * IO buffer arena, all views of one region the shim owns (koffi.view), so
  * nothing is copied or marshalled per operation. No scheduler here: this is
@@ -7,7 +8,6 @@
  */
 import { existsSync } from 'node:fs';
 import { endianness } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import koffi, { type TypeObject } from 'koffi';
 import {
   ABI_VERSION,
@@ -71,26 +71,15 @@ interface Native {
   readyCb: TypeObject;
 }
 
-let loaded: Native | undefined;
+/** Libraries loaded so far, by path (koffi loads each once per process). */
+const loaded = new Map<string, Native>();
 
-/** Path of the shared library: $SIO_EPOLL_LIBRARY, else the package's build/sio_epoll.so. */
-export function libraryPath(): string {
-  return process.env.SIO_EPOLL_LIBRARY ?? fileURLToPath(new URL('../build/sio_epoll.so', import.meta.url));
-}
-
-function loadNative(): Native {
-  if (loaded !== undefined) return loaded;
+function loadNative(path: string): Native {
+  const known = loaded.get(path);
+  if (known !== undefined) return known;
   // The shared structs are read through native-endian typed arrays.
   if (endianness() !== 'LE') throw new ShimError('the shim ABI assumes a little-endian machine');
-  const path = libraryPath();
-  if (!existsSync(path)) {
-    // npm >= 11 skips dependency install scripts unless allowed, so a fresh
-    // install may not have compiled the shim yet.
-    throw new ShimError(
-      `${path} is missing: compile it with \`node node_modules/@stackless-io/io-epoll/scripts/build-native.mjs\` ` +
-        '(or allow the install script: `npm install-scripts approve @stackless-io/io-epoll && npm rebuild @stackless-io/io-epoll`)',
-    );
-  }
+  if (!existsSync(path)) throw new ShimError(`${path} is missing`, 2);
   const lib = koffi.load(path);
   // Anonymous prototype: a named one would clash with other shims' packages.
   const readyCb = koffi.proto('void', ['int32_t']);
@@ -113,19 +102,20 @@ function loadNative(): Native {
   };
   const v = native.abiVersion();
   if (v !== ABI_VERSION) throw new ShimError(`${path} speaks ABI ${v}, this package ${ABI_VERSION}`);
-  loaded = native;
+  loaded.set(path, native);
   return native;
 }
 
 /**
- * One instance of the epoll shim: an epoll fd, the fds it created, and its
- * shared region. Queue submissions with {@link submit}, run one batch with
+ * One instance of a shim: its kernel object (an epoll fd, a kqueue, a
+ * ring, a completion port), the sockets it created, and its shared region. Queue submissions with {@link submit}, run one batch with
  * {@link enter}, then read completions 0..n-1 with {@link res} and friends.
  *
  * @example
  * ```ts
- * import { EpollShim, Op } from '@stackless-io/io-epoll';
- * const shim = EpollShim.open();
+ * import { Shim, Op } from '@stackless-io/shim-backend';
+ * import { libraryPath } from '@stackless-io/io-epoll';
+ * const shim = Shim.open(libraryPath());
  * shim.submit({ op: Op.SOCKET, token: 0, gen: 1, arg0: 2, arg1: 1 }); // AF_INET, SOCK_STREAM
  * const n = shim.enter();
  * const fd = shim.res(0); // >= 0: the new socket
@@ -134,7 +124,7 @@ function loadNative(): Native {
  * shim.close();
  * ```
  */
-export class EpollShim {
+export class Shim {
   /** The shim's integer handle. */
   readonly handle: number;
   /** Capacity of the submission array. */
@@ -173,16 +163,16 @@ export class EpollShim {
   }
 
   /** Loads the library (once per process) and creates an instance. */
-  static open(options: ShimOptions = {}): EpollShim {
-    const native = loadNative();
+  static open(library: string, options: ShimOptions = {}): Shim {
+    const native = loadNative(library);
     const h = native.create(options.sqEntries ?? 256, options.maxOps ?? 4096, options.arenaBytes ?? 4 << 20);
     if (h < 0) throw new ShimError(`sio_create failed: errno ${-h}`, -h);
-    return new EpollShim(native, h);
+    return new Shim(native, h);
   }
 
-  /** "epoll". */
+  /** The shim's name: "epoll", "kqueue", ... */
   get backendName(): string {
-    return loadNative().backendName();
+    return this.native.backendName();
   }
 
   /** Submissions queued for the next {@link enter}. */

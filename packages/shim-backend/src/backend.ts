@@ -1,5 +1,7 @@
 /**
- * The epoll backend: the runtime's IoBackend contract over the epoll shim.
+ * The runtime's IoBackend contract over any native shim that speaks the ABI
+ * of native/backend.h (epoll today; kqueue, io_uring and IOCP shims speak the
+ * same ABI, so this one class serves them all).
  *
  * - Batched: submit() only writes an entry into the shared submission array
  *   (and, rarely, flushes it when it is full); poll() makes ONE sio_enter
@@ -33,9 +35,9 @@
  *   handle, a bad address, a cancelled waiting request) is delivered by the
  *   next poll(). close() is the one call that runs the batch at once: the fd
  *   must be closed when it returns.
- * - Node's loop runs a round (the `wake` function) when the epoll fd is
- *   readable, through a libuv poll watch that keeps the process alive only
- *   while requests are pending.
+ * - Node's loop runs a round (the `wake` function) when the shim says it
+ *   has work (for epoll: its fd is readable, through a libuv poll watch),
+ *   and is kept alive by the shim's watch only while requests are pending.
  */
 import { constants } from 'node:os';
 import { getOptionVia, IoOp, IoRequest, MsgFlag, recvLength, rightsHandles, setOptionVia, type Family, type IoBackend, type IoBackendStats, type SockAddr, type SocketKind, type SockOptCode } from '@stackless-io/runtime';
@@ -47,16 +49,16 @@ import { Deliveries } from './deliveries.js';
 import { FdTable } from './fd-table.js';
 import { msgFlags, SOCK_STREAM } from './linux.js';
 import { LoopWatch } from './loop-watch.js';
-import { epollSizes, SCRATCH, type EpollBackendOptions } from './options.js';
+import { shimSizes, SCRATCH, type ShimBackendOptions } from './options.js';
 import { checkRequest, MESSAGE, VALID } from './request-check.js';
-import { EpollShim } from './shim.js';
+import { Shim } from './shim.js';
 import { SlotTable } from './slot-table.js';
 import { decodeSockaddr, encodeSockaddr, SOCKADDR_MAX } from './sockaddr.js';
 import { SyncCalls } from './sync-calls.js';
 import { WAITING, WaitQueue } from './wait-queue.js';
 
 /** The backend's options, from options.ts: exported here too, as they always were (index.ts takes them from here). */
-export type { EpollBackendOptions } from './options.js';
+export type { ShimBackendOptions } from './options.js';
 
 const { EAGAIN, EBADF, ECANCELED, ENOBUFS } = constants.errno;
 
@@ -69,7 +71,7 @@ const RECVMSG_CONTROL_MAX = 0x10000;
 const EMPTY: Buffer = Buffer.alloc(0);
 
 /** What the backend's arena holds, for tests and diagnostics. */
-export interface EpollMemoryStats {
+export interface ShimMemoryStats {
   /** Bytes of arena blocks held by requests in flight. */
   inUse: number;
   /** Arena blocks held. */
@@ -81,21 +83,23 @@ export interface EpollMemoryStats {
 }
 
 /**
- * An IO backend over one epoll shim instance. Made by backend selection
- * (`useBackend('epoll')`) or directly, e.g. with other sizes.
+ * An IO backend over one instance of a native shim, given the path of its
+ * shared library. Backend packages subclass it with their library (e.g.
+ * io-epoll's EpollBackend); its name is the one the shim reports.
  *
  * @example
  * ```ts
  * import { installBackend } from '@stackless-io/runtime';
  * import { wakeFromLoop } from '@stackless-io/runtime/internal';
- * import { EpollBackend } from '@stackless-io/io-epoll';
- * installBackend(new EpollBackend(wakeFromLoop, { arenaBytes: 16 << 20 }));
+ * import { ShimBackend } from '@stackless-io/shim-backend';
+ * installBackend(new ShimBackend(wakeFromLoop, '/path/to/sio_epoll.so', { arenaBytes: 16 << 20 }));
  * ```
  */
-export class EpollBackend implements IoBackend {
-  readonly name = 'epoll';
+export class ShimBackend implements IoBackend {
+  /** The shim's own name ("epoll", "kqueue", ...). */
+  readonly name: string;
   /** The shim (exposed for tests and diagnostics). */
-  readonly shim: EpollShim;
+  readonly shim: Shim;
   private readonly wake: () => void;
   /** The watch through which Node's loop calls `wake`. */
   private readonly watch: LoopWatch;
@@ -127,10 +131,11 @@ export class EpollBackend implements IoBackend {
   /** The one submission object, rewritten for every entry (no allocation per operation). */
   private readonly sqe: Required<Submission> = { op: 0, token: 0, gen: 0, fd: 0, off: 0, len: 0, arg0: 0, arg1: 0, msgFlags: 0, flags: 0 };
 
-  constructor(wake: () => void, options: EpollBackendOptions = {}) {
-    const sizes = epollSizes(options);
+  constructor(wake: () => void, library: string, options: ShimBackendOptions = {}) {
+    const sizes = shimSizes(options);
     const pool = sizes.pool;
-    this.shim = EpollShim.open(sizes.shim);
+    this.shim = Shim.open(library, sizes.shim);
+    this.name = this.shim.backendName;
     try {
       const arena = this.shim.arena;
       this.u8 = arena;
@@ -141,7 +146,7 @@ export class EpollBackend implements IoBackend {
       this.poolStart = SCRATCH;
       this.poolEnd = SCRATCH + pool;
       this.setup = new SyncCalls(this.shim, this.open, this.u8, this.dv);
-      if (pool > 0 && this.setup.sync(Op.SET_POOL, 0, SCRATCH, pool, 0, 0) !== 0) throw new Error('epoll backend: the shim refused the receive pool');
+      if (pool > 0 && this.setup.sync(Op.SET_POOL, 0, SCRATCH, pool, 0, 0) !== 0) throw new Error(`${this.name} backend: the shim refused the receive pool`);
       this.slots = new SlotTable(this.shim.maxOps);
       this.wake = wake;
       this.watch = new LoopWatch(this.shim, wake, this.settle);
@@ -305,7 +310,7 @@ export class EpollBackend implements IoBackend {
   }
 
   /** The arena's state: `inUse` is 0 when no transfer holds memory. */
-  memory(): EpollMemoryStats {
+  memory(): ShimMemoryStats {
     return { inUse: this.arena.inUse, blocks: this.arena.blocks, capacity: this.arena.capacity, waiting: this.waiting.length };
   }
 
@@ -405,7 +410,7 @@ export class EpollBackend implements IoBackend {
           // The bytes are in the request's arena block, or in the receive pool at `off`.
           const src = pool ? off : data;
           const bad = pool ? off < this.poolStart || off + res > this.poolEnd : data < 0;
-          if (bad || res > slots.len[t]!) throw new Error(`epoll backend: recv returned ${res} bytes for a buffer of ${slots.len[t]} (at ${src})`);
+          if (bad || res > slots.len[t]!) throw new Error(`${this.name} backend: recv returned ${res} bytes for a buffer of ${slots.len[t]} (at ${src})`);
           // An allocating receive gets its buffer now, at the size that
           // arrived (a MSG_WAITALL one at its full size, at its first data).
           const buf = req.buf ?? (req.buf = Buffer.allocUnsafe(acc >= 0 ? req.size : res));
@@ -641,7 +646,7 @@ export class EpollBackend implements IoBackend {
     const block = slots.addr[t]!;
     const own = slots.own[t] !== 0;
     if (res > 0) {
-      if (data < 0 || res > slots.len[t]!) throw new Error(`epoll backend: recvmsg returned ${res} bytes for a buffer of ${slots.len[t]} (at ${data})`);
+      if (data < 0 || res > slots.len[t]!) throw new Error(`${this.name} backend: recvmsg returned ${res} bytes for a buffer of ${slots.len[t]} (at ${data})`);
       copyOut(this.u8, data, req.buf ?? (req.buf = Buffer.allocUnsafe(res)), 0, res);
     }
     if (own && (req.buf === null || res <= 0)) req.buf = EMPTY;

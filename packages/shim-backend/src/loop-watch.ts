@@ -5,11 +5,11 @@
  * it exactly while requests are pending.
  */
 import { WatchMode } from './abi.js';
-import type { EpollShim } from './shim.js';
+import type { Shim } from './shim.js';
 
 /** The watch of one shim, its ref, and the settle step the backend runs after a run of JS. */
 export class LoopWatch {
-  private readonly shim: EpollShim;
+  private readonly shim: Shim;
   private readonly settle: () => void;
   private refd_ = false;
   private settleQueued = false;
@@ -18,7 +18,7 @@ export class LoopWatch {
    * Watches the shim's epoll fd: `wake` runs when it is readable, `settle`
    * after a run of JS in which note() was called. Starts unref'd.
    */
-  constructor(shim: EpollShim, wake: () => void, settle: () => void) {
+  constructor(shim: Shim, wake: () => void, settle: () => void) {
     this.shim = shim;
     this.settle = settle;
     shim.watch(WatchMode.UV_POLL, () => {

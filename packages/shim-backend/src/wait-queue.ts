@@ -78,7 +78,7 @@ export class WaitQueue {
       const key = waitKey(req);
       const type = open.get(req.handle);
       // close() takes the requests of its handle out of the queue.
-      if (type === 0) throw new Error('epoll backend: a waiting request outlived its handle');
+      if (type === 0) throw new Error('shim backend: a waiting request outlived its handle');
       if (stuck.has(key) || !start(req, type)) {
         stuck.add(key);
         keep.push(req);

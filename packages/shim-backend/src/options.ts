@@ -7,7 +7,7 @@
 import type { ShimOptions } from './shim.js';
 
 /** Sizes of an epoll backend. */
-export interface EpollBackendOptions extends ShimOptions {
+export interface ShimBackendOptions extends ShimOptions {
   /**
    * Most bytes one send or receive moves (a power of two >= 4096). Larger
    * sends are short, larger receives return at most this much. Default 256 KiB.
@@ -25,7 +25,7 @@ export interface EpollBackendOptions extends ShimOptions {
 export const SCRATCH = 4096;
 
 /** Options checked and with their defaults filled in. */
-export interface EpollSizes {
+export interface ShimSizes {
   /** Most bytes one transfer moves. */
   maxIo: number;
   /** Bytes of the receive pool, which starts at SCRATCH. */
@@ -35,7 +35,7 @@ export interface EpollSizes {
 }
 
 /** The sizes `options` ask for; throws RangeError for sizes out of range. */
-export function epollSizes(options: EpollBackendOptions): EpollSizes {
+export function shimSizes(options: ShimBackendOptions): ShimSizes {
   const maxIo = options.maxIoBytes ?? 256 << 10;
   if (!Number.isInteger(maxIo) || maxIo < 4096 || (maxIo & (maxIo - 1)) !== 0 || maxIo > 1 << 24) {
     throw new RangeError('maxIoBytes must be a power of two in [4096, 16 MiB]');
