@@ -4,11 +4,18 @@
 # fetches anything from the network: the docs build on an offline machine
 # with Debian's python3-sphinx and graphviz.
 
+import json
+import pathlib
+
 project = 'Stackless IO for TypeScript'
 author = 'Stackless IO for TypeScript contributors'
 copyright = '2026, Stackless IO for TypeScript contributors'
-release = '0.1.0'
-version = '0.1'
+# Every package carries one version (changesets moves them together), so the
+# guides take theirs from the runtime's package.json rather than a copy here.
+release = json.loads(
+    (pathlib.Path(__file__).parent.parent / 'packages/runtime/package.json').read_text()
+)['version']
+version = '.'.join(release.split('.')[:2])
 language = 'en'
 
 extensions = ['sphinx.ext.graphviz']
