@@ -67,6 +67,13 @@ if ! awk '/^```js$/ { inside = 1; next } /^```$/ && inside { exit } inside' READ
 fi
 printf 'ok   README.md first program == docs/examples/hello.mjs\n'
 
+# hello-typed.ts is hello.mjs with types: once tsc has erased them, the two
+# are the same program (tsc re-indents and drops blank lines, hence -w -B).
+if ! diff -u -w -B docs/examples/hello.mjs "$OUT/examples/hello-typed.js"; then
+  fail "docs/examples/hello-typed.ts, compiled, is not the program docs/examples/hello.mjs is"
+fi
+printf 'ok   docs/examples/hello-typed.ts compiled == docs/examples/hello.mjs\n'
+
 section "Sphinx guides -> $OUT/html"
 "$SPHINX_BUILD" -W --keep-going -n -q -b html docs "$OUT/html"
 
