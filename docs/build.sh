@@ -5,7 +5,11 @@
 #     a Python example (*.py, run by python3) prints the .out of the same
 #     name, so port.py and its TypeScript port port.ts must agree;
 #   - the Sphinx guides (reStructuredText + graphviz diagrams);
-#   - the typedoc API reference into docs/_build/html/api (typedoc.json).
+#   - the typedoc API reference into docs/_build/html/api (typedoc.json),
+#     whose pages link back to the guides (docs/typedoc-guides.mjs);
+#   - checks the links between the guides and the reference, both ways, and
+#     that every diagram's labels read at the page's width
+#     (docs/check_diagrams.py).
 # Any warning fails the build: Sphinx runs with -W, typedoc with
 # treatWarningsAsErrors. Set DOCS_UPDATE_OUTPUT=1 to rewrite the .out files
 # after changing an example on purpose (then review the diff).
@@ -90,5 +94,37 @@ while IFS= read -r link; do
   fi
 done < <(grep -oh 'href="api/[^"]*"' "$OUT"/html/*.html | sed 's/^href="//; s/"$//' | sort -u)
 [[ $status == 0 ]] || fail "a guide links to an API page that typedoc did not write"
+
+section "Checking the API reference's links back to the guides"
+# docs/typedoc-guides.mjs puts them on every page; each must name a page
+# Sphinx wrote, whatever the depth of the page it is on.
+python3 - "$OUT/html" <<'PY' || fail "an API page links to a guide that Sphinx did not write"
+import os, re, sys
+html = os.path.realpath(sys.argv[1])
+api = os.path.join(html, 'api')
+pages = broken = 0
+for folder, _, names in os.walk(api):
+    for name in names:
+        if not name.endswith('.html'):
+            continue
+        page = os.path.join(folder, name)
+        text = open(page, encoding='utf-8').read()
+        guides = [h for h in re.findall(r'href="([^"#?]+)', text)
+                  if not os.path.realpath(os.path.join(folder, h)).startswith(api + os.sep)
+                  and '://' not in h]
+        if not guides:
+            print('no link to the guides:', os.path.relpath(page, html))
+            broken += 1
+        for h in guides:
+            if not os.path.isfile(os.path.join(folder, h)):
+                print('broken link:', os.path.relpath(page, html), '->', h)
+                broken += 1
+        pages += 1
+print('%d API pages link to the guides' % pages)
+sys.exit(1 if broken or not pages else 0)
+PY
+
+section "Checking that the diagrams read at the page's width"
+python3 docs/check_diagrams.py "$OUT/html" || fail "a diagram is too wide for the page"
 
 printf '\nDocumentation built: %s/html/index.html\n' "$OUT"
