@@ -14,6 +14,7 @@ actors do after that moment and names the actors it stopped.
 The normalisation here and in ts-runner.ts must stay the same: README.md,
 "Trace".
 """
+import enum
 import errno as errno_mod
 import functools
 import operator
@@ -106,7 +107,10 @@ def builtin(ctx, name):
     if name == "repeat":
         return lambda b, n: bytes(b) * n
     if name == "bitor":
-        return lambda *xs: functools.reduce(operator.or_, xs, 0)
+        # JavaScript's | makes a plain number of two enum members (it cannot
+        # be overloaded), where Python's makes a MsgFlag or AddressInfo: the
+        # scenarios spell the expression a TypeScript program can write.
+        return lambda *xs: int(functools.reduce(operator.or_, xs, 0))
     if name == "name_of":
         return lambda x: x.__name__
     if name == "issubclass":
@@ -181,6 +185,10 @@ def kind(v):
 def norm(v, ctx):
     if v is None or isinstance(v, bool):
         return v
+    if isinstance(v, enum.Enum):
+        # AF_INET, sock.family, getaddrinfo()'s family and type: an int that
+        # prints as <AddressFamily.AF_INET: 2>; socket-compat's must too.
+        return {"enum": repr(v)}
     if isinstance(v, int):
         return int(v)
     if isinstance(v, float):
@@ -198,7 +206,7 @@ def norm(v, ctx):
     if isinstance(v, (tuple, list)):
         return [norm(x, ctx) for x in v]
     if isinstance(v, socket.socket):
-        return {"socket": [int(v.family), int(v.type), int(v.proto)]}
+        return {"socket": [norm(v.family, ctx), norm(v.type, ctx), norm(v.proto, ctx)]}
     if isinstance(v, io.IOBase):
         return {"file": ""}
     return {"type": type(v).__name__}

@@ -53,7 +53,8 @@ export type Value =
   | Value[]
   | { b: string }
   | { addr: Value[] }
-  | { socket: number[] }
+  | { socket: Value[] }
+  | { enum: string }
   | { file: string }
   | { type: string };
 

@@ -79,6 +79,11 @@ export class Ctx {
     return typeof this.mod.socket === 'function' && v instanceof this.mod.socket;
   }
 
+  /** A member of one of the module's enums (AF_INET...): an int that prints as `<AddressFamily.AF_INET: 2>`. */
+  isEnumMember(v: unknown): v is { value: number; repr(): string } {
+    return typeof this.mod.IntEnum === 'function' && v instanceof this.mod.IntEnum;
+  }
+
   isFile(v: unknown): boolean {
     if (typeof v !== 'object' || v === null || this.isSocket(v) || v instanceof Uint8Array || Array.isArray(v)) return false;
     const o = v as Record<string, unknown>;

@@ -16,7 +16,7 @@ function kind(v: unknown, ctx: Ctx): string {
   if (v === null || v === undefined) return 'None';
   if (typeof v === 'boolean') return 'bool';
   if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
-  if (typeof v === 'bigint') return 'int';
+  if (typeof v === 'bigint' || ctx.isEnumMember(v)) return 'int';
   if (typeof v === 'string') return 'str';
   if (v instanceof Uint8Array) return 'bytes';
   if (Array.isArray(v)) return 'sequence';
@@ -42,6 +42,7 @@ function norm(v: unknown, ctx: Ctx): Value {
   if (v === null || v === undefined) return null;
   if (typeof v === 'boolean') return v;
   if (typeof v === 'bigint') return Number(v);
+  if (ctx.isEnumMember(v)) return { enum: v.repr() };
   if (typeof v === 'number') {
     if (Number.isNaN(v)) return { type: 'float:nan' };
     if (v === Infinity) return { type: 'float:inf' };
@@ -59,13 +60,14 @@ function norm(v: unknown, ctx: Ctx): Value {
   }
   if (ctx.isSocket(v)) {
     const s = v as { family: unknown; type: unknown; proto: unknown };
-    return { socket: [Number(s.family), Number(s.type), Number(s.proto)] };
+    return { socket: [norm(s.family, ctx), norm(s.type, ctx), norm(s.proto, ctx)] };
   }
   if (ctx.isFile(v)) return { file: '' };
   return { type: kind(v, ctx) };
 }
 
-function truthy(v: unknown): boolean {
+function truthy(v: unknown, ctx: Ctx): boolean {
+  if (ctx.isEnumMember(v)) return v.value !== 0;
   if (v === null || v === undefined || v === false || v === 0 || v === '') return false;
   if (v instanceof Uint8Array || Array.isArray(v)) return v.length > 0;
   return true;
@@ -86,9 +88,10 @@ export function applyFilter(f: Filter | undefined, v: unknown, ctx: Ctx): Value 
       throw new TypeError(`object of type '${kind(v, ctx)}' has no len()`);
     case 'nonneg':
       if (typeof v === 'number' || typeof v === 'bigint') return v >= 0;
+      if (ctx.isEnumMember(v)) return v.value >= 0;
       throw new TypeError(`'>=' not supported between instances of '${kind(v, ctx)}' and 'int'`);
     case 'bool':
-      return truthy(v);
+      return truthy(v, ctx);
   }
 }
 

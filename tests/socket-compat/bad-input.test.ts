@@ -18,7 +18,7 @@ const CONSTRUCTORS: Call[] = [
   ['socket', AF_UNIX, SOCK_STREAM],
   ['socket', AF_INET, SOCK_STREAM, 6],
   ['socket', AF_INET, SOCK_DGRAM, 17],
-  ['socket', AF_INET, SOCK_STREAM | socket.SOCK_NONBLOCK | socket.SOCK_CLOEXEC],
+  ['socket', AF_INET, +SOCK_STREAM | +socket.SOCK_NONBLOCK | +socket.SOCK_CLOEXEC],
   ['socket', 99],
   ['socket', 0],
   ['socket', AF_INET, 99],

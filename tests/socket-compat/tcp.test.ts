@@ -478,7 +478,7 @@ s.close()`);
     expect(r.linger).to.equal(1);
     expect(r.linger8).to.deep.equal([1, 0, 0, 0, 5, 0, 0, 0]);
     expect(r.lingerOn).to.deep.equal([1, 0, 0, 0, 5, 0, 0, 0]);
-    expect([r.type, r.type1, r.type16, r.error, r.domain, r.protocol, r.acceptconn, r.sndbufPositive]).to.deep.equal([1, [1], [1, 0, 0, 0], 0, AF_INET, 6, 0, true]);
+    expect([r.type, r.type1, r.type16, r.error, r.domain, r.protocol, r.acceptconn, r.sndbufPositive]).to.deep.equal([1, [1], [1, 0, 0, 0], 0, +AF_INET, 6, 0, true]);
     expectError(r.v6onlyOnV4, 'OSError', '[Errno 95] Operation not supported', 95);
     expectError(r.unknown, 'OSError', '[Errno 92] Protocol not available', 92);
     expectError(r.unknownSet, 'OSError', '[Errno 92] Protocol not available', 92);

@@ -106,7 +106,7 @@ describe('socket-compat: timeouts', function () {
     const r = await inTasklet(function* () {
       const server = yield* socket.create_server(['127.0.0.1', 0]);
       const addr = server.getsockname() as [string, number];
-      const c = new socket.socket(socket.AF_INET, socket.SOCK_STREAM | socket.SOCK_NONBLOCK);
+      const c = new socket.socket(socket.AF_INET, +socket.SOCK_STREAM | +socket.SOCK_NONBLOCK);
       const first = yield* raises(() => c.connect(addr));
       const codes = [yield* c.connect_ex(addr)];
       // Writable: the handshake is over.

@@ -12,7 +12,7 @@ import type { socket } from './socket.js';
 
 /** bind(address): an operation already finished for a numeric address, one to run for a host name. */
 export function bind(sock: socket, address: AddressLike): Operation<void> {
-  const p = parseAddress(sock.family, address, 'bind');
+  const p = parseAddress(sock._family, address, 'bind');
   const sa = addressNow(p, 'bind');
   if (sa !== null) {
     bindTo(sock, sa);

@@ -29,14 +29,14 @@ export interface BackgroundConnect {
 
 /** socket.connect(address) once its arity is checked: raises the errno internal_connect() gives. */
 export function connect(sock: socket, address: AddressLike): TaskletGenerator<void> {
-  const p = parseAddress(sock.family, address, 'connect');
+  const p = parseAddress(sock._family, address, 'connect');
   const now = addressNow(p, 'connect');
   return connectRaising(sock, p, now);
 }
 
 /** socket.connect_ex(address) once its arity is checked: the errno, 0 on success. */
 export function connectEx(sock: socket, address: AddressLike): TaskletGenerator<number> {
-  const p = parseAddress(sock.family, address, 'connect_ex');
+  const p = parseAddress(sock._family, address, 'connect_ex');
   return internalConnect(sock, p, addressNow(p, 'connect_ex'), 'connect_ex', false);
 }
 
@@ -67,7 +67,7 @@ function* internalConnect(sock: socket, p: ParsedAddress, now: SockAddr | null, 
     sock._abortedConnect = false;
     return ECONNABORTED;
   }
-  if (sock._connected && sock.type === C.SOCK_STREAM) return EISCONN;
+  if (sock._connected && sock._type === C.SOCK_STREAM) return EISCONN;
   if (sock._timeoutNow() === 0) return yield* connectNonBlocking(sock, h, sa);
   const res = yield* connectWait(sock, sa);
   if (res === TIMEOUT) {
@@ -76,7 +76,7 @@ function* internalConnect(sock: socket, p: ParsedAddress, now: SockAddr | null, 
   }
   if (res < 0) {
     if (sock._handleNow() !== h && (res === -ECANCELED || res === -EBADF)) return EBADF;
-    const tcp = sock.type === C.SOCK_STREAM && sock.family !== C.AF_UNIX;
+    const tcp = sock._type === C.SOCK_STREAM && sock._family !== C.AF_UNIX;
     if (tcp && sock._timeoutNow() !== null && ASYNC_CONNECT_ERRORS.has(-res)) sock._abortedConnect = true;
     return -res;
   }
@@ -112,7 +112,7 @@ function* connectNonBlocking(sock: socket, h: number, sa: SockAddr): TaskletGene
   });
   sock._bgReq = req;
   sock._backend.submit(req);
-  const tcp = sock.type === C.SOCK_STREAM && sock.family !== C.AF_UNIX;
+  const tcp = sock._type === C.SOCK_STREAM && sock._family !== C.AF_UNIX;
   // Only TCP waits for the network: other connects end inside the kernel
   // call, so their completion is awaited however many rounds the backend
   // takes to deliver it (libuv's pipes take a few).

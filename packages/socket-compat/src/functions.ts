@@ -3,6 +3,8 @@
  * create_connection, create_server, socketpair, fromfd, has_dualstack_ipv6.
  * They are written as CPython writes them, over the socket class.
  */
+import { plainInt } from './intenum.js';
+import type { Int } from './pyargs.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,7 +94,7 @@ export function create_connection(
 /** Options of {@link create_server}. */
 export interface CreateServerOptions {
   /** AF_INET (default) or AF_INET6. */
-  family?: number;
+  family?: Int;
   /** listen() backlog; null: listen()'s default. */
   backlog?: number | null;
   /** Set SO_REUSEPORT, so that several processes can listen on the port. */
@@ -115,7 +117,7 @@ export interface CreateServerOptions {
  */
 export function create_server(address: AddressLike, options: CreateServerOptions = {}): TaskletGenerator<socket> {
   pyArity('create_server', arguments.length, ['address'], 1, false, 1);
-  const family = options.family ?? C.AF_INET;
+  const family = plainInt(options.family ?? C.AF_INET);
   const backlog = options.backlog ?? null;
   const reusePort = options.reuse_port ?? false;
   const dualstack = options.dualstack_ipv6 ?? false;
@@ -173,7 +175,7 @@ export function has_dualstack_ipv6(): boolean {
  * A new socket object over an existing handle (Python duplicates the file
  * descriptor; here the handle is shared, see the README).
  */
-export function fromfd(fd: number, family: number, type: number, proto: number = 0): socket {
+export function fromfd(fd: Int, family: Int, type: Int, proto: Int = 0): socket {
   pyArity('fromfd', arguments.length, ['fd', 'family', 'type', 'proto'], 3);
   const h = toIndex(fd);
   const f = toCInt(family);
@@ -187,7 +189,7 @@ export function fromfd(fd: number, family: number, type: number, proto: number =
  * same socket, which stays open until every descriptor of it is closed
  * (handles.ts).
  */
-export function dup(fd: number): number {
+export function dup(fd: Int): number {
   cOne('_socket.dup', arguments.length);
   const n = toIndex(fd);
   const b = currentBackend();
@@ -199,7 +201,7 @@ export function dup(fd: number): number {
 }
 
 /** Closes a bare handle (from detach() or dup()), as Python's socket.close(fd). */
-export function close(fd: number): void {
+export function close(fd: Int): void {
   cOne('_socket.close', arguments.length);
   const h = toIndex(fd);
   const b = currentBackend();
@@ -214,7 +216,7 @@ export function close(fd: number): void {
  * through a path in a fresh private directory, removed at once, whose
  * getsockname() and getpeername() then answer '' as for a kernel pair.
  */
-export function socketpair(family: number | null = null, type: number = C.SOCK_STREAM, proto: number = 0): TaskletGenerator<[socket, socket]> {
+export function socketpair(family: Int | null = null, type: Int = C.SOCK_STREAM, proto: Int = 0): TaskletGenerator<[socket, socket]> {
   pyArity('socketpair', arguments.length, ['family', 'type', 'proto'], 0);
   const fam = family === null || family === undefined ? C.AF_UNIX : toCInt(family);
   const typ = toCInt(type);

@@ -25,8 +25,8 @@
  *
  * @packageDocumentation
  */
-export * from './constants.js';
-export * from './constants-ip.js';
+export * from './module-constants.js';
+export { IntEnum, IntFlag, type EnumType } from './intenum.js';
 export {
   OSError,
   error,

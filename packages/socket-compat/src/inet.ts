@@ -5,10 +5,12 @@
  * forms "127.1" and "0x7f.1"), and the formatter prints IPv6 the way
  * glibc's inet_ntop does, so results equal CPython's byte for byte.
  */
+import type { Int } from './pyargs.js';
 import { ValueError } from '@stackless-io/runtime';
 import { AF_INET, AF_INET6 } from './constants.js';
 import { errno, errorFor, messageError, OSError, OverflowError } from './errors.js';
 import { noNul, pytype, toBytes, toCIntStrict, toStr } from './pyargs.js';
+import { plainInt } from './intenum.js';
 import { cExact, cOne } from './arity.js';
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
@@ -290,6 +292,7 @@ function swap32(x: number): number {
 }
 
 function u16(x: unknown, fn: string): number {
+  x = plainInt(x);
   if (typeof x !== 'number' && typeof x !== 'bigint' && typeof x !== 'boolean') {
     throw new TypeError(`'${pytype(x)}' object cannot be interpreted as an integer`);
   }
@@ -301,6 +304,7 @@ function u16(x: unknown, fn: string): number {
 }
 
 function u32(x: unknown): number {
+  x = plainInt(x);
   if (!(typeof x === 'number' && Number.isInteger(x)) && typeof x !== 'bigint' && typeof x !== 'boolean') {
     throw new TypeError(`expected int, ${pytype(x)} found`);
   }
@@ -311,25 +315,25 @@ function u32(x: unknown): number {
 }
 
 /** Host to network byte order, 16 bits. */
-export function htons(x: number): number {
+export function htons(x: Int): number {
   cExact('htons', arguments.length, 1);
   return swap16(u16(x, 'htons'));
 }
 
 /** Network to host byte order, 16 bits. */
-export function ntohs(x: number): number {
+export function ntohs(x: Int): number {
   cExact('ntohs', arguments.length, 1);
   return swap16(u16(x, 'ntohs'));
 }
 
 /** Host to network byte order, 32 bits. */
-export function htonl(x: number): number {
+export function htonl(x: Int): number {
   cOne('_socket.htonl', arguments.length);
   return swap32(u32(x));
 }
 
 /** Network to host byte order, 32 bits. */
-export function ntohl(x: number): number {
+export function ntohl(x: Int): number {
   cOne('_socket.ntohl', arguments.length);
   return swap32(u32(x));
 }

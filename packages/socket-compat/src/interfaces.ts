@@ -4,10 +4,12 @@
  * interfaces in sysfs (/sys/class/net/<name>/ifindex), read here on each
  * call. Where that directory does not exist, no interface is known.
  */
+import type { Int } from './pyargs.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { cExact, cOne } from './arity.js';
 import { errno, errorFor, messageError, OSError, OverflowError } from './errors.js';
 import { pytype } from './pyargs.js';
+import { plainInt } from './intenum.js';
 
 const SYSFS = '/sys/class/net';
 
@@ -48,8 +50,9 @@ export function if_nametoindex(if_name: string | Uint8Array): number {
 }
 
 /** The name of the interface with index `if_index`. */
-export function if_indextoname(if_index: number): string {
+export function if_indextoname(if_index: Int): string {
   cOne('_socket.if_indextoname', arguments.length);
+  if_index = plainInt(if_index);
   if (!(typeof if_index === 'number' && Number.isInteger(if_index)) && typeof if_index !== 'bigint' && typeof if_index !== 'boolean') {
     throw new TypeError('an integer is required');
   }

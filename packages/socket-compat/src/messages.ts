@@ -5,6 +5,7 @@
  * request (backend.ts) on a call object. Ancillary items are
  * `[level, type, data]` tuples, as CPython's `(level, type, data)`.
  */
+import type { Int } from './pyargs.js';
 import { cmsgLen, cmsgSpace, IoOp, ValueError, type AncillaryItem, type TaskletGenerator } from '@stackless-io/runtime';
 import { addressNow, addressOp, parseAddress, toPython, type Address } from './address.js';
 import { takeCall } from './call-pool.js';
@@ -46,7 +47,7 @@ function join(parts: Uint8Array[]): Uint8Array {
 /** sendmsg(buffers[, ancdata[, flags[, address]]]): the byte count. */
 export function sendmsg(sock: socket, argc: number, buffers: unknown, ancdata: unknown, flags: unknown, address: unknown): TaskletGenerator<number> {
   const f = argc >= 3 ? toCInt(flags) : 0;
-  const p = argc >= 4 && address !== null && address !== undefined ? parseAddress(sock.family, address, 'sendmsg') : null;
+  const p = argc >= 4 && address !== null && address !== undefined ? parseAddress(sock._family, address, 'sendmsg') : null;
   const now = p === null ? null : addressNow(p, 'sendmsg');
   const data = join(items(buffers, 'sendmsg() argument 1 must be an iterable').map(toBytes));
   const anc = argc >= 2 ? items(ancdata, 'sendmsg() argument 2 must be an iterable').map(ancillaryItem) : [];
@@ -118,14 +119,14 @@ function* receive(sock: socket, buf: Uint8Array | null, size: number, ancSize: n
 }
 
 /** CMSG_LEN(length): the cmsg_len of an item of `length` data bytes. */
-export function CMSG_LEN(length: number): number {
+export function CMSG_LEN(length: Int): number {
   const n = toSsize(length);
   if (n < 0 || n > SOCKLEN_LIMIT - cmsgLen(0)) throw new OverflowError('CMSG_LEN() argument out of range');
   return cmsgLen(n);
 }
 
 /** CMSG_SPACE(length): the control room an item of `length` data bytes takes, padding included. */
-export function CMSG_SPACE(length: number): number {
+export function CMSG_SPACE(length: Int): number {
   const n = toSsize(length);
   if (n < 0 || n > SOCKLEN_LIMIT - cmsgSpace(1) || cmsgSpace(n) > SOCKLEN_LIMIT) throw new OverflowError('CMSG_SPACE() argument out of range');
   return cmsgSpace(n);
@@ -155,7 +156,7 @@ export function send_fds(sock: socket, buffers: unknown, fds: unknown, flags: un
  * address]`, room for `maxfds` descriptors. As CPython 3.11's, `flags` is
  * accepted and not used.
  */
-export function* recv_fds(sock: socket, bufsize: number, maxfds: number, flags: number = 0): TaskletGenerator<[Buffer, number[], number, Address | null]> {
+export function* recv_fds(sock: socket, bufsize: Int, maxfds: Int, flags: Int = 0): TaskletGenerator<[Buffer, number[], number, Address | null]> {
   void flags;
   const [msg, anc, f, addr] = yield* sock.recvmsg(bufsize, CMSG_LEN(toSsize(maxfds) * 4));
   const fds: number[] = [];

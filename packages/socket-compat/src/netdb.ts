@@ -7,6 +7,7 @@
  * the socket types and named services follow glibc's getaddrinfo, so the
  * lists and errors equal what CPython gets from it.
  */
+import type { Int } from './pyargs.js';
 import { ADDRCONFIG, ALL, promises as dns, V4MAPPED } from 'node:dns';
 import { hostname } from 'node:os';
 import { waitFor, type TaskletGenerator } from '@stackless-io/runtime';
@@ -15,12 +16,14 @@ import * as C from './constants.js';
 import { AttributeError, gaiError, hError, messageError, OSError, OverflowError } from './errors.js';
 import { canonicalIPv6, formatIPv4, isV4Mapped, parseInetAton, parseIPv6 } from './inet.js';
 import { pytype, toCInt, toCUIntWrapped, toHostArg } from './pyargs.js';
+import { plainInt, toMember } from './intenum.js';
+import { AddressFamily, SocketKind } from './module-constants.js';
 import { dnsError, resolveHost, resolveNow } from './resolve.js';
 import { serviceName, servicePort } from './services.js';
 import { cExact, pyArity } from './arity.js';
 
-/** One getaddrinfo() answer: `[family, type, proto, canonname, sockaddr]`. */
-export type AddrInfo = [family: number, type: number, proto: number, canonname: string, sockaddr: Address];
+/** One getaddrinfo() answer: `[family, type, proto, canonname, sockaddr]`, family and type as enum members, as CPython gives them. */
+export type AddrInfo = [family: AddressFamily | number, type: SocketKind | number, proto: number, canonname: string, sockaddr: Address];
 
 interface TypeProto {
   socktype: number;
@@ -163,11 +166,11 @@ function sockaddr(h: Host, port: number): Address {
  */
 export function getaddrinfo(
   host: string | Uint8Array | null,
-  port: string | number | Uint8Array | null,
-  family = 0,
-  type = 0,
-  proto = 0,
-  flags = 0,
+  port: string | Int | Uint8Array | null,
+  family: Int = 0,
+  type: Int = 0,
+  proto: Int = 0,
+  flags: Int = 0,
 ): TaskletGenerator<AddrInfo[]> {
   pyArity('getaddrinfo', arguments.length, ['host', 'port', 'family', 'type', 'proto', 'flags'], 2);
   let h: string | null;
@@ -176,6 +179,7 @@ export function getaddrinfo(
   else if (host instanceof Uint8Array) h = Buffer.from(host.buffer, host.byteOffset, host.byteLength).toString('latin1');
   else throw new TypeError('getaddrinfo() argument 1 must be string or None');
   let service: string | null;
+  port = plainInt(port);
   if ((typeof port === 'number' && Number.isInteger(port)) || typeof port === 'bigint') service = String(port);
   else if (typeof port === 'string') service = port;
   else if (port instanceof Uint8Array) service = Buffer.from(port.buffer, port.byteOffset, port.byteLength).toString('latin1');
@@ -201,7 +205,7 @@ function* getaddrinfoOp(host: string | null, service: string | null, family: num
   for (const a of addrs) {
     for (const k of kinds) {
       const canon = out.length === 0 && flags & C.AI_CANONNAME ? (host ?? '') : '';
-      out.push([a.family, k.socktype, k.protocol, canon, sockaddr(a, k.port)]);
+      out.push([toMember(AddressFamily, a.family), toMember(SocketKind, k.socktype), k.protocol, canon, sockaddr(a, k.port)]);
     }
   }
   return out;
@@ -212,7 +216,7 @@ function* getaddrinfoOp(host: string | null, service: string | null, family: num
  * their numbers, with NI_NUMERICHOST and NI_NUMERICSERV). The host must be
  * numeric. Returns `[host, port]`.
  */
-export function getnameinfo(sockaddr: readonly unknown[], flags: number): TaskletGenerator<[host: string, port: string]> {
+export function getnameinfo(sockaddr: readonly unknown[], flags: Int): TaskletGenerator<[host: string, port: string]> {
   cExact('getnameinfo', arguments.length, 2);
   if (!Array.isArray(sockaddr)) throw new TypeError('getnameinfo() argument 1 must be a tuple');
   const fl = toCInt(flags);
@@ -231,7 +235,7 @@ function* getnameinfoOp(host: string, port: number, tupleLength: number, flags: 
   // CPython asks getaddrinfo(host, "%d" % port, SOCK_DGRAM, AI_NUMERICHOST) first.
   const [first] = yield* getaddrinfoOp(host, String(port), C.AF_UNSPEC, C.SOCK_DGRAM, 0, C.AI_NUMERICHOST);
   const [family, , , , sa] = first!;
-  if (family === C.AF_INET && tupleLength !== 2) throw messageError(OSError, 'IPv4 sockaddr must be 2 tuple');
+  if (Number(family) === C.AF_INET && tupleLength !== 2) throw messageError(OSError, 'IPv4 sockaddr must be 2 tuple');
   if (flags & ~NI_KNOWN) throw gaiError(C.EAI_BADFLAGS);
   const numericHost = (sa as [string, number])[0];
   const p = (sa as [string, number])[1];

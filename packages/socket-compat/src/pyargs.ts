@@ -4,10 +4,15 @@
  * JS values stand for Python ones: a number with no fraction (or a bigint,
  * or a boolean) is an `int`, another number a `float`, a string a `str`, a
  * Uint8Array (or any other ArrayBufferView, or an ArrayBuffer) a bytes-like
- * object, an array a `tuple`, null or undefined `None`.
+ * object, an array a `tuple`, null or undefined `None`. A member of an
+ * enum (AF_INET, MSG_PEEK: Number objects, intenum.ts) is the int it holds.
  */
 import { ValueError } from '@stackless-io/runtime';
 import { OverflowError } from './errors.js';
+import { IntEnum } from './intenum.js';
+
+/** A Python int argument: a number, or a member of one of the module's enums (AF_INET...). */
+export type Int = number | IntEnum;
 
 /** The Python type name CPython's messages would use for `v`. */
 export function pytype(v: unknown): string {
@@ -26,6 +31,7 @@ export function pytype(v: unknown): string {
     case 'symbol':
       return 'symbol';
   }
+  if (v instanceof IntEnum) return v.enumName;
   if (Array.isArray(v)) return 'tuple';
   if (v instanceof Uint8Array || v instanceof ArrayBuffer) return 'bytes';
   if (ArrayBuffer.isView(v)) return 'memoryview';
@@ -33,8 +39,8 @@ export function pytype(v: unknown): string {
 }
 
 /** True for a value that stands for a Python int. */
-export function isInt(v: unknown): v is number | bigint | boolean {
-  return (typeof v === 'number' && Number.isInteger(v)) || typeof v === 'bigint' || typeof v === 'boolean';
+export function isInt(v: unknown): v is number | bigint | boolean | IntEnum {
+  return (typeof v === 'number' && Number.isInteger(v)) || typeof v === 'bigint' || typeof v === 'boolean' || v instanceof IntEnum;
 }
 
 /** An int argument of any size (`PyNumber_Index`), as a JS number. */
@@ -42,6 +48,7 @@ export function toIndex(v: unknown): number {
   if (typeof v === 'number' && Number.isInteger(v)) return v;
   if (typeof v === 'boolean') return v ? 1 : 0;
   if (typeof v === 'bigint') return Number(v);
+  if (v instanceof IntEnum) return v.value;
   throw new TypeError(`'${pytype(v)}' object cannot be interpreted as an integer`);
 }
 
@@ -121,6 +128,7 @@ export function toTimeout(v: unknown): number | null {
   if (typeof v === 'number') d = v;
   else if (typeof v === 'boolean') d = v ? 1 : 0;
   else if (typeof v === 'bigint') d = Number(v);
+  else if (v instanceof IntEnum) d = v.value;
   else throw new TypeError(`'${pytype(v)}' object cannot be interpreted as an integer`);
   if (Number.isNaN(d)) throw new ValueError('Invalid value NaN (not a number)');
   // _PyTime_ROUND_TIMEOUT rounds away from zero.

@@ -49,7 +49,7 @@ function* settle(v: Uint8Array | PromiseLike<Uint8Array> | Operation<Uint8Array>
 export function sendfile(sock: socket, file: SendfileSource, offset: number, count: number | null): TaskletGenerator<number> {
   const mode = typeof file === 'object' && file !== null && 'mode' in file ? (file as ReadableFileLike).mode : undefined;
   if (typeof mode === 'string' && !mode.includes('b')) throw new ValueError('file should be opened in binary mode');
-  if (!(sock.type & C.SOCK_STREAM)) throw new ValueError('only SOCK_STREAM type sockets are supported');
+  if (!(sock._type & C.SOCK_STREAM)) throw new ValueError('only SOCK_STREAM type sockets are supported');
   if (count !== null && count !== undefined) {
     if (!isInt(count)) throw new TypeError(`count must be a positive integer (got ${pyrepr(count)})`);
     if (toIndex(count) <= 0) throw new ValueError(`count must be a positive integer (got ${pyrepr(count)})`);

@@ -5,6 +5,7 @@
  * of IANA's well-known ports stands in. Node has no getservbyname(), and
  * reading one small local file once is not worth a thread.
  */
+import type { Int } from './pyargs.js';
 import { readFileSync } from 'node:fs';
 import { OverflowError, messageError, OSError } from './errors.js';
 import { noNul, toCInt, toStr } from './pyargs.js';
@@ -113,7 +114,7 @@ export function getservbyname(servicename: string, protocolname: string | null =
 }
 
 /** The name of the service on a port (80 → 'http'). Raises OSError('port/proto not found'). */
-export function getservbyport(port: number, protocolname: string | null = null): string {
+export function getservbyport(port: Int, protocolname: string | null = null): string {
   cRange('getservbyport', arguments.length, 1, 2);
   const n = toCInt(port);
   const proto = protocolname === null || protocolname === undefined ? null : noNul(toStr(protocolname, 'getservbyport', 2));

@@ -3,6 +3,7 @@
  * socket, or a descriptor socket-compat gave out taken over, with CPython's
  * defaults for a family, type or protocol left at -1.
  */
+import type { Int } from './pyargs.js';
 import { constants } from 'node:os';
 import { currentBackend, SockOpt, ValueError, type IoBackend, type SocketKind } from '@stackless-io/runtime';
 import { familyConstant } from './address.js';
@@ -41,7 +42,7 @@ function contractFamily(family: number): 'inet' | 'inet6' | 'unix' {
 }
 
 /** The contract's kind for a SOCK_* type (flags removed). */
-export function contractKind(type: number): SocketKind {
+export function contractKind(type: Int): SocketKind {
   if (type === C.SOCK_STREAM) return 'stream';
   if (type === C.SOCK_DGRAM) return 'dgram';
   if (type === C.SOCK_SEQPACKET) return 'seqpacket';
@@ -62,7 +63,7 @@ function defaultProto(family: number, type: number): number {
  * a new socket (AF_INET, SOCK_STREAM, protocol 0 by default); otherwise the
  * descriptor taken over, its family and type found when they are -1.
  */
-export function openSocket(family: number, type: number, proto: number, fileno: number | null): OpenedSocket {
+export function openSocket(family: Int, type: Int, proto: Int, fileno: Int | null): OpenedSocket {
   let fam = toCIntStrict(family);
   let typ = toCIntStrict(type);
   let pro = toCIntStrict(proto);

@@ -6,12 +6,14 @@
  * are answered from what the socket object knows (they never change), and
  * the failure of a connect left in the background is SO_ERROR.
  */
+import type { Int } from './pyargs.js';
 import { constants } from 'node:os';
 import type { IoBackend } from '@stackless-io/runtime';
 import { check } from './check.js';
 import * as C from './constants.js';
 import { errorFor, messageError, OSError } from './errors.js';
 import { toBytes, toCInt, toIndex } from './pyargs.js';
+import { plainInt } from './intenum.js';
 import { localOption, packInts, portableOption, unknownOptionErrno } from './sockopt.js';
 import type { socket } from './socket.js';
 
@@ -23,7 +25,7 @@ function toCUInt(v: unknown): number {
 }
 
 /** getsockopt(level, optname[, buflen]): an int, or with `buflen` > 0 the option's bytes. */
-export function getsockopt(sock: socket, level: number, optname: number, buflen: number): number | Buffer {
+export function getsockopt(sock: socket, level: Int, optname: Int, buflen: Int): number | Buffer {
   const lv = toCInt(level);
   const opt = toCInt(optname);
   const len = toCInt(buflen);
@@ -33,7 +35,7 @@ export function getsockopt(sock: socket, level: number, optname: number, buflen:
   const bg = sock._background;
   let v: ReturnType<IoBackend['getsockopt']>;
   if (local !== null) {
-    v = local === C.SO_DOMAIN ? sock.family : sock._soProtocol;
+    v = local === C.SO_DOMAIN ? sock._family : sock._soProtocol;
   } else if (lv === C.SOL_SOCKET && opt === C.SO_ERROR && bg !== null && bg.done && bg.result < 0 && !bg.cleared) {
     // The failure of a connect left in the background is the pending error.
     bg.cleared = true;
@@ -47,7 +49,7 @@ export function getsockopt(sock: socket, level: number, optname: number, buflen:
 }
 
 /** setsockopt(level, optname, value) or setsockopt(level, optname, null, optlen). */
-export function setsockopt(sock: socket, level: number, optname: number, value: number | Uint8Array | null, optlen: number | undefined): void {
+export function setsockopt(sock: socket, level: Int, optname: Int, value: Int | Uint8Array | null, optlen: Int | undefined): void {
   const lv = toCInt(level);
   const opt = toCInt(optname);
   if (value === null || value === undefined) {
@@ -58,10 +60,11 @@ export function setsockopt(sock: socket, level: number, optname: number, value: 
     // options exist is known here only for the portable ones (no backend
     // call reads a null pointer), so others answer as Linux does for an
     // option it lacks.
-    if (!portableOption(lv, opt)) throw errorFor(unknownOptionErrno(lv, sock.family, sock.type, true));
+    if (!portableOption(lv, opt)) throw errorFor(unknownOptionErrno(lv, sock._family, sock._type, true));
     throw errorFor(n > 0 ? EFAULT : EINVAL);
   }
   let v: number | Uint8Array;
+  value = plainInt(value);
   if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') {
     try {
       v = toCInt(value);

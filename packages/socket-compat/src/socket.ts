@@ -7,6 +7,7 @@
  * BlockingIOError, and a positive number of seconds raises `timeout`
  * ("timed out") when it expires.
  */
+import type { Int } from './pyargs.js';
 import { constants } from 'node:os';
 import { IoOp, type IoBackend, type IoRequest, type Operation, type TaskletGenerator } from '@stackless-io/runtime';
 import { toPython, type Address, type AddressLike } from './address.js';
@@ -26,6 +27,8 @@ import { openSocket } from './socket-open.js';
 import { socketRepr } from './socket-repr.js';
 import { sendfile, type SendfileSource } from './sendfile.js';
 import { getdefaulttimeout } from './timeouts.js';
+import { toMember } from './intenum.js';
+import { AddressFamily, SocketKind } from './module-constants.js';
 import { recv, recvfrom, recvfromInto, recvInto, send, sendall, sendto } from './transfer.js';
 import { recvmsg, recvmsgInto, sendmsg, type Ancillary } from './messages.js';
 
@@ -58,8 +61,10 @@ export class socket {
   private _h: number;
   /** The descriptor (fileno()): the handle's number, or a duplicate's own (handles.ts). */
   private _fdNumber: number;
-  private readonly _family: number;
-  private readonly _type: number;
+  /** @internal The address family as a plain number (`family` gives it as CPython does: a member of AddressFamily). */
+  readonly _family: number;
+  /** @internal The socket type as a plain number, without SOCK_NONBLOCK/SOCK_CLOEXEC. */
+  readonly _type: number;
   private readonly _proto: number;
   /** @internal The protocol the kernel would report for SO_PROTOCOL. */
   readonly _soProtocol: number;
@@ -101,7 +106,7 @@ export class socket {
   /** @internal A bind() with a host name was made and not yet run with yield* (bind.ts). */
   _unstartedBind = false;
 
-  constructor(family: number = -1, type: number = -1, proto: number = -1, fileno: number | null = null) {
+  constructor(family: Int = -1, type: Int = -1, proto: Int = -1, fileno: Int | null = null) {
     pyArity('socket.__init__', arguments.length, ['family', 'type', 'proto', 'fileno'], 0, true);
     const o = openSocket(family, type, proto, fileno);
     this._h = o.h;
@@ -114,14 +119,20 @@ export class socket {
     this._timeout = o.nonblocking ? 0 : getdefaulttimeout();
   }
 
-  /** The address family (AF_INET, AF_INET6, AF_UNIX). */
-  get family(): number {
-    return this._family;
+  /**
+   * The address family: a member of AddressFamily (`sock.family === AF_INET`),
+   * or a plain number for a family the enum lacks, as CPython answers.
+   */
+  get family(): AddressFamily | number {
+    return toMember(AddressFamily, this._family);
   }
 
-  /** The socket type (SOCK_STREAM, SOCK_DGRAM), without SOCK_NONBLOCK/SOCK_CLOEXEC. */
-  get type(): number {
-    return this._type;
+  /**
+   * The socket type, without SOCK_NONBLOCK/SOCK_CLOEXEC: a member of
+   * SocketKind (`sock.type === SOCK_STREAM`), or a plain number for a type the enum lacks.
+   */
+  get type(): SocketKind | number {
+    return toMember(SocketKind, this._type);
   }
 
   /** The protocol given when the socket was made (0: the default one). */
@@ -169,7 +180,7 @@ export class socket {
   }
 
   /** Makes a stream socket accept connections; `backlog` defaults to min(SOMAXCONN, 128). */
-  listen(backlog: number = Math.min(C.SOMAXCONN, 128)): void {
+  listen(backlog: Int = Math.min(C.SOMAXCONN, 128)): void {
     cRange('listen', arguments.length, 0, 1);
     let n = toCInt(backlog);
     if (n < 0) n = 0;
@@ -197,7 +208,7 @@ export class socket {
   }
 
   /** Shuts down reading (SHUT_RD), writing (SHUT_WR) or both (SHUT_RDWR). */
-  shutdown(how: number): void {
+  shutdown(how: Int): void {
     cOne('socket.shutdown', arguments.length);
     const n = toCIntStrict(how);
     const h = this._fd();
@@ -212,9 +223,9 @@ export class socket {
    * SO_SNDBUF, SO_ERROR, SO_TYPE, SO_LINGER, SO_DOMAIN, SO_PROTOCOL,
    * SO_ACCEPTCONN, TCP_NODELAY, IPV6_V6ONLY; others raise OSError(ENOPROTOOPT).
    */
-  getsockopt(level: number, optname: number): number;
-  getsockopt(level: number, optname: number, buflen: number): number | Buffer;
-  getsockopt(level: number, optname: number, buflen: number = 0): number | Buffer {
+  getsockopt(level: Int, optname: Int): number;
+  getsockopt(level: Int, optname: Int, buflen: Int): number | Buffer;
+  getsockopt(level: Int, optname: Int, buflen: Int = 0): number | Buffer {
     cRange('getsockopt', arguments.length, 2, 3);
     return getsockopt(this, level, optname, buflen);
   }
@@ -224,7 +235,7 @@ export class socket {
    * linger for SO_LINGER). `setsockopt(level, optname, null, optlen)` is
    * accepted as in Python. See {@link getsockopt} for the options carried.
    */
-  setsockopt(level: number, optname: number, value: number | Uint8Array | null, optlen?: number): void {
+  setsockopt(level: Int, optname: Int, value: Int | Uint8Array | null, optlen?: Int): void {
     const argc = arguments.length;
     if (argc !== 3 && !(argc === 4 && value === null)) throw new TypeError(`setsockopt() takes exactly 3 arguments (${argc} given)`);
     setsockopt(this, level, optname, value, optlen);
@@ -317,33 +328,33 @@ export class socket {
   // ---- data ----------------------------------------------------------------
 
   /** Receives up to `bufsize` bytes (empty at end of stream). */
-  recv(bufsize: number, flags: number = 0): Operation<Buffer> {
+  recv(bufsize: Int, flags: Int = 0): Operation<Buffer> {
     cRange('recv', arguments.length, 1, 2);
     return recv(this, bufsize, flags);
   }
 
   /** Receives into `buffer` (up to `nbytes`, 0: all of it); returns the byte count. */
-  recv_into(buffer: Uint8Array | ArrayBufferView | ArrayBuffer, nbytes: number = 0, flags: number = 0): Operation<number> {
+  recv_into(buffer: Uint8Array | ArrayBufferView | ArrayBuffer, nbytes: Int = 0, flags: Int = 0): Operation<number> {
     if (arguments.length === 0) throw new TypeError("recv_into() missing required argument 'buffer' (pos 1)");
     cRange('recv_into', arguments.length, 1, 3);
     return recvInto(this, buffer, nbytes, flags);
   }
 
   /** Receives up to `bufsize` bytes and the sender's address: `[data, address]`. */
-  recvfrom(bufsize: number, flags: number = 0): TaskletGenerator<[Buffer, Address | null]> {
+  recvfrom(bufsize: Int, flags: Int = 0): TaskletGenerator<[Buffer, Address | null]> {
     cRange('recvfrom', arguments.length, 1, 2);
     return recvfrom(this, bufsize, flags);
   }
 
   /** Receives into `buffer` (up to `nbytes`, 0: all of it): `[nbytes, address]`. */
-  recvfrom_into(buffer: Uint8Array | ArrayBufferView | ArrayBuffer, nbytes: number = 0, flags: number = 0): TaskletGenerator<[number, Address | null]> {
+  recvfrom_into(buffer: Uint8Array | ArrayBufferView | ArrayBuffer, nbytes: Int = 0, flags: Int = 0): TaskletGenerator<[number, Address | null]> {
     if (arguments.length === 0) throw new TypeError("recvfrom_into() missing required argument 'buffer' (pos 1)");
     cRange('recvfrom_into', arguments.length, 1, 3);
     return recvfromInto(this, buffer, nbytes, flags);
   }
 
   /** Sends what the kernel takes of `data` now; returns the byte count (maybe fewer than all). */
-  send(data: Uint8Array | ArrayBufferView | ArrayBuffer, flags: number = 0): Operation<number> {
+  send(data: Uint8Array | ArrayBufferView | ArrayBuffer, flags: Int = 0): Operation<number> {
     cRange('send', arguments.length, 1, 2);
     return send(this, data, flags);
   }
@@ -353,15 +364,15 @@ export class socket {
    * covers the whole call; when it expires `timeout` is raised and how much
    * was sent is unknown, as in CPython.
    */
-  sendall(data: Uint8Array | ArrayBufferView | ArrayBuffer, flags: number = 0): Operation<void> {
+  sendall(data: Uint8Array | ArrayBufferView | ArrayBuffer, flags: Int = 0): Operation<void> {
     cRange('sendall', arguments.length, 1, 2);
     return sendall(this, data, flags);
   }
 
   /** Sends one datagram to `address`: `sendto(data, address)` or `sendto(data, flags, address)`. */
   sendto(data: Uint8Array | ArrayBufferView | ArrayBuffer, address: AddressLike): TaskletGenerator<number>;
-  sendto(data: Uint8Array | ArrayBufferView | ArrayBuffer, flags: number, address: AddressLike): TaskletGenerator<number>;
-  sendto(data: Uint8Array | ArrayBufferView | ArrayBuffer, flagsOrAddress: number | AddressLike, address?: AddressLike): TaskletGenerator<number> {
+  sendto(data: Uint8Array | ArrayBufferView | ArrayBuffer, flags: Int, address: AddressLike): TaskletGenerator<number>;
+  sendto(data: Uint8Array | ArrayBufferView | ArrayBuffer, flagsOrAddress: Int | AddressLike, address?: AddressLike): TaskletGenerator<number> {
     const argc = arguments.length;
     if (argc !== 2 && argc !== 3) throw new TypeError(`sendto() takes 2 or 3 arguments (${argc} given)`);
     return sendto(this, data, argc === 3, flagsOrAddress, argc === 3 ? address : flagsOrAddress);
@@ -385,7 +396,7 @@ export class socket {
    * }
    * ```
    */
-  sendmsg(buffers: Iterable<Uint8Array | ArrayBufferView | ArrayBuffer>, ancdata: Iterable<[number, number, Uint8Array | ArrayBufferView | ArrayBuffer]> = [], flags: number = 0, address: AddressLike | null = null): TaskletGenerator<number> {
+  sendmsg(buffers: Iterable<Uint8Array | ArrayBufferView | ArrayBuffer>, ancdata: Iterable<[Int, Int, Uint8Array | ArrayBufferView | ArrayBuffer]> = [], flags: Int = 0, address: AddressLike | null = null): TaskletGenerator<number> {
     cRange('sendmsg', arguments.length, 1, 4);
     return sendmsg(this, arguments.length, buffers, ancdata, flags, address);
   }
@@ -397,13 +408,13 @@ export class socket {
    * SCM_RIGHTS are new sockets' handles (wrap them with `socket(..., fileno)`
    * and close them).
    */
-  recvmsg(bufsize: number, ancbufsize: number = 0, flags: number = 0): TaskletGenerator<[Buffer, Ancillary[], number, Address | null]> {
+  recvmsg(bufsize: Int, ancbufsize: Int = 0, flags: Int = 0): TaskletGenerator<[Buffer, Ancillary[], number, Address | null]> {
     cRange('recvmsg', arguments.length, 1, 3);
     return recvmsg(this, arguments.length, bufsize, ancbufsize, flags);
   }
 
   /** recvmsg() into `buffers`, filled in order: `[nbytes, ancdata, msg_flags, address]`. */
-  recvmsg_into(buffers: Iterable<Uint8Array | ArrayBufferView | ArrayBuffer>, ancbufsize: number = 0, flags: number = 0): TaskletGenerator<[number, Ancillary[], number, Address | null]> {
+  recvmsg_into(buffers: Iterable<Uint8Array | ArrayBufferView | ArrayBuffer>, ancbufsize: Int = 0, flags: Int = 0): TaskletGenerator<[number, Ancillary[], number, Address | null]> {
     cRange('recvmsg_into', arguments.length, 1, 3);
     return recvmsgInto(this, arguments.length, buffers, ancbufsize, flags);
   }
@@ -487,12 +498,12 @@ export class socket {
   }
 
   /** Alias of {@link recv_into}. */
-  recvInto(buffer: Uint8Array | ArrayBufferView | ArrayBuffer, nbytes: number = 0, flags: number = 0): Operation<number> {
+  recvInto(buffer: Uint8Array | ArrayBufferView | ArrayBuffer, nbytes: Int = 0, flags: Int = 0): Operation<number> {
     return this.recv_into(buffer, nbytes, flags);
   }
 
   /** Alias of {@link recvfrom_into}. */
-  recvfromInto(buffer: Uint8Array | ArrayBufferView | ArrayBuffer, nbytes: number = 0, flags: number = 0): TaskletGenerator<[number, Address | null]> {
+  recvfromInto(buffer: Uint8Array | ArrayBufferView | ArrayBuffer, nbytes: Int = 0, flags: Int = 0): TaskletGenerator<[number, Address | null]> {
     return this.recvfrom_into(buffer, nbytes, flags);
   }
 

@@ -3,6 +3,7 @@
  * recvfrom, recvfrom_into, send, sendall and sendto convert and check their
  * arguments in CPython's order, then run on a call object (call-pool.ts).
  */
+import type { Int } from './pyargs.js';
 import { completed, IoOp, ValueError, type Operation, type TaskletGenerator } from '@stackless-io/runtime';
 import { addressNow, addressOp, parseAddress, toPython, type Address } from './address.js';
 import { runRequest, takeCall } from './call-pool.js';
@@ -31,7 +32,7 @@ const NOTHING: Operation<Buffer> = completed(Buffer.alloc(0));
 const ZERO: Operation<number> = completed(0);
 
 /** recv(bufsize, flags): up to `bufsize` bytes. */
-export function recv(sock: socket, bufsize: number, flags: number): Operation<Buffer> {
+export function recv(sock: socket, bufsize: Int, flags: Int): Operation<Buffer> {
   const n = toSsize(bufsize);
   const f = toCInt(flags);
   if (n < 0) throw valueError('negative buffersize in recv');
@@ -42,7 +43,7 @@ export function recv(sock: socket, bufsize: number, flags: number): Operation<Bu
 }
 
 /** recv_into(buffer, nbytes, flags): the byte count. */
-export function recvInto(sock: socket, buffer: BytesLike, nbytes: number, flags: number): Operation<number> {
+export function recvInto(sock: socket, buffer: BytesLike, nbytes: Int, flags: Int): Operation<number> {
   const b = toWritableBytes(buffer, 'recv_into');
   const n = toSsize(nbytes);
   const f = toCInt(flags);
@@ -54,7 +55,7 @@ export function recvInto(sock: socket, buffer: BytesLike, nbytes: number, flags:
 }
 
 /** recvfrom(bufsize, flags): `[data, address]`. */
-export function recvfrom(sock: socket, bufsize: number, flags: number): TaskletGenerator<[Buffer, Address | null]> {
+export function recvfrom(sock: socket, bufsize: Int, flags: Int): TaskletGenerator<[Buffer, Address | null]> {
   const n = toSsize(bufsize);
   const f = toCInt(flags);
   if (n < 0) throw valueError('negative buffersize in recvfrom');
@@ -63,7 +64,7 @@ export function recvfrom(sock: socket, bufsize: number, flags: number): TaskletG
 }
 
 /** recvfrom_into(buffer, nbytes, flags): `[nbytes, address]`. */
-export function recvfromInto(sock: socket, buffer: BytesLike, nbytes: number, flags: number): TaskletGenerator<[number, Address | null]> {
+export function recvfromInto(sock: socket, buffer: BytesLike, nbytes: Int, flags: Int): TaskletGenerator<[number, Address | null]> {
   const b = toWritableBytes(buffer, 'recvfrom_into');
   const n = toSsize(nbytes);
   const f = toCInt(flags);
@@ -81,20 +82,20 @@ function* receiveFrom(sock: socket, buf: Uint8Array | null, size: number, flags:
   const a = req.addr;
   // socketpair()'s emulated sockets (_unnamed) met through a path that is
   // gone; a real pair is unnamed.
-  const none = a === null || (sock.type === C.SOCK_STREAM && (a.family !== 'unix' || sock._unnamed)) || (a.family === 'unix' && a.path === '');
+  const none = a === null || (sock._type === C.SOCK_STREAM && (a.family !== 'unix' || sock._unnamed)) || (a.family === 'unix' && a.path === '');
   const data = buf === null ? (req.buf as Buffer) : (req.result as unknown as Buffer);
   return [data, none ? null : toPython(a)];
 }
 
 /** send(data, flags): the byte count the kernel took. */
-export function send(sock: socket, data: BytesLike, flags: number): Operation<number> {
+export function send(sock: socket, data: BytesLike, flags: Int): Operation<number> {
   const b = toBytes(data);
   const f = toCInt(flags);
   return takeCall(sock).transfer(IoOp.SEND, b, f) as Operation<unknown> as Operation<number>;
 }
 
 /** sendall(data, flags): every byte, the socket's timeout covering the whole call. */
-export function sendall(sock: socket, data: BytesLike, flags: number): Operation<void> {
+export function sendall(sock: socket, data: BytesLike, flags: Int): Operation<void> {
   const b = toBytes(data);
   const f = toCInt(flags);
   return takeCall(sock).sendall(b, f) as Operation<unknown> as Operation<void>;
@@ -104,7 +105,7 @@ export function sendall(sock: socket, data: BytesLike, flags: number): Operation
 export function sendto(sock: socket, data: BytesLike, hasFlags: boolean, flags: unknown, address: unknown): TaskletGenerator<number> {
   const b = toBytes(data);
   const f = hasFlags ? toCInt(flags) : 0;
-  const p = parseAddress(sock.family, address, 'sendto');
+  const p = parseAddress(sock._family, address, 'sendto');
   const now = addressNow(p, 'sendto');
   return (function* (): TaskletGenerator<number> {
     const sa = now ?? (yield* addressOp(p, 'sendto'));
