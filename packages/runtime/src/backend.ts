@@ -439,6 +439,14 @@ export interface IoBackend extends Poller {
    */
   setInheritable(handle: number, inheritable: boolean): number;
   /**
+   * Optional. sethostname(2): sets the host name to `name` (bytes, no NUL
+   * terminator): 0 or -errno, the kernel's answer (EPERM without the
+   * privilege, EINVAL for a name too long). Python's socket.sethostname
+   * calls it; a backend without it leaves it out, and socket-compat answers
+   * ENOSYS, as on a platform without sethostname(2).
+   */
+  sethostname?(name: Uint8Array): number;
+  /**
    * Closes the handle at once: the descriptor is released before close()
    * returns (a batched backend flushes its queue here, so that re-binding
    * the same port right after works), and every request pending on it

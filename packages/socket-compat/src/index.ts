@@ -75,8 +75,10 @@ export {
   type CreateServerOptions,
 } from './functions.js';
 export { CMSG_LEN, CMSG_SPACE, send_fds, recv_fds, type Ancillary } from './messages.js';
+export type { AfalgOptions } from './afalg.js';
 export { getaddrinfo, getnameinfo, gethostbyname, gethostbyname_ex, gethostbyaddr, gethostname, getfqdn, type AddrInfo } from './netdb.js';
 export { getservbyname, getservbyport, getprotobyname } from './services.js';
+export { sethostname } from './sethostname.js';
 export { if_nameindex, if_nametoindex, if_indextoname } from './interfaces.js';
 export { inet_pton, inet_ntop, inet_aton, inet_ntoa, htons, ntohs, htonl, ntohl } from './inet.js';
 export { getdefaulttimeout, setdefaulttimeout } from './timeouts.js';

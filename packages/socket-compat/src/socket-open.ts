@@ -42,7 +42,7 @@ function contractFamily(family: number): 'inet' | 'inet6' | 'unix' {
 }
 
 /** The contract's kind for a SOCK_* type (flags removed). */
-export function contractKind(type: Int): SocketKind {
+export function contractKind(type: number): SocketKind {
   if (type === C.SOCK_STREAM) return 'stream';
   if (type === C.SOCK_DGRAM) return 'dgram';
   if (type === C.SOCK_SEQPACKET) return 'seqpacket';

@@ -31,6 +31,7 @@ import { toMember } from './intenum.js';
 import { AddressFamily, SocketKind } from './module-constants.js';
 import { recv, recvfrom, recvfromInto, recvInto, send, sendall, sendto } from './transfer.js';
 import { recvmsg, recvmsgInto, sendmsg, type Ancillary } from './messages.js';
+import { sendmsgAfalg, type AfalgOptions } from './afalg.js';
 
 const { EBADF, ECONNRESET, EINVAL } = constants.errno;
 
@@ -417,6 +418,17 @@ export class socket {
   recvmsg_into(buffers: Iterable<Uint8Array | ArrayBufferView | ArrayBuffer>, ancbufsize: Int = 0, flags: Int = 0): TaskletGenerator<[number, Ancillary[], number, Address | null]> {
     cRange('recvmsg_into', arguments.length, 1, 3);
     return recvmsgInto(this, arguments.length, buffers, ancbufsize, flags);
+  }
+
+  /**
+   * sendmsg() on an AF_ALG socket (the kernel's crypto API), with the
+   * operation (ALG_OP_ENCRYPT...), IV and AEAD associated-data length as
+   * Python's keyword arguments: `sendmsg_afalg([data], { op, iv, assoclen, flags })`.
+   * Any other family raises OSError("algset is only supported for AF_ALG"), as in CPython.
+   */
+  sendmsg_afalg(msg: Iterable<Uint8Array | ArrayBufferView | ArrayBuffer> = [], options: AfalgOptions = {}): TaskletGenerator<number> {
+    cRange('sendmsg_afalg', arguments.length, 0, 2);
+    return sendmsgAfalg(this, msg, options);
   }
 
   /**

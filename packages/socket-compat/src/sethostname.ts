@@ -1,0 +1,27 @@
+/** Python's socket.sethostname: the kernel's answer, through the backend. */
+import { constants } from 'node:os';
+import { currentBackend, ValueError } from '@stackless-io/runtime';
+import { cExact } from './arity.js';
+import { check } from './check.js';
+import { errorFor } from './errors.js';
+import { pytype } from './pyargs.js';
+
+const { ENOSYS } = constants.errno;
+
+/**
+ * Sets the machine's host name, as sethostname(2): `name` is a str
+ * (encoded as UTF-8, Python's file-system encoding here) or bytes. Raises
+ * the kernel's OSError (PermissionError without the privilege); a backend
+ * that cannot ask the kernel raises OSError(ENOSYS).
+ */
+export function sethostname(name: string | Uint8Array): void {
+  cExact('sethostname', arguments.length, 1);
+  let bytes: Uint8Array;
+  if (typeof name === 'string') bytes = Buffer.from(name, 'utf8');
+  else if (name instanceof Uint8Array) bytes = name;
+  else throw new TypeError(`expected str, bytes or os.PathLike object, not ${pytype(name)}`);
+  if (bytes.includes(0)) throw new ValueError('embedded null byte');
+  const b = currentBackend();
+  if (b.sethostname === undefined) throw errorFor(ENOSYS);
+  check(b.sethostname(bytes));
+}
