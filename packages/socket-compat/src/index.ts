@@ -27,6 +27,7 @@
  */
 export * from './module-constants.js';
 export { IntEnum, IntFlag, type EnumType } from './intenum.js';
+export type { Int } from './pyargs.js';
 export {
   OSError,
   error,
