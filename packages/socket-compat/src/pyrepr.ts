@@ -1,4 +1,5 @@
 /** Python's repr() of the values socket-compat prints (addresses in messages and in a socket's toString()). */
+import { IntEnum } from './intenum.js';
 
 function reprStr(s: string): string {
   const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
@@ -28,9 +29,10 @@ function reprBytes(b: Uint8Array): string {
   return out + "'";
 }
 
-/** repr(v) for str, int, bytes, None and tuples (JS arrays) of them. */
+/** repr(v) for str, int, enum members (`<AddressFamily.AF_INET: 2>`), bytes, None and tuples (JS arrays) of them. */
 export function pyrepr(v: unknown): string {
   if (v === null || v === undefined) return 'None';
+  if (v instanceof IntEnum) return v.repr();
   if (typeof v === 'string') return reprStr(v);
   if (typeof v === 'boolean') return v ? 'True' : 'False';
   if (typeof v === 'number' || typeof v === 'bigint') return String(v);
