@@ -157,6 +157,20 @@ const METHODS: Call[] = [
   ['socket', 1, 2, 3, 4, 5],
 ];
 
+// Calls that never reach sethostname(2): this machine's CPython may run as
+// root, so no call here may name a valid host (bytes with a NUL are valid:
+// CPython hands them to the kernel, which keeps the name up to the NUL).
+const NEW_ENTRY_POINTS: Call[] = [
+  ['sethostname'],
+  ['sethostname', 1],
+  ['sethostname', null],
+  ['sethostname', 'a', 'b'],
+  ['sethostname', 'a\0b'],
+  ['.sendmsg_afalg', ...T],
+  ['.sendmsg_afalg', ...U, [{ $b: '78' }]],
+  ['.sendmsg_afalg', ...X, [], 1, 2],
+];
+
 describe('socket-compat: bad input, as CPython answers it', function () {
   useDefaultBackend();
 
@@ -172,5 +186,10 @@ describe('socket-compat: bad input, as CPython answers it', function () {
       socket as unknown as Record<string, unknown>,
       METHODS.filter((c) => c[0] !== '.fileno'),
     );
+  });
+
+  it('sethostname and sendmsg_afalg: argument errors, and the AF_ALG-only check before any argument', async function () {
+    needPython(this);
+    await expectSameAsPython(socket as unknown as Record<string, unknown>, NEW_ENTRY_POINTS);
   });
 });

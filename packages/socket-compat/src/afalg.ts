@@ -6,6 +6,7 @@
 import type { TaskletGenerator } from '@stackless-io/runtime';
 import * as C from './constants.js';
 import { ALG_SET_AEAD_ASSOCLEN, ALG_SET_IV, ALG_SET_OP, SOL_ALG } from './constants-families.js';
+import { cRange } from './arity.js';
 import { messageError, OSError, OverflowError } from './errors.js';
 import { plainInt } from './intenum.js';
 import { sendmsg } from './messages.js';
@@ -33,9 +34,10 @@ function intArg(v: unknown, name: string): number {
 }
 
 /** sendmsg_afalg(msg = [], { op, iv, assoclen, flags }): the byte count. */
-export function sendmsgAfalg(sock: socket, msg: unknown, options: AfalgOptions): TaskletGenerator<number> {
+export function sendmsgAfalg(sock: socket, argc: number, msg: unknown, options: AfalgOptions): TaskletGenerator<number> {
   // CPython refuses every other family before it looks at the arguments.
   if (sock._family !== C.AF_ALG) throw messageError(OSError, 'algset is only supported for AF_ALG');
+  cRange('sendmsg_afalg', argc, 0, 2);
   if (options.op === undefined) throw new TypeError("Invalid or missing argument 'op'");
   const op = intArg(options.op, 'op');
   if (op < 0 || op > 0xffffffff) throw new OverflowError('Python int too large to convert to C unsigned long');

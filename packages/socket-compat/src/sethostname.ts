@@ -17,10 +17,16 @@ const { ENOSYS } = constants.errno;
 export function sethostname(name: string | Uint8Array): void {
   cExact('sethostname', arguments.length, 1);
   let bytes: Uint8Array;
-  if (typeof name === 'string') bytes = Buffer.from(name, 'utf8');
-  else if (name instanceof Uint8Array) bytes = name;
-  else throw new TypeError(`expected str, bytes or os.PathLike object, not ${pytype(name)}`);
-  if (bytes.includes(0)) throw new ValueError('embedded null byte');
+  if (typeof name === 'string') {
+    // A str goes through PyUnicode_FSConverter, which refuses NUL; bytes go
+    // to the kernel as they are, with their length (a NUL cuts the name there).
+    if (name.includes('\0')) throw new ValueError('embedded null byte');
+    bytes = Buffer.from(name, 'utf8');
+  } else if (name instanceof Uint8Array) {
+    bytes = name;
+  } else {
+    throw new TypeError(`expected str, bytes or os.PathLike object, not ${pytype(name)}`);
+  }
   const b = currentBackend();
   if (b.sethostname === undefined) throw errorFor(ENOSYS);
   check(b.sethostname(bytes));

@@ -427,8 +427,7 @@ export class socket {
    * Any other family raises OSError("algset is only supported for AF_ALG"), as in CPython.
    */
   sendmsg_afalg(msg: Iterable<Uint8Array | ArrayBufferView | ArrayBuffer> = [], options: AfalgOptions = {}): TaskletGenerator<number> {
-    cRange('sendmsg_afalg', arguments.length, 0, 2);
-    return sendmsgAfalg(this, msg, options);
+    return sendmsgAfalg(this, arguments.length, msg, options);
   }
 
   /**
