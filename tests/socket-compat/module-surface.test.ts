@@ -186,7 +186,7 @@ finally:
       ['AF_INET', 'SOCK_STREAM', []],
       ['AF_INET6', 'SOCK_DGRAM', []],
       ['AF_UNIX', 'SOCK_STREAM', ['SOCK_NONBLOCK']],
-      ['AF_UNIX', 'SOCK_DGRAM', ['SOCK_CLOEXEC']],
+      ['AF_INET', 'SOCK_DGRAM', ['SOCK_CLOEXEC', 'SOCK_NONBLOCK']],
     ];
     const py = pythonJson<Shape[][]>(
       `${PY_DESCRIBE}
@@ -210,5 +210,23 @@ print(json.dumps(out))`,
       }
     });
     expect(ours).to.deep.equal(py);
+  });
+
+  it('a family and a type the enums lack (given with a descriptor) stay plain ints, as CPython gives them', function () {
+    needPython(this);
+    const py = pythonJson<Shape[]>(
+      `${PY_DESCRIBE}
+s = socket.socket()
+t = socket.socket(99, 77, 0, s.detach())
+print(json.dumps([shapeOf(t.family), shapeOf(t.type)]))
+t.close()`,
+    );
+    const s = new socket.socket();
+    const t = new socket.socket(99, 77, 0, s.detach());
+    try {
+      expect([shapeOf(t.family), shapeOf(t.type)]).to.deep.equal(py);
+    } finally {
+      t.close();
+    }
   });
 });
