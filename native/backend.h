@@ -85,7 +85,7 @@ extern "C" {
  *  SOCKET      sync  -    len = protocol      domain      type        new fd (nonblocking, close-on-exec)
  *  BIND        sync  fd   address             -           -           0
  *  LISTEN      sync  fd   -                   backlog     -           0
- *  ACCEPT            fd   peer address out    -           -           new fd; cqe.addrlen
+ *  ACCEPT      once  fd   peer address out    -           -           new fd; cqe.addrlen
  *  CONNECT           fd   address             -           -           0 once connected
  *  RECV              fd   data in             -           -           bytes (0 = EOF); cqe.flags TRUNC
  *  SEND              fd   data out            -           -           bytes sent (may be short)
@@ -301,6 +301,18 @@ SIO_API int32_t sio_enter(int32_t handle, uint32_t n_submit, int32_t timeout_ms)
 /*
  * Runs header.sync_sqe at once, writes header.sync_cqe and returns its res.
  * Only "sync" operations of the table above; others give -EINVAL.
+ *
+ * Accepting at once (optional; "once" in the table): ACCEPT through sio_sync
+ * tries one accept at once, never parks, and answers the new fd (adopted as
+ * the ring's ACCEPT adopts it, the peer's address at [off, off + len),
+ * sync_cqe.addrlen its length), or -errno: -EAGAIN when no connection is
+ * queued, and also when ACCEPT operations are parked on fd (they were first;
+ * the next readiness serves them), -EBADF for an fd not the shim's. It lets
+ * a caller drain a listener's queue in one go, one call per connection,
+ * without a ring round each. A shim without it answers -EINVAL (as for any
+ * operation not "sync"): ShimBackend probes once with fd -1 (-EBADF: it
+ * accepts at once) and otherwise uses the ring only, so a shim may leave it
+ * out. The flags field is ignored.
  */
 SIO_API int32_t sio_sync(int32_t handle);
 

@@ -642,6 +642,26 @@ int32_t do_cancel(Instance &in, uint32_t token, uint32_t gen) {
   return 0;
 }
 
+// ACCEPT through sio_sync (backend.h, "Accepting at once"): one accept4(2)
+// now, so that a caller can drain a listener's queue in one go without a
+// ring round per connection. -EAGAIN where the ring's ACCEPT would park:
+// no connection is queued, or acceptors are parked on the listener already
+// (they were first, and the next edge serves them). The new fd is adopted
+// as the ring's ACCEPT adopts it; the peer's address goes to [off, off+len).
+int32_t accept_now(Instance &in, const sio_sqe &s, uint16_t *addrlen) {
+  FdState *st = owned(in, s.fd);
+  if (st == nullptr) return -EBADF;
+  if (!in_arena(in, s.off, s.len)) return -EFAULT;
+  if (st->rd.head != kNil) return -EAGAIN;
+  Op op;
+  op.sqe = s;
+  op.sqe.flags = 0;  // never a pool receive: attempt() runs the accept4 case
+  uint16_t flags = 0;
+  uint32_t off = 0;
+  int32_t r = attempt(in, *st, op, &flags, addrlen, &off);
+  return r == kAgain ? -EAGAIN : r;
+}
+
 // The operations that may be tried once (SIO_SQE_NOWAIT): the parking ones
 // but CONNECT, which cannot be taken back once connect(2) has started it.
 bool takes_nowait(uint8_t op) { return is_parking(op) && op != SIO_OP_CONNECT; }
@@ -869,8 +889,9 @@ SIO_API int32_t sio_sync(int32_t handle) {
   sio_sqe s;
   memcpy(&s, &in->hdr->sync_sqe, sizeof s);
   bool ring_only = s.op >= SIO_OP_COUNT_ || is_parking(s.op) || s.op == SIO_OP_CLOSE || s.op == SIO_OP_CANCEL;
-  int32_t res = ring_only ? -EINVAL : run_sync(*in, s);
-  in->hdr->sync_cqe = sio_cqe{s.token, s.gen, res, 0, 0, 0, 0};
+  uint16_t addrlen = 0;
+  int32_t res = s.op == SIO_OP_ACCEPT ? accept_now(*in, s, &addrlen) : ring_only ? -EINVAL : run_sync(*in, s);
+  in->hdr->sync_cqe = sio_cqe{s.token, s.gen, res, 0, addrlen, 0, 0};
   publish_counters(*in);
   return res;
 }

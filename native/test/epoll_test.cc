@@ -353,6 +353,56 @@ static void test_accept_connect_refused() {
   CHECK(r.clean());
 }
 
+// ACCEPT through sio_sync: every queued connection at once, -EAGAIN when
+// none is left or when an ACCEPT parked on the listener is first.
+static void test_accept_at_once() {
+  Ring r;
+  uint16_t port;
+  int l = r.listener(&port);
+  uint32_t peer = r.alloc(128);
+  CHECK_EQ(r.sync(Ring::op(SIO_OP_ACCEPT, l, peer, 128)), -EAGAIN);
+  CHECK_EQ(r.sync(Ring::op(SIO_OP_ACCEPT, -1, peer, 128)), -EBADF);
+  CHECK_EQ(r.sync(Ring::op(SIO_OP_ACCEPT, l, 0xfffffff0u, 128)), -EFAULT);
+  // A socket that does not listen: the kernel's EINVAL.
+  int idle = r.socket(AF_INET, SOCK_STREAM);
+  CHECK_EQ(r.sync(Ring::op(SIO_OP_ACCEPT, idle, peer, 128)), -EINVAL);
+  CHECK_EQ(r.close(idle), 0);
+  constexpr int kN = 5;
+  int cs[kN];
+  uint32_t cts[kN];
+  for (int i = 0; i < kN; i++) {
+    cs[i] = r.socket(AF_INET, SOCK_STREAM);
+    cts[i] = r.submit(Ring::op(SIO_OP_CONNECT, cs[i], r.addr4("127.0.0.1", port), sizeof(sockaddr_in)));
+  }
+  for (int i = 0; i < kN; i++) CHECK_EQ(r.wait(cts[i]).res, 0);
+  // Every queued connection, one call each, with its peer's address.
+  int got[kN];
+  for (int i = 0; i < kN; i++) {
+    got[i] = r.sync(Ring::op(SIO_OP_ACCEPT, l, peer, 128));
+    CHECK(got[i] >= 0);
+    CHECK_EQ(r.hdr->sync_cqe.addrlen, sizeof(sockaddr_in));
+    CHECK_EQ(ntohs(reinterpret_cast<sockaddr_in *>(r.arena + peer)->sin_port), r.port_of(cs[i]));
+  }
+  CHECK_EQ(r.sync(Ring::op(SIO_OP_ACCEPT, l, peer, 128)), -EAGAIN);
+  // The accepted fds are the shim's: they work and close like the ring's.
+  for (int i = 0; i < kN; i++) CHECK_EQ(r.close(got[i]), 0);
+  // An ACCEPT parked on the listener goes first: accepting at once says
+  // EAGAIN, and the connection goes to the parked one.
+  uint32_t at = r.submit(Ring::op(SIO_OP_ACCEPT, l, peer, 128));
+  CHECK(r.parked(at));
+  int c = r.socket(AF_INET, SOCK_STREAM);
+  uint32_t ct = r.submit(Ring::op(SIO_OP_CONNECT, c, r.addr4("127.0.0.1", port), sizeof(sockaddr_in)));
+  CHECK_EQ(r.sync(Ring::op(SIO_OP_ACCEPT, l, peer, 128)), -EAGAIN);
+  sio_cqe a = r.wait(at);
+  CHECK(a.res >= 0);
+  CHECK_EQ(r.wait(ct).res, 0);
+  CHECK_EQ(r.close(a.res), 0);
+  CHECK_EQ(r.close(c), 0);
+  for (int i = 0; i < kN; i++) CHECK_EQ(r.close(cs[i]), 0);
+  CHECK_EQ(r.close(l), 0);
+  CHECK(r.clean());
+}
+
 // SIO_SQE_NOWAIT and sio_send: operations tried once, never parked.
 static void test_nowait_and_send() {
   Ring r(64, 256, 4 << 20);
@@ -969,6 +1019,7 @@ int main() {
   } tests[] = {
       {"echo 1 byte and 4 MiB", test_echo_small_and_large},
       {"accept and connect refused", test_accept_connect_refused},
+      {"accept at once (sio_sync)", test_accept_at_once},
       {"operations that do not wait, sio_send", test_nowait_and_send},
       {"UDP truncation", test_udp_truncation},
       {"receive pool", test_pool_recv},

@@ -1,6 +1,7 @@
 // The one backend conformance suite: every case group, in order. A backend
 // passes when all of them pass on it; the list is written once and run on
 // every backend (libuv's test-list.h).
+import { acceptNowCases } from './cases/accept-now.js';
 import { allocRecvCases } from './cases/alloc-recv.js';
 import { backpressureCases } from './cases/backpressure.js';
 import { badInputCases } from './cases/bad-input.js';
@@ -37,6 +38,7 @@ export const SUITE: readonly ((name: string) => void)[] = [
   inheritableCases,
   messageCases,
   manyCases,
+  acceptNowCases,
   capacityCases,
   udpCapacityCases,
   badInputCases,

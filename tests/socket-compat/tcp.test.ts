@@ -5,7 +5,7 @@ import { mkdtempSync, openSync, closeSync, rmSync, writeFileSync } from 'node:fs
 import { open as openFile } from 'node:fs/promises';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sleep, spawn, type TaskletGenerator } from '@stackless-io/runtime';
+import { currentBackend, sleep, spawn, type TaskletGenerator } from '@stackless-io/runtime';
 import * as socket from '@stackless-io/socket-compat';
 import { skipBecause } from '@stackless-io/test-support';
 import { expectError, inTasklet, needPython, pythonJson, raises, raisesNow, untilPending, useDefaultBackend, waitJoin } from './helpers.js';
@@ -391,6 +391,58 @@ describe('socket-compat: TCP', function () {
       return { v, e: e.message, closed: [a.fileno(), b.fileno(), c.fileno()] };
     });
     expect(r).to.deep.equal({ v: AF_INET, e: 'boom', closed: [-1, -1, -1] });
+  });
+
+  it('accept() takes a burst of queued connections without asking the backend an option per socket; each is what CPython makes (compared with CPython)', async function () {
+    needPython(this);
+    const N = 30;
+    // What CPython's accepted sockets say of themselves, for the same calls.
+    const want = pythonJson<unknown[]>(`
+import json, socket
+srv = socket.create_server(("127.0.0.1", 0), backlog=64)
+cs = [socket.create_connection(srv.getsockname()) for _ in range(${N})]
+out = []
+for _ in range(${N}):
+    conn, peer = srv.accept()
+    out.append([conn.family, conn.type, conn.proto, conn.gettimeout(), conn.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE), conn.getsockopt(socket.SOL_SOCKET, socket.SO_PROTOCOL), conn.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN), peer[0]])
+    conn.close()
+for c in cs: c.close()
+srv.close()
+print(json.dumps(out[0]) if all(o == out[0] for o in out) else json.dumps(out))
+`);
+    const b = currentBackend();
+    const r = await inTasklet(function* () {
+      const server = yield* socket.create_server(['127.0.0.1', 0], { backlog: 64 });
+      const clients: socket.socket[] = [];
+      for (let i = 0; i < N; i++) clients.push(yield* socket.create_connection(server.getsockname() as [string, number]));
+      // Spy on the backend's option calls while the burst is accepted:
+      // what accept() knows (the listener's family, type and protocol) it
+      // must not ask for again per connection.
+      let asked = 0;
+      const getOption = b.getOption;
+      const getsockopt = b.getsockopt;
+      b.getOption = (...a: Parameters<typeof getOption>) => (asked++, getOption.apply(b, a));
+      b.getsockopt = (...a: Parameters<typeof getsockopt>) => (asked++, getsockopt.apply(b, a));
+      const conns: socket.socket[] = [];
+      try {
+        for (let i = 0; i < N; i++) conns.push((yield* server.accept())[0]);
+      } finally {
+        b.getOption = getOption;
+        b.getsockopt = getsockopt;
+      }
+      const seen = conns.map((c) => [c.family, c.type, c.proto, c.gettimeout(), c.getsockopt(SOL_SOCKET, socket.SO_TYPE), c.getsockopt(SOL_SOCKET, socket.SO_PROTOCOL), c.getsockopt(SOL_SOCKET, socket.SO_ACCEPTCONN), (c.getpeername() as [string, number])[0]]);
+      // Every accepted socket works: each client's bytes come back to it.
+      let echoed = 0;
+      for (const [i, c] of clients.entries()) yield* c.sendall(Buffer.from(`m${i}`.padEnd(4)));
+      for (const c of conns) yield* c.sendall(yield* c.recv(4));
+      for (const [i, c] of clients.entries()) if (String(yield* c.recv(4)) === `m${i}`.padEnd(4)) echoed++;
+      for (const s of [...conns, ...clients, server]) s.close();
+      return { asked, same: seen.every((x) => JSON.stringify(x) === JSON.stringify(seen[0])), first: seen[0], echoed };
+    });
+    expect(r.asked, 'option calls to the backend while accepting').to.equal(0);
+    expect(r.same, 'every accepted socket says the same of itself').to.equal(true);
+    expect(r.first).to.deep.equal(want);
+    expect(r.echoed, 'clients that got their own bytes back').to.equal(N);
   });
 
   it('a tasklet killed while blocked in accept leaves nothing behind', async function () {

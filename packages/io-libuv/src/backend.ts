@@ -7,7 +7,7 @@
  * delivers that queue in one batch.
  */
 import { getGeneric, setGeneric } from './sockopt.js';
-import type { Family, IoBackend, IoBackendStats, IoRequest, SockAddr, SockOptCode, SocketKind } from '@stackless-io/runtime';
+import { IoOp, type Family, type IoBackend, type IoBackendStats, type IoRequest, type SockAddr, type SockOptCode, type SocketKind } from '@stackless-io/runtime';
 import { Completions } from './completions.js';
 import { DgramSock } from './dgram.js';
 import { EAFNOSUPPORT, EBADF, EINVAL, ENOSYS, EPROTONOSUPPORT, ESOCKTNOSUPPORT } from './errno.js';
@@ -137,6 +137,23 @@ export class LibuvBackend implements IoBackend, Host {
     const sock = this.table.get(req.handle);
     if (sock === undefined) this.completions.complete(req, EBADF);
     else sock.submit(req);
+  }
+
+  /**
+   * IoBackend.tryNow: an ACCEPT on a listener that holds connections Node
+   * has accepted takes one at once (the whole queue is then taken in one
+   * tasklet step rather than one per round); false, with nothing done, for
+   * everything else.
+   */
+  tryNow(req: IoRequest): boolean {
+    if (req.op !== IoOp.ACCEPT) return false;
+    const sock = this.table.get(req.handle);
+    if (!(sock instanceof StreamSock)) return false;
+    const r = sock.acceptNow(req);
+    if (r === null) return false;
+    req.result = r;
+    req.truncated = false;
+    return true;
   }
 
   cancel(req: IoRequest): void {

@@ -95,6 +95,16 @@ export abstract class StreamListen extends StreamShutdown {
     return this.host.adopt(child);
   }
 
+  /**
+   * IoBackend.tryNow for an ACCEPT: a connection Node accepted already is
+   * taken at once (the new handle, `addr` set), unless receives or accepts
+   * wait on this socket (they go first). Null: nothing done.
+   */
+  acceptNow(req: IoRequest): number | null {
+    if (this.closed || this.readers.length > 0) return null;
+    return this.tryAccept(req);
+  }
+
   protected stopListening(): void {
     if (this.state !== LISTENING) return;
     this.state = FRESH;

@@ -461,6 +461,30 @@ export interface IoBackend extends Poller {
   cancel(req: IoRequest): void;
 
   /**
+   * Optional: the synchronous-completion path. Tries `req` (filled in as for
+   * submit()) at once, from the caller's own step, instead of through a
+   * scheduler round. Either
+   * - it returns true: the request has finished, its `result` and output
+   *   fields are set exactly as a completion would set them (ACCEPT: the new
+   *   handle, counted in stats().handles, and `addr`), and it was never
+   *   submitted: `done` is not called, nothing is pending, and the caller
+   *   owns what it brought (an accepted handle nobody takes must be closed);
+   * - or it returns false: nothing happened (no syscall's effect is
+   *   visible, the request is untouched) and the caller submit()s it as
+   *   usual.
+   * A backend answers true only where submit() would have finished the
+   * request without waiting: never ahead of a request of the same socket
+   * and direction that is pending (those go first). It chooses which
+   * operations it tries; returning false costs the caller nothing, so a
+   * backend answers false at once for the rest (epoll and libuv try ACCEPT
+   * only: a listener's queue is then drained in one step, one connection
+   * per call, where a round per connection would make a storm of clients
+   * wait). A backend without this method is simply always submitted to.
+   * Callers: the runtime's IoCall (and so ioWait, io.accept, socket-compat).
+   */
+  tryNow?(req: IoRequest): boolean;
+
+  /**
    * Exclusive mode only: blocks the thread until the kernel has something or
    * `timeoutMs` pass (-1: no limit), then delivers like poll(). Returns the
    * completions delivered.

@@ -190,12 +190,25 @@ export abstract class IoCall<T> implements Operation<T>, Iterator<Suspend, T, un
       throw new RuntimeError('IO operations block a tasklet: call them inside a tasklet, or from main through block(op)');
     }
     if (S.switchTrap !== 0) refuseSwitch();
+    // The synchronous-completion path (IoBackend.tryNow): a request the
+    // backend can finish at once (an ACCEPT with connections queued) ends
+    // in this step, with no park and no scheduler round; a listener's whole
+    // queue is then accepted in one go. finish() may ask for another
+    // request (again()), which is tried the same way.
+    const b = this.backend as IoBackend;
+    if (b.tryNow !== undefined) {
+      while (b.tryNow(this.req)) {
+        const value = this.finish(this.req);
+        if (!this.repeat) return done(value);
+        this.repeat = false;
+      }
+    }
     this.phase = WAITING;
     this.state = ACTIVE;
     this.core = c;
     c.blocker = this;
     this.inBackend = true;
-    (this.backend as IoBackend).submit(this.req);
+    b.submit(this.req);
     if (this.timeoutMs >= 0) this.timer = S.timers.add(this.timeoutMs, this);
     return SUSPENDED;
   }

@@ -125,6 +125,8 @@ export class ShimBackend implements IoBackend {
   private readonly deliveries = new Deliveries();
 
   private destroyed = false;
+  /** The shim accepts at once through sio_sync (optional in backend.h; asked once). */
+  private readonly acceptAtOnce: boolean;
   /** Completions dropped because their generation was stale (should stay 0). */
   stale = 0;
 
@@ -146,6 +148,7 @@ export class ShimBackend implements IoBackend {
       this.poolStart = SCRATCH;
       this.poolEnd = SCRATCH + pool;
       this.setup = new SyncCalls(this.shim, this.open, this.u8, this.dv);
+      this.acceptAtOnce = this.setup.acceptsAtOnce();
       if (pool > 0 && this.setup.sync(Op.SET_POOL, 0, SCRATCH, pool, 0, 0) !== 0) throw new Error(`${this.name} backend: the shim refused the receive pool`);
       this.slots = new SlotTable(this.shim.maxOps);
       this.wake = wake;
@@ -271,6 +274,32 @@ export class ShimBackend implements IoBackend {
       if (addrLen < 0) return addrLen;
     }
     return this.shim.sendNow(req.handle, req.buf as Uint8Array, msgFlags(req.flags), 0, addrLen);
+  }
+
+  /**
+   * IoBackend.tryNow: an ACCEPT is tried at once through sio_sync (one FFI
+   * call, the accept4 itself; no ring round), so a tasklet accepting in a
+   * loop drains the listener's queue in one step. False (nothing done) for
+   * every other operation, when the shim cannot accept at once, when a
+   * request of the listener waits here or sits in this round's batch (it
+   * goes first), and when no connection is queued for a request that may
+   * wait (it is submitted and waits; one that does not wait gets -EAGAIN).
+   */
+  tryNow(req: IoRequest): boolean {
+    if (req.op !== IoOp.ACCEPT || !this.acceptAtOnce || this.destroyed) return false;
+    const type = this.open.get(req.handle);
+    if (type === 0 || this.waiting.mustWait(req)) return false;
+    // An ACCEPT of this listener may be in the batch not yet handed over:
+    // the shim must see it first (sendNow() does the same).
+    if (this.shim.queuedCount > 0) this.flush();
+    const fd = this.setup.acceptNow(req.handle, type);
+    // Nothing queued: a request that may wait is submitted to wait; one that
+    // does not wait has its answer (submit() would give the same -EAGAIN).
+    if (fd === -EAGAIN && (req.flags & MsgFlag.DONTWAIT) === 0) return false;
+    req.result = fd;
+    req.truncated = false;
+    req.addr = fd >= 0 ? this.setup.acceptedPeer() : null;
+    return true;
   }
 
   cancel(req: IoRequest): void {

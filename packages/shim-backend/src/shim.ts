@@ -259,6 +259,11 @@ export class Shim {
     return this.native.sync(this.handle);
   }
 
+  /** The address length the last sync() wrote (sync_cqe.addrlen: an ACCEPT at once). */
+  get syncAddrlen(): number {
+    return this.hdr[Header.syncCqe / 4 + 3]! >>> 16;
+  }
+
   /**
    * A non-blocking send made at once, outside the batch, straight from
    * `data` (no copy, no arena block, no cap but Linux's own): the bytes the

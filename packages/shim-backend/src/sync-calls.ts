@@ -153,6 +153,31 @@ export class SyncCalls {
     this.open.set(fd, r >= 0 ? this.dv.getInt32(0, true) : SOCK_STREAM_TYPE);
   }
 
+  /**
+   * Whether the shim accepts at once (ACCEPT through sio_sync, backend.h
+   * "Accepting at once"): asked once, with fd -1, which such a shim answers
+   * -EBADF and one without it -EINVAL.
+   */
+  acceptsAtOnce(): boolean {
+    return this.sync(Op.ACCEPT, -1, 0, 0, 0, 0) !== -EINVAL;
+  }
+
+  /**
+   * One accept at once on listener `handle` (the peer's address into the
+   * scratch bytes): the new fd, recorded with the listener's `type`, or
+   * -errno (-EAGAIN: nothing queued, or ACCEPTs parked on it go first).
+   */
+  acceptNow(handle: number, type: number): number {
+    const fd = this.sync(Op.ACCEPT, handle, 0, SOCKADDR_MAX, 0, 0);
+    if (fd >= 0) this.open.set(fd, type);
+    return fd;
+  }
+
+  /** The peer's address of the last acceptNow() that succeeded. */
+  acceptedPeer(): SockAddr | null {
+    return decodeSockaddr(this.u8, this.dv, 0, this.shim.syncAddrlen);
+  }
+
   /** One sio_sync call: its result, or -errno. */
   sync(op: number, fd: number, off: number, len: number, arg0: number, arg1: number): number {
     const s = this.sqe;

@@ -23,7 +23,7 @@ import { toCInt, toCIntStrict, toIndex, toTimeout } from './pyargs.js';
 import type { SockCall } from './sock-call.js';
 import { makefile, type MakefileOptions, type SocketFileLike } from './socket-file.js';
 import { getsockopt, setsockopt } from './socket-options.js';
-import { openSocket } from './socket-open.js';
+import { openSocket, type OpenedSocket } from './socket-open.js';
 import { socketRepr } from './socket-repr.js';
 import { sendfile, type SendfileSource } from './sendfile.js';
 import { getdefaulttimeout } from './timeouts.js';
@@ -34,6 +34,13 @@ import { recvmsg, recvmsgInto, sendmsg, type Ancillary } from './messages.js';
 import { sendmsgAfalg, type AfalgOptions } from './afalg.js';
 
 const { EBADF, ECONNRESET, EINVAL } = constants.errno;
+
+/**
+ * What accept() knows of the socket it is about to construct (set just
+ * before `new socket(...)`, taken by the constructor at once), so that the
+ * constructor need not ask the backend what it already knows.
+ */
+let acceptedNext: OpenedSocket | null = null;
 
 /**
  * A socket: `new socket(family = AF_INET, type = SOCK_STREAM, proto = 0,
@@ -109,7 +116,10 @@ export class socket {
 
   constructor(family: Int = -1, type: Int = -1, proto: Int = -1, fileno: Int | null = null) {
     pyArity('socket.__init__', arguments.length, ['family', 'type', 'proto', 'fileno'], 0, true);
-    const o = openSocket(family, type, proto, fileno);
+    // accept() hands over what it knows of the new socket (below): asking
+    // the kernel again (SO_TYPE) would cost a call per connection.
+    const o = acceptedNext ?? openSocket(family, type, proto, fileno);
+    acceptedNext = null;
     this._h = o.h;
     this._fdNumber = o.fd;
     this._backend = o.backend;
@@ -308,8 +318,13 @@ export class socket {
 
   private *_accept(): TaskletGenerator<[socket, Address]> {
     const req = yield* runRequest(this, IoOp.ACCEPT, null, 0, null, 0);
-    fresh(this._backend, req.result);
-    const conn = new socket(this._family, this._type, this._proto, req.result);
+    const h = req.result;
+    fresh(this._backend, h);
+    // CPython's socket(self.family, self.type, self.proto, fileno=fd): the
+    // accepted socket is the listener's kind, so what the constructor would
+    // look up for a descriptor taken over is known already.
+    acceptedNext = { backend: this._backend, h, fd: h, family: this._family, type: this._type, proto: this._proto, soProtocol: this._soProtocol, nonblocking: false };
+    const conn = new socket(this._family, this._type, this._proto, h);
     conn._connected = true;
     return [conn, toPython(req.addr) as Address];
   }
