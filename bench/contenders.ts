@@ -110,3 +110,57 @@ export function pingpongCsp(n: number): Promise<number> {
   });
   return new Promise<number>((resolve) => csp.takeAsync(pinger, resolve));
 }
+
+/**
+ * A step that suspends once and then returns: what `yield*` of a channel
+ * operation costs at the least (the iterator protocol, one suspension). One
+ * object per party, reused for every step, as ours reuses its operations.
+ */
+class SuspendOnce implements Iterator<undefined, void> {
+  private suspended = false;
+  next(): IteratorResult<undefined, void> {
+    if (this.suspended) {
+      this.suspended = false;
+      return { done: true, value: undefined };
+    }
+    this.suspended = true;
+    return { done: false, value: undefined };
+  }
+  [Symbol.iterator](): this {
+    return this;
+  }
+}
+
+/**
+ * The floor under ours (not a contender): the same ping-pong as two bare
+ * generators that hand a value over through a shared box, each `yield*`ing
+ * a reusable one-suspension step per message, driven by a loop that resumes
+ * them in turn (two generator resumptions per round trip, as two tasklet
+ * switches are in ours). No scheduler, no channel, no queue: what V8's
+ * generator resumption and `yield*` delegation cost by themselves.
+ */
+export function pingpongFloor(n: number): Promise<number> {
+  let box = 0;
+  let sum = 0;
+  function* pinger(): Generator<undefined, void, unknown> {
+    const step = new SuspendOnce();
+    for (let i = 0; i < n; i++) {
+      box = i;
+      yield* step;
+      sum += box;
+    }
+  }
+  function* ponger(): Generator<undefined, void, unknown> {
+    const step = new SuspendOnce();
+    for (;;) {
+      box = box + 1;
+      yield* step;
+    }
+  }
+  const a = pinger();
+  const b = ponger();
+  // a: sends i (suspends); b: answers i + 1 (suspends); a: takes it, sends the next.
+  while (!a.next().done) b.next();
+  b.return(undefined);
+  return Promise.resolve(sum);
+}

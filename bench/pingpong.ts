@@ -7,13 +7,16 @@
  *   promise    a minimal promise-based rendezvous channel (bench/promise-channel.ts)
  *   effection  effection 4 createChannel() + subscriptions, spawn(), run()
  *   js-csp     go blocks, chan(), put/take
+ *   floor      not a contender: two bare generators, yield* of a one-suspension
+ *              step, resumed in turn (V8's generator cost, the floor under ours)
  *
  * Method: every contender is warmed up, then timed over whole workloads of N
  * round trips with performance.now(), repetitions alternating the contenders
  * (ours and promise back to back, their order flipping each repetition, then
  * effection and js-csp), a forced GC before each timed run. Reported: the
  * median ns per round trip (wall clock; process CPU time beside it), and as
- * the last line ratio_vs_promise = median(ours) / median(promise). ours and promise, the headline
+ * floor_ns_per_rt, ratio_vs_floor (ours ÷ floor) and floor_ratio_vs_promise,
+ * and as the last line ratio_vs_promise = median(ours) / median(promise). ours and promise, the headline
  * pair, get more repetitions than effection and js-csp, which are ~15x slower
  * and would otherwise blow the time budget.
  *
@@ -26,6 +29,7 @@ import {
   expectedChecksum,
   pingpongCsp,
   pingpongEffection,
+  pingpongFloor,
   pingpongOurs,
   pingpongPromise,
 } from './contenders.js';
@@ -57,6 +61,8 @@ const ONLY = process.env.PINGPONG_ONLY ?? '';
 const all: Contender[] = [
   { name: 'ours', fn: pingpongOurs, reps: REPS, samples: [], cpuSamples: [] },
   { name: 'promise', fn: pingpongPromise, reps: REPS, samples: [], cpuSamples: [] },
+  // The generator floor (bench/contenders.ts): what ours cannot go below.
+  { name: 'floor', fn: pingpongFloor, reps: REPS, samples: [], cpuSamples: [] },
   { name: 'effection', fn: pingpongEffection, reps: SLOW_REPS, samples: [], cpuSamples: [] },
   { name: 'js-csp', fn: pingpongCsp, reps: SLOW_REPS, samples: [], cpuSamples: [] },
 ];
@@ -132,6 +138,13 @@ async function main(): Promise<void> {
       `paired_ratio_vs_promise=${median(pairRatios).toFixed(3)} (median of ours/promise over back-to-back pairs; ` +
         `informative, robust to load drift; pairs: ${pairRatios.map((x) => x.toFixed(2)).join(' ')})`,
     );
+    const floor = contenders.find((c) => c.name === 'floor');
+    if (floor !== undefined) {
+      // V8's generator resumption is the floor under ours: how far above it ours is.
+      console.log(`floor_ns_per_rt=${median(floor.samples).toFixed(1)} (two bare generators, yield* of a one-suspension step)`);
+      console.log(`ratio_vs_floor=${(median(ours.samples) / median(floor.samples)).toFixed(3)} (ours ÷ the floor; target <= 1.3)`);
+      console.log(`floor_ratio_vs_promise=${(median(floor.samples) / median(promise.samples)).toFixed(3)} (the lowest ratio_vs_promise generators allow)`);
+    }
     const ratio = median(ours.samples) / median(promise.samples);
     console.log(`ratio_vs_promise=${ratio.toFixed(3)}`);
   }

@@ -20,16 +20,21 @@
  *
  * Environment: ACCEPT_SERVERS (comma list of compat-epoll, compat-libuv,
  * c-epoll, node-net; default all), ACCEPT_CONNS (1000,10000), ACCEPT_ROUNDS
- * (3), ACCEPT_TIMEOUT (s per storm, 20). Bounded: rounds x sizes x servers
+ * (3), ACCEPT_TIMEOUT (s per storm, 20), ACCEPT_BEFORE (the directory of
+ * another built checkout: its echo example runs too, as before-epoll and
+ * before-libuv, for before/after figures in one run). Bounded: rounds x sizes x servers
  * storms, each within its timeout; the whole run stops starting storms after
  * 110 s.
+ * "server CPU ms" is the server process's CPU time (user + system, all
+ * threads) during a storm, from /proc (the clock tick is 10 ms: compare
+ * medians of several rounds); it moves less than times under load.
  * Last line: accept_ratio_vs_c_1000=<compat-epoll median ms ÷ C epoll median ms at 1,000>.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { errSummary, gitRev, NATIVE_DIR, PIN, ROOT, serverSpecs, sleepMs, startServer, stopServer, table, compileNative, type Server, type ServerSpec } from '../echo/harness.js';
+import { errSummary, gitRev, NATIVE_DIR, PIN, procCpuSeconds, ROOT, serverSpecs, sleepMs, startServer, stopServer, table, compileNative, type Server, type ServerSpec } from '../echo/harness.js';
 
 const STORM_BIN = path.join(NATIVE_DIR, 'storm');
 
@@ -41,6 +46,8 @@ interface StormResult {
   p50_ms: number;
   p99_ms: number;
   connect_ms: number;
+  /** CPU the server process used during the storm (user + system, all threads), ms: steadier than time under load. */
+  server_cpu_ms?: number;
 }
 
 function compileStorm(): void {
@@ -50,8 +57,8 @@ function compileStorm(): void {
   execFileSync('gcc', ['-O2', '-Wall', '-Wextra', '-o', STORM_BIN, src], { stdio: 'inherit' });
 }
 
-function compatSpec(name: string, backend: string): ServerSpec {
-  const main = path.join(ROOT, 'build', 'examples', 'echo-server', 'main.js');
+function compatSpec(name: string, backend: string, root = ROOT): ServerSpec {
+  const main = path.join(root, 'build', 'examples', 'echo-server', 'main.js');
   return { name, cmd: process.execPath, args: [main, '--port', '0', '--backend', backend, '--max-seconds', '300'] };
 }
 
@@ -107,7 +114,11 @@ const median = (xs: number[]): number => {
 };
 
 const ALL = ['compat-epoll', 'compat-libuv', 'c-epoll', 'node-net'];
-const servers = (process.env.ACCEPT_SERVERS ?? ALL.join(',')).split(',').filter((s) => s !== '');
+// Another checkout of the project, built (npm run build, and its epoll
+// shim): its echo example joins the run as before-epoll and before-libuv,
+// for before/after comparisons in the same run.
+const before = process.env.ACCEPT_BEFORE ?? '';
+const servers = (process.env.ACCEPT_SERVERS ?? [...ALL, ...(before !== '' ? ['before-epoll', 'before-libuv'] : [])].join(',')).split(',').filter((s) => s !== '');
 const limit = fdLimit();
 const connsList = (process.env.ACCEPT_CONNS ?? '1000,10000')
   .split(',')
@@ -127,6 +138,7 @@ const specs: Record<string, ServerSpec> = {
   ...serverSpecs(),
   'compat-epoll': compatSpec('compat-epoll', 'epoll'),
   'compat-libuv': compatSpec('compat-libuv', 'libuv'),
+  ...(before !== '' ? { 'before-epoll': compatSpec('before-epoll', 'epoll', path.resolve(before)), 'before-libuv': compatSpec('before-libuv', 'libuv', path.resolve(before)) } : {}),
 };
 console.log(`accept benchmark (connection storms), ${new Date().toISOString()}, commit ${gitRev()}`);
 console.log(`${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, node ${process.version}, pinning ${PIN === null ? 'off' : `server cpu ${PIN.server}, client cpu ${PIN.load}`}`);
@@ -152,7 +164,10 @@ try {
         const { server, base } = running[name]!;
         const cell = (results[name]![conns] ??= []);
         try {
+          const cpu0 = procCpuSeconds(server.child.pid);
           const r = await storm(server.port, conns, timeoutS);
+          const cpu1 = procCpuSeconds(server.child.pid);
+          if (cpu0 !== null && cpu1 !== null) r.server_cpu_ms = (cpu1 - cpu0) * 1000;
           cell.push(r.errors > 0 ? `${r.errors} errors` : r);
         } catch (e) {
           cell.push((e as Error).message.slice(0, 200));
@@ -168,14 +183,19 @@ try {
 
 const ok = (name: string, c: number): StormResult[] => (results[name]?.[c] ?? []).filter((r): r is StormResult => typeof r === 'object');
 const medianMs = (name: string, c: number): number => median(ok(name, c).map((r) => r.all_ms));
-const head = ['server', ...connsList.flatMap((c) => [`${c}: all echoed, ms (median [rounds])`, `${c}: p50 ms`])];
+const head = ['server', ...connsList.flatMap((c) => [`${c}: all echoed, ms (median [rounds])`, `${c}: p50 ms`, `${c}: server CPU ms`])];
 const rows = servers.map((name) => [
   name,
   ...connsList.flatMap((c) => {
     const xs = ok(name, c);
     const bad = (results[name]?.[c] ?? []).filter((r) => typeof r === 'string');
     const cell = xs.length === 0 ? '-' : `${medianMs(name, c).toFixed(1)} [${xs.map((r) => r.all_ms.toFixed(0)).join(' ')}]`;
-    return [cell + (bad.length > 0 ? ` (${bad.length} failed: ${String(bad[0])})` : ''), xs.length === 0 ? '-' : median(xs.map((r) => r.p50_ms)).toFixed(1)];
+    const cpu = xs.map((r) => r.server_cpu_ms).filter((v): v is number => v !== undefined);
+    return [
+      cell + (bad.length > 0 ? ` (${bad.length} failed: ${String(bad[0])})` : ''),
+      xs.length === 0 ? '-' : median(xs.map((r) => r.p50_ms)).toFixed(1),
+      cpu.length === 0 ? '-' : median(cpu).toFixed(0),
+    ];
   }),
 ]);
 console.log(table(head, rows));
@@ -186,6 +206,11 @@ for (const c of connsList) {
     const v = medianMs(name, c) / c0;
     if (Number.isFinite(v)) console.log(`${name}_vs_c_${c}=${v.toFixed(2)}`);
   }
+}
+for (const c of connsList) {
+  const cpu = (name: string): number => median(ok(name, c).map((r) => r.server_cpu_ms ?? NaN));
+  const v = cpu('compat-epoll') / cpu('c-epoll');
+  if (Number.isFinite(v)) console.log(`cpu_ratio_vs_c_${c}=${v.toFixed(2)}`);
 }
 const headline = medianMs('compat-epoll', 1000) / medianMs('c-epoll', 1000);
 console.log(`accept_ratio_vs_c_1000=${Number.isFinite(headline) ? headline.toFixed(2) : 'n/a'}`);

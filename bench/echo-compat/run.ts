@@ -19,25 +19,31 @@
  * children) is bench/echo/harness.ts, the session (rounds, retries, tables)
  * bench/echo/matrix.ts, shared with bench/echo/run.ts.
  *
- * Environment: ECHO_SERVERS (comma list of compat, compat-into, compat-4k,
- * node-net, c-epoll, ours-epoll; default compat, compat-into, node-net,
- * c-epoll). compat is the example as it ships (recv(1024) + sendall);
+ * Environment: ECHO_SERVERS (comma list of compat, compat-libuv, compat-into,
+ * compat-4k, node-net, c-epoll, ours-epoll; default compat, compat-libuv,
+ * node-net, c-epoll). compat is the example as it ships (recv(1024) +
+ * sendall); compat-libuv the same on the libuv backend (beside Node net,
+ * which it is built on);
  * compat-into runs it with --recv-into (recv_into one buffer per
  * connection + sendall of a view); compat-4k with --bufsize 4096;
  * ours-epoll is bench/echo's server on the raw io layer (no socket-compat).
- * ECHO_CONNS (1,100,1000), ECHO_ROUNDS (2), ECHO_DURATION (2 s),
+ * ECHO_CONNS (1,100,1000), ECHO_ROUNDS (3), ECHO_DURATION (1.5 s),
  * ECHO_WARMUP (1 s), ECHO_RETRIES (2: how many times a run during which
- * other processes took over 10% of a CPU is repeated, when the 170 s
- * budget leaves time for it), ECHO_SIZE (64), COMPAT_FLAGS (extra flags for every
+ * other processes took over 10% of a CPU is repeated, when the time
+ * budget leaves time for it), ECHO_BUDGET (115 s: no run starts after
+ * it, so the whole command ends within about two minutes), ECHO_SIZE (64), COMPAT_FLAGS (extra flags for every
  * compat server), BENCH_NODE_FLAGS (extra node flags for the Node servers),
  * ECHO_JSON (also write the raw results there).
+ * Before the last line: ratio_vs_c_epoll_1000=<median over rounds of compat
+ * req/s ÷ C epoll req/s in the same round, at 1,000 connections> and
+ * worst_ratio_vs_c_epoll_1000=<the lowest round's>.
  * Last line: ratio_vs_c_epoll_100=<compat req/s ÷ C epoll req/s at 100 connections>.
  */
 import path from 'node:path';
 import { codeHash, compileNative, ROOT, serverSpecs, type ServerSpec } from '../echo/harness.js';
 import { runMatrix } from '../echo/matrix.js';
 
-const DEFAULT = ['compat', 'compat-into', 'node-net', 'c-epoll'];
+const DEFAULT = ['compat', 'compat-libuv', 'node-net', 'c-epoll'];
 const compatFlags = (process.env.COMPAT_FLAGS ?? '').split(' ').filter((s) => s !== '');
 
 /** The socket-compat echo server, as a user runs it (plus a lifetime bound and `flags`). */
@@ -58,15 +64,16 @@ await runMatrix({
     compat: compatSpec('compat', []),
     'compat-into': compatSpec('compat-into', ['--recv-into']),
     'compat-4k': compatSpec('compat-4k', ['--bufsize', '4096']),
+    'compat-libuv': compatSpec('compat-libuv', ['--backend', 'libuv']),
   },
   ours: (s) => s.startsWith('compat') || s.startsWith('ours-'),
   headline: 'compat',
   connsList: (process.env.ECHO_CONNS ?? '1,100,1000').split(',').map(Number),
   size: Number(process.env.ECHO_SIZE ?? 64),
-  rounds: Number(process.env.ECHO_ROUNDS ?? 2),
-  duration: Number(process.env.ECHO_DURATION ?? 2),
+  rounds: Number(process.env.ECHO_ROUNDS ?? 3),
+  duration: Number(process.env.ECHO_DURATION ?? 1.5),
   warmup: Number(process.env.ECHO_WARMUP ?? 1),
   retries: Number(process.env.ECHO_RETRIES ?? 2),
   noisyPct: 10,
-  budgetMs: 170_000,
+  budgetMs: Number(process.env.ECHO_BUDGET ?? 115) * 1000,
 });

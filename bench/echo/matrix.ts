@@ -5,7 +5,10 @@
  * connection count, every server in turn; a run disturbed by other
  * processes is repeated while the time budget allows), then print the
  * results table, the ratios to C epoll and Node `net` by req/s and by p99,
- * the server CPU per request and the last line `ratio_vs_c_epoll_100=`.
+ * the server CPU per request, the ratio to C epoll round by round, then
+ * `ratio_vs_c_epoll_1000=` (median round) and `worst_ratio_vs_c_epoll_1000=`
+ * (worst round) for the headline server, and the last line
+ * `ratio_vs_c_epoll_100=`.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -89,7 +92,7 @@ async function startAll(o: MatrixOptions, results: Results): Promise<Map<string,
 }
 
 /** The interleaved rounds; a noisy run is repeated while the budget leaves time for every run still planned. */
-async function runRounds(o: MatrixOptions, running: Map<string, Server>, results: Results, t0: number): Promise<void> {
+async function runRounds(o: MatrixOptions, running: Map<string, Server>, results: Results, t0: number, perRound: PerRound): Promise<void> {
   const width = Math.max(...o.servers.map((s) => s.length));
   let planned = o.rounds * o.connsList.length * running.size;
   const runSeconds = o.duration + o.warmup + 1.5;
@@ -111,6 +114,10 @@ async function runRounds(o: MatrixOptions, running: Map<string, Server>, results
           try {
             r = await runLoad(srv.port, { conns, size: o.size, duration: o.duration, warmup: o.warmup, serverPid: srv.child.pid });
             cell.push(r);
+            const key = `${name}@${conns}`;
+            const rounds = perRound.get(key) ?? [];
+            rounds[round - 1] = Math.max(rounds[round - 1] ?? 0, r.req_per_s);
+            perRound.set(key, rounds);
             console.log(
               `  round ${round}${attempt > 0 ? ` (again)` : ''} ${name.padEnd(width)} ${String(conns).padStart(5)} conns: ${fmtInt(r.req_per_s).padStart(9)} req/s  p50 ${r.p50_us.toFixed(1)} µs  p99 ${r.p99_us.toFixed(1)} µs  errors ${r.errors}  ramp ${r.ramp_ms.toFixed(0)} ms  server CPU ${r.cpu_us_per_req?.toFixed(2) ?? '?'} µs/req  client CPU ${r.client_cpu_pct}%  others ${r.others_cpu_pct?.toFixed(0) ?? '?'}%`,
             );
@@ -133,6 +140,32 @@ async function runRounds(o: MatrixOptions, running: Map<string, Server>, results
   }
 }
 
+/** Each round's req/s (its best attempt) per `server@conns`, by round index. */
+type PerRound = Map<string, number[]>;
+
+/**
+ * The ratio of `name` to C epoll at `conns`, per round: both measured in
+ * the same round (interleaved, so under the same conditions). Rounds that
+ * lack either are left out.
+ */
+function roundRatios(perRound: PerRound, name: string, conns: number): number[] {
+  const ours = perRound.get(`${name}@${conns}`) ?? [];
+  const c = perRound.get(`c-epoll@${conns}`) ?? [];
+  const out: number[] = [];
+  for (let i = 0; i < Math.max(ours.length, c.length); i++) {
+    const a = ours[i];
+    const b = c[i];
+    if (a !== undefined && b !== undefined && b > 0) out.push(a / b);
+  }
+  return out;
+}
+
+function medianOf(xs: number[]): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 === 1 ? s[(s.length - 1) >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
 /** Runs the session and prints everything; returns the raw results. */
 export async function runMatrix(o: MatrixOptions): Promise<Results> {
   const t0 = Date.now();
@@ -146,9 +179,10 @@ export async function runMatrix(o: MatrixOptions): Promise<Results> {
 
   /** results[server][conns] = every round's result (or why it failed). */
   const results: Results = {};
+  const perRound: PerRound = new Map();
   const running = await startAll(o, results);
   try {
-    await runRounds(o, running, results, t0);
+    await runRounds(o, running, results, t0, perRound);
   } finally {
     for (const srv of running.values()) await stopServer(srv);
   }
@@ -187,6 +221,19 @@ export async function runMatrix(o: MatrixOptions): Promise<Results> {
     fs.writeFileSync(process.env.ECHO_JSON, JSON.stringify({ date: new Date().toISOString(), size: o.size, rounds: o.rounds, duration: o.duration, warmup: o.warmup, results }, null, 2));
   }
   console.log(`total time ${((Date.now() - t0) / 1000).toFixed(1)} s | load avg at the end ${load()}`);
+  // Round by round (each round's ours over the same round's C epoll): how
+  // steady the 1,000-connection figure is, median and worst.
+  console.log('');
+  for (const c of connsList) {
+    for (const name of ours) {
+      const xs = roundRatios(perRound, name, c);
+      if (xs.length > 0) console.log(`per-round ratio ${name} / c-epoll at ${c}: ${xs.map((x) => x.toFixed(3)).join(' ')}`);
+    }
+  }
+  const at1000 = roundRatios(perRound, o.headline, 1000);
+  const med = medianOf(at1000);
+  console.log(`ratio_vs_c_epoll_1000=${med === null ? 'n/a' : med.toFixed(3)}`);
+  console.log(`worst_ratio_vs_c_epoll_1000=${at1000.length === 0 ? 'n/a' : Math.min(...at1000).toFixed(3)}`);
   console.log(`ratio_vs_c_epoll_100=${ratio(rps(o.headline)(100), rps('c-epoll')(100))}`);
   return results;
 }
