@@ -24,15 +24,17 @@ export interface PortUser {
   readonly listening: boolean;
 }
 
-interface Holder {
-  user: PortUser;
-  addr: InetAddress;
-}
 
 /** Linux's TCP_TIMEWAIT_LEN. */
 const TIME_WAIT_MS = 60_000;
 
-const held = new Map<number, Holder[]>();
+/**
+ * By port, each socket holding it and its address (a socket holds one
+ * address: stream-address.ts releases the old before it claims a new one).
+ * A map, not a list: every connection a listener accepted holds the
+ * listener's port, so with 10,000 of them a list made each close a scan.
+ */
+const held = new Map<number, Map<PortUser, InetAddress>>();
 const timeWait = new Map<number, { addr: InetAddress; reuse: boolean; until: number }[]>();
 
 function wildcard(a: InetAddress): boolean {
@@ -49,9 +51,9 @@ function overlap(a: InetAddress, aV6Only: boolean, b: InetAddress, bV6Only: bool
 
 /** Whether `user` binding `addr` (port > 0) conflicts with a socket or TIME_WAIT entry of this process. */
 export function conflicts(user: PortUser, addr: InetAddress): boolean {
-  for (const h of held.get(addr.port) ?? []) {
-    if (h.user === user || !overlap(addr, user.v6Only, h.addr, h.user.v6Only)) continue;
-    if (!(user.reuseAddr && h.user.reuseAddr && !h.user.listening)) return true;
+  for (const [other, a] of held.get(addr.port) ?? []) {
+    if (other === user || !overlap(addr, user.v6Only, a, other.v6Only)) continue;
+    if (!(user.reuseAddr && other.reuseAddr && !other.listening)) return true;
   }
   const now = performance.now();
   const waits = timeWait.get(addr.port);
@@ -64,18 +66,17 @@ export function conflicts(user: PortUser, addr: InetAddress): boolean {
 
 /** Records that `user` holds `addr`. */
 export function claim(user: PortUser, addr: InetAddress): void {
-  let list = held.get(addr.port);
-  if (list === undefined) held.set(addr.port, (list = []));
-  list.push({ user, addr });
+  let users = held.get(addr.port);
+  if (users === undefined) held.set(addr.port, (users = new Map()));
+  users.set(user, addr);
 }
 
 /** Forgets `user`'s hold on `addr`. */
 export function release(user: PortUser, addr: InetAddress): void {
-  const list = held.get(addr.port);
-  if (list === undefined) return;
-  const i = list.findIndex((h) => h.user === user);
-  if (i >= 0) list.splice(i, 1);
-  if (list.length === 0) held.delete(addr.port);
+  const users = held.get(addr.port);
+  if (users === undefined) return;
+  users.delete(user);
+  if (users.size === 0) held.delete(addr.port);
 }
 
 /** The side that sent the first FIN keeps its address in TIME_WAIT. */
