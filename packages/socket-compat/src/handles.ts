@@ -38,11 +38,18 @@ function table(b: IoBackend): Table {
   return t;
 }
 
-/** A handle the backend just made (socket(), accept()): its own one descriptor, whatever stale entries said. */
+/**
+ * A handle the backend just made (socket(), accept()): its own one
+ * descriptor, whatever stale entries said. That is what a number with no
+ * entries means (resolve() answers it as its own handle, release() closes
+ * it), so nothing is stored: 10,000 connections hold no table entries.
+ * Entries appear only once a socket has a duplicate (duplicate(), adopt()).
+ */
 export function fresh(b: IoBackend, h: number): void {
   const t = table(b);
-  t.fds.set(h, h);
-  t.refs.set(h, 1);
+  if (t.fds.size === 0 && t.refs.size === 0) return;
+  t.fds.delete(h);
+  t.refs.delete(h);
 }
 
 /** The handle descriptor `fd` refers to, or -1 when `fd` is not an open descriptor. */
