@@ -33,7 +33,9 @@
  * budget leaves time for it), ECHO_BUDGET (115 s: no run starts after
  * it, so the whole command ends within about two minutes), ECHO_SIZE (64), COMPAT_FLAGS (extra flags for every
  * compat server), BENCH_NODE_FLAGS (extra node flags for the Node servers),
- * ECHO_JSON (also write the raw results there).
+ * ECHO_JSON (also write the raw results there), ECHO_BEFORE (the directory of
+ * another built checkout: servers `before` and `before-libuv` run its
+ * example, e.g. ECHO_SERVERS=compat,before,c-epoll ECHO_BEFORE=../old).
  * Before the last line: ratio_vs_c_epoll_1000=<median over rounds of compat
  * req/s ÷ C epoll req/s in the same round, at 1,000 connections> and
  * worst_ratio_vs_c_epoll_1000=<the lowest round's>.
@@ -47,8 +49,8 @@ const DEFAULT = ['compat', 'compat-libuv', 'node-net', 'c-epoll'];
 const compatFlags = (process.env.COMPAT_FLAGS ?? '').split(' ').filter((s) => s !== '');
 
 /** The socket-compat echo server, as a user runs it (plus a lifetime bound and `flags`). */
-function compatSpec(name: string, flags: string[]): ServerSpec {
-  const main = path.join(ROOT, 'build', 'examples', 'echo-server', 'main.js');
+function compatSpec(name: string, flags: string[], root = ROOT): ServerSpec {
+  const main = path.join(root, 'build', 'examples', 'echo-server', 'main.js');
   const extra = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((s) => s !== '');
   return { name, cmd: process.execPath, args: [...extra, main, '--port', '0', '--max-seconds', '300', ...flags, ...compatFlags] };
 }
@@ -65,8 +67,10 @@ await runMatrix({
     'compat-into': compatSpec('compat-into', ['--recv-into']),
     'compat-4k': compatSpec('compat-4k', ['--bufsize', '4096']),
     'compat-libuv': compatSpec('compat-libuv', ['--backend', 'libuv']),
+    // ECHO_BEFORE: another built checkout, for before/after pairs in one run.
+    ...(process.env.ECHO_BEFORE ? { before: compatSpec('before', [], path.resolve(process.env.ECHO_BEFORE)), 'before-libuv': compatSpec('before-libuv', ['--backend', 'libuv'], path.resolve(process.env.ECHO_BEFORE)) } : {}),
   },
-  ours: (s) => s.startsWith('compat') || s.startsWith('ours-'),
+  ours: (s) => s.startsWith('compat') || s.startsWith('ours-') || s.startsWith('before'),
   headline: 'compat',
   connsList: (process.env.ECHO_CONNS ?? '1,100,1000').split(',').map(Number),
   size: Number(process.env.ECHO_SIZE ?? 64),
