@@ -127,6 +127,8 @@ export class ShimBackend implements IoBackend {
   private destroyed = false;
   /** The shim accepts at once through sio_sync (optional in backend.h; asked once). */
   private readonly acceptAtOnce: boolean;
+  /** An ACCEPT was written into the batch since it was last handed to the shim (tryNow must not overtake it). */
+  private acceptQueued = false;
   /** Completions dropped because their generation was stale (should stay 0). */
   stale = 0;
 
@@ -289,9 +291,10 @@ export class ShimBackend implements IoBackend {
     if (req.op !== IoOp.ACCEPT || !this.acceptAtOnce || this.destroyed) return false;
     const type = this.open.get(req.handle);
     if (type === 0 || this.waiting.mustWait(req)) return false;
-    // An ACCEPT of this listener may be in the batch not yet handed over:
-    // the shim must see it first (sendNow() does the same).
-    if (this.shim.queuedCount > 0) this.flush();
+    // An ACCEPT in the batch not yet handed over may be this listener's:
+    // the shim must see it first. Only then: the batch of a busy round
+    // holds receives and sends, which the round's own enter carries.
+    if (this.acceptQueued && this.shim.queuedCount > 0) this.flush();
     const fd = this.setup.acceptNow(req.handle, type);
     // Nothing queued: a request that may wait is submitted to wait; one that
     // does not wait has its answer (submit() would give the same -EAGAIN).
@@ -360,10 +363,10 @@ export class ShimBackend implements IoBackend {
   /** One batch: flush the submissions, reap completions, deliver. */
   private round(timeoutMs: number): number {
     if (this.destroyed) return 0;
-    this.reap(this.shim.enter(timeoutMs));
+    this.reap(this.enter(timeoutMs));
     // Completions released memory and slots: start what waited for them
     // (and reap again, as those may finish at once and free more).
-    for (let i = 0; i < 4 && this.waiting.length > 0 && this.waiting.admit(this.open, this.startWaiting); i++) this.reap(this.shim.enter(0));
+    for (let i = 0; i < 4 && this.waiting.length > 0 && this.waiting.admit(this.open, this.startWaiting); i++) this.reap(this.enter(0));
     const delivered = this.deliveries.deliver();
     if (this.destroyed) return delivered;
     if (this.deliveries.pending > 0) {
@@ -576,6 +579,7 @@ export class ShimBackend implements IoBackend {
         s.arg1 = addrLen;
       }
     }
+    if (op === IoOp.ACCEPT) this.acceptQueued = true;
     this.shim.submit(s);
     return true;
   }
@@ -722,7 +726,13 @@ export class ShimBackend implements IoBackend {
    * delivered by the next poll(), like every other.
    */
   private flush(): void {
-    this.reap(this.shim.enter(0));
+    this.reap(this.enter(0));
+  }
+
+  /** Hands the batch to the shim (sio_enter): no ACCEPT is in it any more. */
+  private enter(timeoutMs: number): number {
+    this.acceptQueued = false;
+    return this.shim.enter(timeoutMs);
   }
 
   /** Completes a request that never reached the shim (an error, a zero-length recv, a send made at once); delivered by the next poll(). */

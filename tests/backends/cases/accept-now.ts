@@ -90,6 +90,35 @@ export function acceptNowCases(name: string): void {
     io.close(lst);
   });
 
+  conformance(name, 'tryNow never overtakes an ACCEPT submitted just before it (still in the batch): connections go in queue order', async (t) => {
+    const b = t.backend;
+    if (b.tryNow === undefined) t.skip('the backend has no synchronous-completion path (IoBackend.tryNow is optional)');
+    const { lst, addr } = listener(t, 'inet');
+    // One after the other, so that the kernel queues them in this order.
+    const first = await connectClients(1, addr);
+    const second = await connectClients(1, addr);
+    let firstDone = false;
+    const r1 = new IoRequest(IoOp.ACCEPT, lst, null, null, 0, () => {
+      firstDone = true;
+    });
+    // Submitted and not yet handed over (no poll() in between): tryNow must
+    // let it take the first connection.
+    b.submit(r1);
+    const r2 = acceptRequest(lst);
+    await settle('the second connection accepted at once', () => b.tryNow!(r2));
+    // Submitted from outside a tasklet, so no scheduler round follows it:
+    // the test runs the backend's rounds itself.
+    await settle('the submitted ACCEPT completed', () => {
+      b.poll();
+      return firstDone;
+    });
+    expect(r1.result, 'the submitted ACCEPT').to.be.at.least(0);
+    expect(r2.result, 'the ACCEPT made at once').to.be.at.least(0);
+    expect(sameAddr(r1.addr, first.names[0]!), 'the submitted ACCEPT got the first connection').to.equal(true);
+    expect(sameAddr(r2.addr, second.names[0]!), 'the one made at once got the second').to.equal(true);
+    for (const h of [r1.result, r2.result, first.hs[0]!, second.hs[0]!, lst]) io.close(h);
+  });
+
   conformance(name, `an accept loop takes a burst of ${N} queued connections; each echoes, none is leaked`, async (t) => {
     const { lst, addr } = listener(t, 'inet', 128);
     const { hs } = await connectClients(N, addr);
