@@ -66,6 +66,10 @@ function builtin(ctx: Ctx, name: string): ((...a: any[]) => unknown) | undefined
         for (let i = 0; i < n; i++) out.set(b, i * b.length);
         return out;
       };
+    case 'tail':
+      // The last n bytes (Python's b[-n:]): what a scenario checks when how
+      // many bytes came before depends on the kernel's timing.
+      return (b: Uint8Array, n: number) => b.subarray(Math.max(0, b.length - n));
     default:
       return undefined;
   }

@@ -430,7 +430,7 @@ print(json.dumps(out[0]) if all(o == out[0] for o in out) else json.dumps(out))
         b.getOption = getOption;
         b.getsockopt = getsockopt;
       }
-      const seen = conns.map((c) => [c.family, c.type, c.proto, c.gettimeout(), c.getsockopt(SOL_SOCKET, socket.SO_TYPE), c.getsockopt(SOL_SOCKET, socket.SO_PROTOCOL), c.getsockopt(SOL_SOCKET, socket.SO_ACCEPTCONN), (c.getpeername() as [string, number])[0]]);
+      const seen = conns.map((c) => [+c.family, +c.type, c.proto, c.gettimeout(), c.getsockopt(SOL_SOCKET, socket.SO_TYPE), c.getsockopt(SOL_SOCKET, socket.SO_PROTOCOL), c.getsockopt(SOL_SOCKET, socket.SO_ACCEPTCONN), (c.getpeername() as [string, number])[0]]);
       // Every accepted socket works: each client's bytes come back to it.
       let echoed = 0;
       for (const [i, c] of clients.entries()) yield* c.sendall(Buffer.from(`m${i}`.padEnd(4)));
