@@ -6,14 +6,21 @@
  * library is. Backend selection (`useBackend()` in @stackless-io/runtime)
  * loads {@link backend}.
  */
-import { existsSync } from 'node:fs';
 import { endianness } from 'node:os';
 import type { IoBackendModule } from '@stackless-io/runtime';
-import { Shim, ShimBackend, ShimError, type ShimBackendOptions, type ShimOptions } from '@stackless-io/shim-backend';
-import { BUILD_HINT, libraryPath } from './library.js';
+import {
+  Shim,
+  ShimBackend,
+  describeLibrary,
+  libraryProblem,
+  requireLibrary,
+  type ShimBackendOptions,
+  type ShimOptions,
+} from '@stackless-io/shim-backend';
+import { EPOLL_LIBRARY } from './library.js';
 
 export * from '@stackless-io/shim-backend';
-export { libraryPath } from './library.js';
+export { EPOLL_LIBRARY, libraryPath } from './library.js';
 
 /** The epoll backend's options (the shim backend's). */
 export type EpollBackendOptions = ShimBackendOptions;
@@ -32,14 +39,17 @@ export type EpollBackendOptions = ShimBackendOptions;
  */
 export class EpollBackend extends ShimBackend {
   constructor(wake: () => void, options: EpollBackendOptions = {}) {
-    super(wake, libraryPath(), options);
+    super(wake, requireLibrary(EPOLL_LIBRARY), options);
   }
 }
 
-/** Opens an instance of the epoll shim itself (tests, tools): the raw, batched ABI. */
+/**
+ * Opens an instance of the epoll shim itself (tests, tools): the raw, batched
+ * ABI. Throws a ShimError saying what to do when the library is missing or
+ * broken.
+ */
 export function openEpollShim(options: ShimOptions = {}): Shim {
-  if (!existsSync(libraryPath())) throw new ShimError(`${libraryPath()} is missing: ${BUILD_HINT}`, 2);
-  return Shim.open(libraryPath(), options);
+  return Shim.open(requireLibrary(EPOLL_LIBRARY), options);
 }
 
 /** The epoll backend, as backend selection sees it. */
@@ -48,9 +58,10 @@ export const backend: IoBackendModule = {
   unavailableReason(): string | null {
     if (process.platform !== 'linux') return `epoll is Linux only (this is ${process.platform})`;
     if (endianness() !== 'LE') return 'the epoll shim assumes a little-endian machine';
-    const lib = libraryPath();
-    if (!existsSync(lib)) return `the native shim ${lib} is not built: ${BUILD_HINT}`;
-    return null;
+    return libraryProblem(EPOLL_LIBRARY);
+  },
+  describe(): string {
+    return describeLibrary(EPOLL_LIBRARY);
   },
   create(wake: () => void): EpollBackend {
     return new EpollBackend(wake);

@@ -1,15 +1,28 @@
 /**
- * Where the epoll shim's shared library is: $SIO_EPOLL_LIBRARY, else the
- * package's build/sio_epoll.so (compiled by scripts/build-native.mjs).
+ * Where the epoll shim's shared library is. The search is shim-backend's
+ * (the same for every native backend): $SIO_EPOLL_LIBRARY, else this
+ * package's build/sio_epoll.so (a from-source build), else the prebuilt
+ * platform package (@stackless-io/io-epoll-linux-x64, -linux-arm64).
  */
 import { fileURLToPath } from 'node:url';
+import { type LibrarySpec, locateLibrary } from '@stackless-io/shim-backend';
 
-/** Path of the shared library: $SIO_EPOLL_LIBRARY, else the package's build/sio_epoll.so. */
+/** The epoll shim's library, as shim-backend's locateLibrary() looks for it. */
+export const EPOLL_LIBRARY: LibrarySpec = {
+  backend: 'epoll',
+  file: 'sio_epoll.so',
+  envVar: 'SIO_EPOLL_LIBRARY',
+  packageDir: fileURLToPath(new URL('..', import.meta.url)),
+  // Keep in step with optionalDependencies in package.json and the
+  // packages/io-epoll-<platform> directories.
+  prebuilt: ['linux-x64', 'linux-arm64'],
+};
+
+/**
+ * Path of the shared library the backend would load (it may be missing or
+ * broken: `backend.unavailableReason()` says), or a path under build/ when
+ * there is none at all.
+ */
 export function libraryPath(): string {
-  return process.env.SIO_EPOLL_LIBRARY ?? fileURLToPath(new URL('../build/sio_epoll.so', import.meta.url));
+  return locateLibrary(EPOLL_LIBRARY).path ?? fileURLToPath(new URL('../build/sio_epoll.so', import.meta.url));
 }
-
-/** What to run when the library is missing. */
-export const BUILD_HINT =
-  'compile it with `node node_modules/@stackless-io/io-epoll/scripts/build-native.mjs` ' +
-  '(or allow the install script: `npm install-scripts approve @stackless-io/io-epoll && npm rebuild @stackless-io/io-epoll`)';

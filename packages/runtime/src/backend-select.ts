@@ -9,30 +9,47 @@
  */
 import type { IoBackend, IoBackendModule } from './backend.js';
 import { RuntimeError } from './errors.js';
+import { KNOWN_BACKENDS, type KnownBackend, notInstalledReason } from './known-backends.js';
 import { addPoller, removePoller } from './poller.js';
 import { wakeFromLoop } from './wake.js';
 
-/** Known backends, best first, with the package that provides each. */
-const KNOWN: readonly (readonly [string, string])[] = [
-  ['io_uring', '@stackless-io/io-uring'],
-  ['epoll', '@stackless-io/io-epoll'],
-  ['kqueue', '@stackless-io/io-kqueue'],
-  ['iocp', '@stackless-io/io-iocp'],
-  ['libuv', '@stackless-io/io-libuv'],
-];
-
 let active: IoBackend | null = null;
 
-async function loadModule(pkg: string): Promise<IoBackendModule | string> {
+async function loadModule(known: KnownBackend): Promise<IoBackendModule | string> {
+  const pkg = known.package;
   try {
     const mod = (await import(pkg)) as { backend?: IoBackendModule };
     if (mod.backend === undefined) return `${pkg} exports no backend`;
     return mod.backend;
   } catch (e) {
     const code = (e as { code?: string }).code;
-    if (code === 'ERR_MODULE_NOT_FOUND') return `${pkg} is not installed`;
+    if (code === 'ERR_MODULE_NOT_FOUND') return notInstalledReason(known);
     return `${pkg} failed to load: ${(e as Error).message}`;
   }
+}
+
+/** What backend selection knows about one backend (the doctor's view). */
+export interface BackendReport {
+  /** The backend's name, as useBackend() and STACKLESS_IO_BACKEND take it. */
+  name: string;
+  /** The package that provides it. */
+  package: string;
+  /** Why it cannot run here, or null when it can. */
+  unavailable: string | null;
+  /** The backend's own line about its native part (library, ABI), when it has one. */
+  details: string | null;
+}
+
+/** Every known backend, best first, with why it cannot run here and its own details. */
+export async function inspectBackends(): Promise<BackendReport[]> {
+  const out: BackendReport[] = [];
+  for (const known of KNOWN_BACKENDS) {
+    const mod = await loadModule(known);
+    const unavailable = typeof mod === 'string' ? mod : mod.unavailableReason();
+    const details = typeof mod === 'string' || mod.describe === undefined ? null : mod.describe();
+    out.push({ name: known.name, package: known.package, unavailable, details });
+  }
+  return out;
 }
 
 /** Each known backend and why it cannot run here (null: it can). */
@@ -45,9 +62,9 @@ export async function availableBackends(): Promise<
   }[]
 > {
   const out: { name: string; unavailable: string | null }[] = [];
-  for (const [name, pkg] of KNOWN) {
-    const mod = await loadModule(pkg);
-    out.push({ name, unavailable: typeof mod === 'string' ? mod : mod.unavailableReason() });
+  for (const known of KNOWN_BACKENDS) {
+    const mod = await loadModule(known);
+    out.push({ name: known.name, unavailable: typeof mod === 'string' ? mod : mod.unavailableReason() });
   }
   return out;
 }
@@ -79,10 +96,12 @@ export async function useBackend(name?: string): Promise<IoBackend> {
   } else {
     chosen = ok[0];
     if (chosen === undefined) {
-      throw new RuntimeError(`no IO backend is available: ${report.map((b) => `${b.name}: ${b.unavailable}`).join('; ')}`);
+      // Only backends a user can install or fix are listed.
+      const fixable = report.filter((b) => KNOWN_BACKENDS.find((k) => k.name === b.name)!.published);
+      throw new RuntimeError(`no IO backend is available: ${fixable.map((b) => `${b.name}: ${b.unavailable}`).join('; ')}`);
     }
   }
-  const mod = (await loadModule(KNOWN.find(([n]) => n === chosen)![1])) as IoBackendModule;
+  const mod = (await loadModule(KNOWN_BACKENDS.find((k) => k.name === chosen)!)) as IoBackendModule;
   return installBackend(mod.create(wakeFromLoop));
 }
 

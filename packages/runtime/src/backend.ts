@@ -501,10 +501,18 @@ export interface IoBackendModule {
   /** The backend's name, as STACKLESS_IO_BACKEND names it. */
   readonly name: string;
   /**
-   * Why this backend cannot run here (wrong platform, missing native build),
-   * or null when it can. Cheap and side-effect free.
+   * Why this backend cannot run here (wrong platform, missing or broken
+   * native library), as one line that says how to fix it, or null when it
+   * can. Cheap, creates nothing and never throws; a native backend may load
+   * its library to check it (once per process).
    */
   unavailableReason(): string | null;
+  /**
+   * Optional: one line about the backend's native part for
+   * `stackless-io doctor` (the shim library's path, where it came from, its
+   * name and ABI version).
+   */
+  describe?(): string;
   /** Creates the backend. `wake` makes the scheduler run a round soon. */
   create(wake: () => void): IoBackend;
 }

@@ -67,7 +67,8 @@ export {
   type SocketKind,
 } from './backend.js';
 export { setOptionVia, getOptionVia, optionPair } from './sockopt-layer.js';
-export { useBackend, installBackend, currentBackend, backendOrNull, closeBackend, availableBackends } from './backend-select.js';
+export { useBackend, installBackend, currentBackend, backendOrNull, closeBackend, availableBackends, inspectBackends, type BackendReport } from './backend-select.js';
+export { KNOWN_BACKENDS, type KnownBackend } from './known-backends.js';
 export { ioWait, IoCall, TIMEOUT } from './io-wait.js';
 export * as io from './io-ops.js';
 export { runExclusive } from './exclusive.js';

@@ -16,3 +16,14 @@ export * from './shim.js';
 export { ShimBackend, type ShimBackendOptions, type ShimMemoryStats } from './backend.js';
 export { BuddyArena, MIN_BLOCK } from './arena.js';
 export { encodeSockaddr, decodeSockaddr, formatIPv6, SOCKADDR_MAX } from './sockaddr.js';
+export {
+  locateLibrary,
+  libraryProblem,
+  requireLibrary,
+  describeLibrary,
+  platformPackageName,
+  buildCommand,
+  type LibrarySpec,
+  type LibraryLocation,
+} from './locate.js';
+export { libraryFileProblem } from './library-file.js';

@@ -20,6 +20,7 @@ import {
   type Submission,
   type WatchModeValue,
 } from './abi.js';
+import { libraryFileProblem } from './library-file.js';
 
 /** Sizes of a shim instance. */
 export interface ShimOptions {
@@ -74,17 +75,51 @@ interface Native {
 /** Libraries loaded so far, by path (koffi loads each once per process). */
 const loaded = new Map<string, Native>();
 
+/**
+ * Loads the library at `path` once per process and checks it is a shim of
+ * this ABI. Every way it can be wrong (missing, empty, truncated, built for
+ * another CPU, not a library, not a shim, another ABI version) is a
+ * ShimError saying which; nothing reaches the dynamic loader that could
+ * crash the process instead (see library-file.ts).
+ */
 function loadNative(path: string): Native {
   const known = loaded.get(path);
   if (known !== undefined) return known;
   // The shared structs are read through native-endian typed arrays.
   if (endianness() !== 'LE') throw new ShimError('the shim ABI assumes a little-endian machine');
   if (!existsSync(path)) throw new ShimError(`${path} is missing`, 2);
-  const lib = koffi.load(path);
+  const bad = libraryFileProblem(path);
+  if (bad !== null) throw new ShimError(bad);
+  let lib: ReturnType<typeof koffi.load>;
+  try {
+    lib = koffi.load(path);
+  } catch (e) {
+    throw new ShimError(`${path} could not be loaded: ${(e as Error).message}`);
+  }
+  // Only the version is asked first: a library of another ABI may lack (or
+  // have other signatures for) the rest.
+  let abiVersion: () => number;
+  try {
+    abiVersion = lib.func('uint32_t sio_abi_version(void)');
+  } catch {
+    throw new ShimError(`${path} is not a Stackless IO shim (it exports no sio_abi_version)`);
+  }
+  const v = abiVersion();
+  if (v !== ABI_VERSION) throw new ShimError(`${path} speaks shim ABI ${v}, this @stackless-io/shim-backend speaks ABI ${ABI_VERSION}`);
+  try {
+    const native = bind(lib, abiVersion);
+    loaded.set(path, native);
+    return native;
+  } catch (e) {
+    throw new ShimError(`${path} is an incomplete shim: ${(e as Error).message}`);
+  }
+}
+
+function bind(lib: ReturnType<typeof koffi.load>, abiVersion: () => number): Native {
   // Anonymous prototype: a named one would clash with other shims' packages.
   const readyCb = koffi.proto('void', ['int32_t']);
-  const native: Native = {
-    abiVersion: lib.func('uint32_t sio_abi_version(void)'),
+  return {
+    abiVersion,
     backendName: lib.func('const char *sio_backend_name(void)'),
     create: lib.func('int32_t sio_create(uint32_t sq, uint32_t max_ops, uint32_t arena)'),
     destroy: lib.func('int32_t sio_destroy(int32_t h)'),
@@ -100,10 +135,24 @@ function loadNative(path: string): Native {
     watchRef: lib.func('int32_t sio_watch_ref(int32_t h, int32_t ref)'),
     readyCb,
   };
-  const v = native.abiVersion();
-  if (v !== ABI_VERSION) throw new ShimError(`${path} speaks ABI ${v}, this package ${ABI_VERSION}`);
-  loaded.set(path, native);
-  return native;
+}
+
+/** What a shim library says about itself. */
+export interface ShimInfo {
+  /** sio_abi_version(): equal to ABI_VERSION once loaded. */
+  abiVersion: number;
+  /** sio_backend_name(): "epoll", "kqueue", ... */
+  backendName: string;
+}
+
+/**
+ * Loads the shim library at `path` (once per process) and says what it is;
+ * throws a ShimError saying what is wrong when it is not a whole shim of
+ * this ABI. Creates no instance.
+ */
+export function probeLibrary(path: string): ShimInfo {
+  const native = loadNative(path);
+  return { abiVersion: native.abiVersion(), backendName: native.backendName() };
 }
 
 /**
