@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm pack` hooks: copies the shim's sources from the repository's native/
-// into the package (prepack) so that the tarball can compile them on install,
-// and removes the copy again (postpack, `--clean`). Outside the monorepo the
+// into the package (prepack) so that a from-source build of the tarball
+// (`npx stackless-io build-native epoll`, on a platform with no prebuilt
+// package) finds them, and removes the copy again (postpack, `--clean`). Outside the monorepo the
 // package already holds its copy and this does nothing.
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
