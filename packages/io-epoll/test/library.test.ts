@@ -42,7 +42,7 @@ describe('io-epoll: locating the shim library, and broken libraries', function (
     const whole = readFileSync(built);
     // Inside the ELF header, inside the program headers, inside each
     // loaded segment, and one byte short (only the section headers cut).
-    const cuts = [0, 3, 20, 63, 100, 4096, whole.length >> 1, whole.length - 4096, whole.length - 1];
+    const cuts = [0, 3, 5, 20, 63, 100, 4096, whole.length >> 1, whole.length - 4096, whole.length - 1];
     const paths = cuts.map((n) => {
       const p = join(dir, `cut-${n}.so`);
       writeFileSync(p, whole.subarray(0, n));

@@ -57,6 +57,7 @@ function problemOf(path: string, head: Buffer, size: number): string | null {
 
 function elfProblem(path: string, head: Buffer, size: number): string | null {
   const truncated = `${path} is truncated (${size} bytes)`;
+  if (head.length < 16) return truncated; // not even the identification bytes
   const is64 = head[4] === 2;
   if (head[5] !== 1) return `${path} is not a little-endian ELF file`;
   if (head.length < (is64 ? 64 : 52)) return truncated;
