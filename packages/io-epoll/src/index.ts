@@ -1,6 +1,7 @@
 /**
  * The Linux epoll backend of Stackless IO: the epoll shim (native/epoll.cc,
- * built into build/sio_epoll.so) and {@link EpollBackend}, the runtime's
+ * prebuilt in @stackless-io/io-epoll-linux-x64 / -linux-arm64, or built from
+ * source into build/sio_epoll.so) and {@link EpollBackend}, the runtime's
  * IoBackend over it. The logic above the shim is @stackless-io/shim-backend's
  * (every native shim speaks the same ABI); this package says where its
  * library is. Backend selection (`useBackend()` in @stackless-io/runtime)
