@@ -8,8 +8,11 @@
 // node_modules with --no-save; a later npm ci removes it) under
 // qemu-user-static. Downloads are kept in .cache/arm64. Prints
 //   backend epoll (linux-arm64, qemu): N passed, M failed, K skipped
-// then `stackless-io doctor` as run there. Exits non-zero on a failure that
-// is not a known qemu-user difference (KNOWN_QEMU below). Needs the apt
+// Then installs the packed tarballs as an arm64 user would (npm itself on
+// the arm64 Node) and prints `stackless-io doctor` and a line saying whether
+// the prebuilt arm64 shim was picked and an echo on epoll worked. Exits
+// non-zero on a failure that is not a known qemu-user difference
+// (KNOWN_QEMU below), or when the install does not give epoll. Needs the apt
 // packages g++-aarch64-linux-gnu and qemu-user-static; with
 // --if-available, a machine without them skips with a line saying so.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -27,6 +30,26 @@ const KNOWN_QEMU = {
   'recvmsg: control room too small for the descriptors is MSG_CTRUNC':
     'qemu-user translates control messages itself with a host buffer of its own size, and does not report MSG_CTRUNC when the guest buffer is too small (a C recvmsg() with room for one of two SCM_RIGHTS descriptors gets msg_flags 8 natively, 0 under qemu-aarch64)',
 };
+/** The user's program: a socket-compat echo on the default backend. */
+const ECHO = `import { spawn, useBackend, closeBackend } from '@stackless-io/runtime';
+import { socket, AF_INET, SOCK_STREAM } from '@stackless-io/socket-compat';
+const b = await useBackend();
+const srv = new socket(AF_INET, SOCK_STREAM);
+srv.bind(['127.0.0.1', 0]);
+srv.listen();
+const port = srv.getsockname()[1];
+spawn(function* () { const [conn] = yield* srv.accept(); const data = yield* conn.recv(100); yield* conn.sendall(data); conn.close(); srv.close(); });
+const echoed = await spawn(function* () {
+  const c = new socket(AF_INET, SOCK_STREAM);
+  yield* c.connect(['127.0.0.1', port]);
+  yield* c.sendall(new TextEncoder().encode('ping'));
+  const reply = yield* c.recv(100);
+  c.close();
+  return new TextDecoder().decode(reply);
+}).join();
+closeBackend();
+console.log(JSON.stringify({ backend: b.name, arch: process.arch, echoed }));
+`;
 /** Upper bound for the suite under emulation (it takes about 20 s here); not a test of speed. */
 const SUITE_TIMEOUT_MS = 15 * 60 * 1000;
 
@@ -123,8 +146,37 @@ if (real.length > 0) {
   console.log(run.stdout.slice(run.stdout.indexOf('Failed:')));
 }
 
-// What a user on linux-arm64 is told.
-const doctor = arm([join(root, 'packages', 'runtime', 'dist', 'cli.js'), 'doctor']);
-console.log(`$ stackless-io doctor (linux-arm64, qemu)\n${doctor.stdout}${doctor.stderr}`);
+// As a user on linux-arm64: the packed tarballs installed in an empty
+// folder by npm itself running on the arm64 Node (--ignore-scripts), which
+// must pick @stackless-io/io-epoll-linux-arm64 by its os/cpu/libc; then the
+// doctor and a socket-compat echo on the default backend, epoll.
+const { workspaceDirs, platformPackageDirs, pack, manifest } = await import(join(root, 'build', 'tests', 'packaging', 'tarballs.js'));
+const tarballDir = join(cache, 'tarballs');
+const app = join(cache, 'app');
+for (const d of [tarballDir, app]) {
+  rmSync(d, { recursive: true, force: true });
+  mkdirSync(d, { recursive: true });
+}
+// Every package but the other CPUs' platform packages, as `npm install` of
+// the registry's packages would get them.
+const tarballs = [...workspaceDirs(), ...platformPackageDirs()]
+  .filter((d) => manifest(d).cpu?.includes('arm64') ?? true)
+  .map((d) => pack(d, tarballDir).tarball);
+writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
+writeFileSync(join(app, 'main.mjs'), ECHO);
+const npmCli = execFileSync('sh', ['-c', 'readlink -f "$(command -v npm)"'], { encoding: 'utf8' }).trim();
+const userEnv = { ...process.env, SIO_EPOLL_LIBRARY: '', STACKLESS_IO_BACKEND: '' };
+const install = arm([npmCli, 'install', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund', ...tarballs], { cwd: app, env: userEnv });
+if (install.status !== 0) {
+  console.error(install.stdout, install.stderr);
+  console.error('test:arm64: npm install (arm64 Node) failed');
+  process.exit(1);
+}
+const doctor = arm([join(app, 'node_modules', '@stackless-io', 'runtime', 'dist', 'cli.js'), 'doctor'], { cwd: app, env: userEnv });
+console.log(`$ stackless-io doctor (linux-arm64, qemu, installed from the tarballs)\n${doctor.stdout}${doctor.stderr}`);
+const echo = arm(['main.mjs'], { cwd: app, env: userEnv });
+const prebuilt = `shim: ${join(app, 'node_modules', '@stackless-io', 'io-epoll-linux-arm64', 'sio_epoll.so')} (the platform package @stackless-io/io-epoll-linux-arm64)`;
+const installedOk = doctor.status === 0 && doctor.stdout.includes(prebuilt) && echo.stdout.trim() === '{"backend":"epoll","arch":"arm64","echoed":"ping"}';
+console.log(`install on linux-arm64 (qemu): ${installedOk ? 'the prebuilt arm64 shim, epoll echo ok' : `FAILED: ${echo.stdout}${echo.stderr}`}`);
 
-process.exit(real.length > 0 || passed === 0 || doctor.status !== 0 ? 1 : 0);
+process.exit(real.length > 0 || passed === 0 || !installedOk ? 1 : 0);
