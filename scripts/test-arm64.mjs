@@ -172,7 +172,7 @@ if (install.status !== 0) {
   console.error('test:arm64: npm install (arm64 Node) failed');
   process.exit(1);
 }
-const doctor = arm([join(app, 'node_modules', '@stackless-io', 'runtime', 'dist', 'cli.js'), 'doctor'], { cwd: app, env: userEnv });
+const doctor = arm([join(app, 'node_modules', '@stackless-io', 'runtime', 'bin', 'stackless-io.js'), 'doctor'], { cwd: app, env: userEnv });
 console.log(`$ stackless-io doctor (linux-arm64, qemu, installed from the tarballs)\n${doctor.stdout}${doctor.stderr}`);
 const echo = arm(['main.mjs'], { cwd: app, env: userEnv });
 const prebuilt = `shim: ${join(app, 'node_modules', '@stackless-io', 'io-epoll-linux-arm64', 'sio_epoll.so')} (the platform package @stackless-io/io-epoll-linux-arm64)`;

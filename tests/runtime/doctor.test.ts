@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
-const cli = join(dirname(createRequire(import.meta.url).resolve('@stackless-io/runtime/package.json')), 'dist', 'cli.js');
+const cli = join(dirname(createRequire(import.meta.url).resolve('@stackless-io/runtime/package.json')), 'bin', 'stackless-io.js');
 
 function stacklessIo(args: string[], env: Record<string, string> = {}): { out: string; err: string; status: number | null } {
   const r = spawnSync(process.execPath, [cli, ...args], { env: { ...process.env, STACKLESS_IO_BACKEND: '', ...env }, encoding: 'utf8' });

@@ -1,7 +1,7 @@
-#!/usr/bin/env node
 /**
- * The `stackless-io` command (npx stackless-io …), shipped with the runtime
- * because every project using Stackless IO has it installed:
+ * The `stackless-io` command (npx stackless-io …; bin/stackless-io.js runs
+ * this), shipped with the runtime because every project using Stackless IO
+ * has it installed:
  *
  * - `doctor`: prints the platform, each backend and why it is or is not
  *   available, the native shims' paths and ABI versions, and the default.
