@@ -22,6 +22,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /**
  * The targets the project builds, by `${process.platform}-${process.arch}`:
@@ -29,7 +30,9 @@ import { basename, dirname, join } from 'node:path';
  * shared library there. Linux libraries get -z nodelete: koffi dlcloses the
  * library when Node exits, but a waiter thread (or a libuv callback pointer)
  * may still be running its code then, and unmapping it under them kills the
- * process with SIGSEGV on its way out.
+ * process with SIGSEGV on its way out. The darwin recipes serve from-source
+ * builds on macOS (`npx stackless-io build-native`) and cannot be tried on
+ * this project's Linux CI.
  */
 export const TARGETS = {
   'linux-x64': { cross: 'x86_64-linux-gnu-g++', cxxflags: ['-fPIC', '-pthread'], ldflags: ['-shared', '-Wl,-z,nodelete'] },
@@ -70,7 +73,7 @@ export function compile(spec, target, out, { force = false } = {}) {
   if (t === undefined) throw new Error(`${spec.name}: no build recipe for ${target}`);
   const missing = spec.sources.filter((f) => !existsSync(f));
   if (missing.length > 0) throw new Error(`${spec.name}: missing native sources: ${missing.join(', ')}`);
-  const inputs = [...spec.sources, spec.scriptPath, new URL(import.meta.url).pathname];
+  const inputs = [...spec.sources, spec.scriptPath, fileURLToPath(import.meta.url)];
   if (!force && existsSync(out)) {
     const built = statSync(out).mtimeMs;
     if (inputs.every((f) => statSync(f).mtimeMs <= built)) return false;
