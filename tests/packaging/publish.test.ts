@@ -44,14 +44,27 @@ function readManifest(dir: string): Manifest {
   return JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')) as Manifest;
 }
 
-const rootManifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Manifest & { workspaces: string[] };
+const rootManifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Manifest & {
+  workspaces: string[];
+  overrides?: Record<string, string>;
+};
 const workspaces = rootManifest.workspaces.map((dir) => ({ dir, manifest: readManifest(dir) }));
-const published = workspaces.filter((w) => w.manifest.private !== true);
+/**
+ * The per-platform shim packages: not workspaces (npm refuses one whose
+ * "cpu" is not the machine's) but linked through the root's "overrides"
+ * (file: paths), published by scripts/platform-packages.mjs before the
+ * workspaces, and held to the same rules.
+ */
+const platformPackages = Object.values(rootManifest.overrides ?? {})
+  .filter((v) => v.startsWith('file:'))
+  .map((v) => v.slice('file:'.length).replace(/^\.\//, ''))
+  .map((dir) => ({ dir, manifest: readManifest(dir) }));
+const published = [...platformPackages, ...workspaces.filter((w) => w.manifest.private !== true)];
 
 /** The packages of this repository that `m` needs at install time. */
 function ownDependencies(m: Manifest): [string, string][] {
   const all = { ...m.dependencies, ...m.optionalDependencies, ...m.peerDependencies };
-  return Object.entries(all).filter(([name]) => workspaces.some((w) => w.manifest.name === name));
+  return Object.entries(all).filter(([name]) => published.some((w) => w.manifest.name === name));
 }
 
 /** Every file an "exports" entry points at ("./dist/x.js" → "dist/x.js"). */
@@ -87,7 +100,8 @@ describe('packaging: every public package is ready to publish', function () {
   });
 
   it('the workspaces are listed in dependency order, the order `npm publish --workspaces` publishes them in', () => {
-    const seen = new Set<string>();
+    // The platform packages are published first (scripts/platform-packages.mjs).
+    const seen = new Set<string>(platformPackages.map((p) => p.manifest.name));
     for (const { manifest } of workspaces) {
       for (const [dep] of ownDependencies(manifest)) expect(seen.has(dep), `${dep} is listed before ${manifest.name}`).to.equal(true);
       seen.add(manifest.name);
@@ -135,11 +149,11 @@ describe('packaging: every public package is ready to publish', function () {
     });
   }
 
-  it('the release scripts exist: changeset, version-packages (which also updates the lock file), release', () => {
+  it('the release scripts exist: changeset, version-packages (which also moves the platform packages and updates the lock file), release (platform packages first)', () => {
     const scripts = (rootManifest as unknown as { scripts: Record<string, string> }).scripts;
     expect(scripts['changeset']).to.equal('changeset');
-    expect(scripts['version-packages']).to.match(/^changeset version && npm install --package-lock-only/);
-    expect(scripts['release']).to.match(/npm publish --workspaces/);
+    expect(scripts['version-packages']).to.match(/^changeset version && node scripts\/platform-packages.mjs sync && npm install --package-lock-only/);
+    expect(scripts['release']).to.match(/platform-packages.mjs publish && npm publish --workspaces/);
     // The changeset CLI is installed (a devDependency), not fetched by npx.
     execFileSync(join(root, 'node_modules/.bin/changeset'), ['--version'], { cwd: root, encoding: 'utf8' });
   });
