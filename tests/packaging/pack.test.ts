@@ -98,8 +98,8 @@ describe('packaging: the packed tarballs install and work in an empty folder, wi
       expect(manifest(lister).optionalDependencies![m.name], `${name} is listed at its own version`).to.equal(m.version);
       expect(m.version).to.equal(manifest(lister).version);
       const { tarball, files } = pack(p, dir);
-      expect(files.sort(), `${name} ships its library (built by npm run build) and nothing else`).to.deep.equal(
-        [...m.files!, 'README.md', 'package.json'].sort(),
+      expect(files.sort(), `${name} ships its library (built by npm run build), its changelog and what npm always adds`).to.deep.equal(
+        [...m.files!, 'LICENSE', 'README.md', 'package.json'].sort(),
       );
       // The other machines' packages cannot be installed here (npm refuses a
       // non-optional package for another CPU); the registry's copy is what
