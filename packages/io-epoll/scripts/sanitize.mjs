@@ -17,7 +17,7 @@ if (native === null) {
   process.exit(0);
 }
 const cxx = process.env.CXX || 'g++';
-const sources = ['epoll.cc', 'uv_watch.cc', 'test/epoll_test.cc'].map((f) => join(native, f));
+const sources = ['readiness.cc', 'epoll.cc', 'uv_watch.cc', 'test/epoll_test.cc'].map((f) => join(native, f));
 const asan = ['-fsanitize=address,undefined', '-fno-sanitize-recover=all', '-fno-omit-frame-pointer'];
 const variants = { asan, tsan: ['-fsanitize=thread'] };
 const only = process.argv.slice(2);

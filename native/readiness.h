@@ -1,0 +1,119 @@
+// readiness.h: the core shared by the readiness-based shims (epoll.cc,
+// kqueue.cc). The contract is in backend.h; readiness.cc implements all of
+// it (handle table, submissions, per-fd FIFO queues, try-first-then-park, the
+// receive pool, NOWAIT, message blocks, rights adoption, the exported ABI)
+// over a small poller interface that each shim implements with its kernel's
+// mechanism: register an fd for both directions, deregister it, wait for
+// readiness and hand it to run_ready(), wake a waiting call.
+// Not part of the JS ABI.
+#ifndef SIO_READINESS_H
+#define SIO_READINESS_H
+
+#include <stdint.h>
+
+#include <atomic>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "backend.h"
+#include "uv_watch.h"
+
+namespace sio::readiness {
+
+constexpr int32_t kAgain = INT32_MIN;     // attempt() result: park and wait
+constexpr int32_t kNoRoom = INT32_MIN + 1; // attempt() result: park, retry at the next call (pool full)
+// A stream receive takes a short piece of the pool rather than wait for the
+// next call, unless less than this (or than it asked for) is left.
+constexpr uint32_t kPoolMinPiece = 2048;
+constexpr uint32_t kNil = UINT32_MAX;     // end of an intrusive op list
+
+// Prints what failed and aborts: for states the shim cannot go on from.
+[[noreturn]] void die(const char *what, int err);
+
+struct Queue {
+  uint32_t head = kNil;
+  uint32_t tail = kNil;
+};
+
+// One slot per token. A slot is busy only while its operation is parked.
+struct Op {
+  sio_sqe sqe;           // private, validated copy of the submission
+  bool parked = false;
+  bool started = false;  // CONNECT: connect(2) has been issued
+  uint32_t prev = kNil;
+  uint32_t next = kNil;
+};
+
+struct FdState {
+  int fd;
+  uint32_t seq;           // tags poller events so one for a reused fd number is dropped
+  bool stream;            // SOCK_STREAM: recv(2) suffices, a short pool piece is fine
+  bool deferred = false;  // in Instance::deferred: a pool receive waits for room
+  Queue rd;               // ACCEPT, RECV, RECVFROM, POLL_IN
+  Queue wr;               // CONNECT, SEND, SENDTO, POLL_OUT
+};
+
+struct Instance {
+  int32_t handle = 0;
+  int pollfd = -1;  // the poller's fd (epoll, kqueue): what Node's loop watches
+  int wakefd = -1;  // the poller's wake-up fd, when it needs one (epoll's eventfd)
+  std::atomic<bool> wake_pending{false};
+  uint8_t *region = nullptr;
+  size_t region_len = 0;
+  sio_header *hdr = nullptr;
+  sio_sqe *sq = nullptr;
+  sio_cqe *cq = nullptr;
+  uint8_t *arena = nullptr;
+  // Private copies of the geometry: the header in shared memory is output
+  // only, so JS writing to it cannot make the shim overrun anything.
+  uint32_t sq_entries = 0, cq_entries = 0, max_ops = 0, arena_len = 0;
+  uint32_t cq_count = 0;
+  uint32_t next_seq = 0;
+  uint32_t ops_parked = 0, fds_open = 0, fds_registered = 0;
+  // The receive pool (backend.h): [pool_off, pool_off + pool_len) of the
+  // arena, pool_used of it taken since this sio_enter call began.
+  uint32_t pool_off = 0, pool_len = 0, pool_used = 0;
+  // Sockets whose read queue stopped for want of pool room, with the seq
+  // they had (a closed and reused fd number is skipped).
+  std::vector<std::pair<int32_t, uint32_t>> deferred;
+  std::vector<Op> ops;
+  // Indexed by fd. unique_ptr keeps each FdState at a fixed address while the
+  // vector grows (an ACCEPT run from a listener's queue adds entries).
+  std::vector<std::unique_ptr<FdState>> fds;
+  sio::UvWatch *watch = nullptr;
+  sio_ready_cb ready_cb = nullptr;
+};
+
+
+// The tag a poller stores with an fd's registration and hands back with its
+// events: the fd and its seq, so that an event for a closed (maybe reused)
+// fd number is told apart.
+inline uint64_t fd_tag(const FdState &st) { return uint64_t{st.seq} << 32 | static_cast<uint32_t>(st.fd); }
+
+// ---- implemented by readiness.cc, for the pollers --------------------------
+// An event for the fd of tag: runs its read queue when readable, its write
+// queue when writable (both on an error or hang-up). Stale tags are ignored.
+void run_ready(Instance &in, uint64_t tag, bool readable, bool writable);
+
+// ---- implemented by each poller (epoll.cc, kqueue.cc) ----------------------
+// The shim's name (sio_backend_name).
+extern const char kBackendName[];
+// Creates in.pollfd (and the wake-up mechanism): 0 or -errno. poller_close
+// releases what it made, also after a partial poller_open.
+int32_t poller_open(Instance &in);
+void poller_close(Instance &in);
+// Registers a newly adopted fd for both directions, edge-triggered: 0 or -errno.
+int32_t poller_add(Instance &in, const FdState &st);
+// Deregisters an fd about to be closed; true when it was registered.
+bool poller_del(Instance &in, const FdState &st);
+// Waits up to timeout_ms (0: do not wait, -1: no limit) and calls run_ready
+// for each event; a wake-up clears in.wake_pending. EINTR returns quietly.
+void poller_wait(Instance &in, int timeout_ms);
+// Wakes a poller_wait in progress (or the next one): any thread, under the
+// handle table's lock. 0 or -errno.
+int32_t poller_wake(Instance &in);
+
+}  // namespace sio::readiness
+
+#endif  // SIO_READINESS_H
