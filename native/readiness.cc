@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "readiness.h"
+#include "sockcalls.h"
 
 namespace sio::readiness {
 
@@ -100,8 +101,7 @@ int32_t adopt(Instance &in, int fd, bool stream) {
 
 // ---- operations ---------------------------------------------------------
 int32_t do_socket(Instance &in, const sio_sqe &s) {
-  int type = static_cast<int>(s.arg1) | SOCK_NONBLOCK | SOCK_CLOEXEC;
-  int fd = socket(static_cast<int>(s.arg0), type, static_cast<int>(s.len));
+  int fd = sys::socket_nb(static_cast<int>(s.arg0), static_cast<int>(s.arg1), static_cast<int>(s.len));
   if (fd < 0) return -errno;
   int32_t r = adopt(in, fd, (s.arg1 & 0xf) == SOCK_STREAM);
   if (r < 0) close(fd);
@@ -123,9 +123,9 @@ int32_t do_dup(Instance &in, const FdState &st) {
 // SOCKETPAIR: both fds adopted, or neither (a half-made pair is closed).
 int32_t do_socketpair(Instance &in, const sio_sqe &s) {
   if (!in_arena(in, s.off, 4)) return -EFAULT;
-  int type = static_cast<int>(s.arg1) | SOCK_NONBLOCK | SOCK_CLOEXEC;
   int sv[2];
-  if (socketpair(static_cast<int>(s.arg0), type, static_cast<int>(s.len), sv) < 0) return -errno;
+  if (sys::socketpair_nb(static_cast<int>(s.arg0), static_cast<int>(s.arg1), static_cast<int>(s.len), sv) < 0)
+    return -errno;
   bool stream = (s.arg1 & 0xf) == SOCK_STREAM;
   int32_t a = adopt(in, sv[0], stream);
   if (a < 0) {
@@ -183,17 +183,17 @@ int32_t run_sync(Instance &in, const sio_sqe &s) {
   int r;
   switch (s.op) {
     case SIO_OP_BIND:
-      return bind(s.fd, addr, l) < 0 ? -errno : 0;
+      return sys::bind(s.fd, addr, l) < 0 ? -errno : 0;
     case SIO_OP_SETSOCKOPT:
-      return setsockopt(s.fd, level, name, addr, l) < 0 ? -errno : 0;
+      return sys::setsockopt(s.fd, level, name, addr, l) < 0 ? -errno : 0;
     case SIO_OP_GETSOCKOPT:
-      r = getsockopt(s.fd, level, name, addr, &l);
+      r = sys::getsockopt(s.fd, level, name, addr, &l);
       break;
     case SIO_OP_GETSOCKNAME:
-      r = getsockname(s.fd, addr, &l);
+      r = sys::getsockname(s.fd, addr, &l);
       break;
     case SIO_OP_GETPEERNAME:
-      r = getpeername(s.fd, addr, &l);
+      r = sys::getpeername(s.fd, addr, &l);
       break;
     default:
       return -EINVAL;  // unknown op code
@@ -319,14 +319,11 @@ int32_t attempt_pool_recv(Instance &in, const FdState &st, const sio_sqe &s, uin
     // A datagram's truncation is only told by recvmsg; a stream needs recv.
     ssize_t n;
     if (st.stream) {
-      n = recv(s.fd, in.arena + at, len, s.msg_flags);
+      n = sys::recv(s.fd, in.arena + at, len, s.msg_flags);
     } else {
-      iovec iov{in.arena + at, len};
-      msghdr msg{};
-      msg.msg_iov = &iov;
-      msg.msg_iovlen = 1;
-      n = recvmsg(s.fd, &msg, s.msg_flags);
-      if (n >= 0 && (msg.msg_flags & MSG_TRUNC)) *flags |= SIO_CQE_TRUNC;
+      bool trunc = false;
+      n = sys::recv_one(s.fd, in.arena + at, len, s.msg_flags, nullptr, nullptr, &trunc);
+      if (n >= 0 && trunc) *flags |= SIO_CQE_TRUNC;
     }
     if (n > 0) {
       in.pool_used += static_cast<uint32_t>(n);
@@ -350,8 +347,7 @@ int32_t attempt(Instance &in, FdState &st, Op &op, uint16_t *flags, uint16_t *ad
     switch (s.op) {
       case SIO_OP_ACCEPT: {
         socklen_t al = s.len;
-        int fd = accept4(s.fd, s.len ? static_cast<sockaddr *>(buf) : nullptr, s.len ? &al : nullptr,
-                         SOCK_NONBLOCK | SOCK_CLOEXEC);
+        int fd = sys::accept_nb(s.fd, s.len ? static_cast<sockaddr *>(buf) : nullptr, s.len ? &al : nullptr);
         // A connection reset while queued is not the listener's error.
         if (fd < 0 && errno == ECONNABORTED) continue;
         if (fd < 0) {
@@ -366,7 +362,7 @@ int32_t attempt(Instance &in, FdState &st, Op &op, uint16_t *flags, uint16_t *ad
       case SIO_OP_CONNECT: {
         if (!op.started) {
           op.started = true;
-          if (connect(s.fd, static_cast<sockaddr *>(buf), s.len) == 0) return 0;
+          if (sys::connect(s.fd, static_cast<sockaddr *>(buf), s.len) == 0) return 0;
           // After EINTR the connection goes on in the background like
           // EINPROGRESS; both are finished by the writability edge.
           if (errno == EINPROGRESS || errno == EINTR) return kAgain;
@@ -381,7 +377,7 @@ int32_t attempt(Instance &in, FdState &st, Op &op, uint16_t *flags, uint16_t *ad
         // EALREADY: still in progress (also after an early wake-up, Go issues
         // 14548, 19289). 0 or EISCONN: connected. The address is the one
         // submitted; its arena range stays pinned until this op completes.
-        if (connect(s.fd, static_cast<sockaddr *>(buf), s.len) == 0) return 0;
+        if (sys::connect(s.fd, static_cast<sockaddr *>(buf), s.len) == 0) return 0;
         if (errno == EALREADY || errno == EINPROGRESS || errno == EINTR) return kAgain;
         if (errno == EISCONN) return 0;
         return -errno;
@@ -389,35 +385,33 @@ int32_t attempt(Instance &in, FdState &st, Op &op, uint16_t *flags, uint16_t *ad
       case SIO_OP_RECV:
       case SIO_OP_RECVFROM: {
         if (s.op == SIO_OP_RECV && st.stream) {
-          n = recv(s.fd, buf, s.len, s.msg_flags);
+          n = sys::recv(s.fd, buf, s.len, s.msg_flags);
           break;
         }
         // recvmsg rather than recv: msg_flags tells a truncated datagram.
-        iovec iov{buf, s.len};
-        msghdr msg{};
-        msg.msg_iov = &iov;
-        msg.msg_iovlen = 1;
-        if (s.op == SIO_OP_RECVFROM) {
-          msg.msg_name = in.arena + s.arg0;
-          msg.msg_namelen = s.arg1;
-        }
-        n = recvmsg(s.fd, &msg, s.msg_flags);
+        bool from = s.op == SIO_OP_RECVFROM, trunc = false;
+        socklen_t namelen = from ? s.arg1 : 0;
+        n = sys::recv_one(s.fd, buf, s.len, s.msg_flags, from ? in.arena + s.arg0 : nullptr, from ? &namelen : nullptr,
+                          &trunc);
         if (n >= 0) {
-          if (msg.msg_flags & MSG_TRUNC) *flags |= SIO_CQE_TRUNC;
-          if (s.op == SIO_OP_RECVFROM) *addrlen = clamp_len(msg.msg_namelen, s.arg1);
+          if (trunc) *flags |= SIO_CQE_TRUNC;
+          if (from) *addrlen = clamp_len(namelen, s.arg1);
         }
         break;
       }
       case SIO_OP_SEND:
       case SIO_OP_SENDTO: {
-        // MSG_NOSIGNAL: a peer that went away gives EPIPE, not SIGPIPE.
+        // A peer that went away gives EPIPE, not SIGPIPE (sys::send_to).
         const sockaddr *to = nullptr;
         if (s.op == SIO_OP_SENDTO) to = reinterpret_cast<const sockaddr *>(in.arena + s.arg0);
-        n = sendto(s.fd, buf, s.len, s.msg_flags | MSG_NOSIGNAL, to, to ? s.arg1 : 0);
+        n = sys::send_to(s.fd, buf, s.len, s.msg_flags, to, to ? s.arg1 : 0, false);
         break;
       }
       case SIO_OP_SENDMSG:
       case SIO_OP_RECVMSG: {
+        // Control data passes through in Linux's cmsghdr layout, which only
+        // Linux's kernel reads (see sockcalls.h).
+        if (!sys::kPassesControl) return -ENOSYS;
         iovec iov{buf, s.len};
         msghdr msg{};
         msg.msg_iov = &iov;
@@ -429,7 +423,7 @@ int32_t attempt(Instance &in, FdState &st, Op &op, uint16_t *flags, uint16_t *ad
         msg.msg_controllen = msg_controllen(s);
         if (s.op == SIO_OP_SENDMSG) {
           if (!rights_owned(in, ctl, msg_controllen(s))) return -EBADF;
-          n = sendmsg(s.fd, &msg, s.msg_flags | MSG_NOSIGNAL);
+          n = sendmsg(s.fd, &msg, s.msg_flags | sys::kNoSignal);
           break;
         }
         // No MSG_CMSG_CLOEXEC: descriptors received are inheritable, as
@@ -666,6 +660,13 @@ void run_ready(Instance &in, uint64_t tag, bool readable, bool writable) {
   if (writable) run_queue(in, *st, st->wr);
 }
 
+void run_failed(Instance &in, uint64_t tag, int32_t res) {
+  FdState *st = owned(in, static_cast<int32_t>(tag & 0xffffffffu));
+  if (st == nullptr || st->seq != tag >> 32) return;  // stale event
+  fail_queue(in, st->rd, res);
+  fail_queue(in, st->wr, res);
+}
+
 namespace {
 
 void publish_counters(Instance &in) {
@@ -832,9 +833,9 @@ SIO_API int32_t sio_send(int32_t handle, int32_t fd, const void *buf, uint32_t l
   // Uint8Array that koffi passes by pointer; no JS runs, so nothing moves or
   // frees it) and len is its length; nothing keeps the pointer afterwards.
   size_t n = std::min(len, kMaxTransfer);
-  int flags = static_cast<int>(msg_flags & 0xffffu) | MSG_NOSIGNAL | MSG_DONTWAIT;
+  int flags = static_cast<int>(msg_flags & 0xffffu);
   for (;;) {
-    ssize_t r = sendto(fd, buf, n, flags, to, to != nullptr ? addr_len : 0);
+    ssize_t r = sio::sys::send_to(fd, buf, n, flags, to, to != nullptr ? addr_len : 0, true);
     if (r >= 0) return static_cast<int32_t>(r);  // r <= n < 2^31
     if (errno != EINTR) return -errno;
   }

@@ -6,7 +6,11 @@
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
+#ifdef __linux__
 #include <sys/eventfd.h>
+#else
+#include <fcntl.h>
+#endif
 #include <unistd.h>
 
 #include <condition_variable>
@@ -88,7 +92,8 @@ struct UvWatch {
   uv_handle_s *handle;  // uv_poll_t (UV_POLL) or uv_async_t (THREAD)
   // THREAD mode only.
   int fd = -1;
-  int stop_fd = -1;
+  int stop_fd = -1;  // readable once stopping: an eventfd, or a pipe's read end
+  int stop_wr = -1;  // where the stop is written: the eventfd, or the pipe's write end
   std::thread waiter;
   std::mutex mu;
   std::condition_variable cv;
@@ -146,6 +151,35 @@ void waiter_main(UvWatch *w) {
 
 }  // namespace
 
+// The waiter's stop signal: an eventfd on Linux, a pipe elsewhere (macOS and
+// the BSDs have no eventfd). 0 or -errno.
+static int open_stop(UvWatch *w) {
+#ifdef __linux__
+  w->stop_fd = w->stop_wr = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  return w->stop_fd < 0 ? -errno : 0;
+#else
+  int p[2];
+  if (pipe(p) < 0) return -errno;
+  for (int fd : p) {
+    if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 || fcntl(fd, F_SETFL, O_NONBLOCK) < 0) {
+      int err = errno;
+      close(p[0]);
+      close(p[1]);
+      return -err;
+    }
+  }
+  w->stop_fd = p[0];
+  w->stop_wr = p[1];
+  return 0;
+#endif
+}
+
+static void close_stop(UvWatch *w) {
+  close(w->stop_fd);
+  if (w->stop_wr != w->stop_fd) close(w->stop_wr);
+  w->stop_fd = w->stop_wr = -1;
+}
+
 int uv_watch_start(UvWatch **out, unsigned mode, int fd, UvReadyFn fn, void *arg) {
   const UvApi *uv = uv_api();
   if (uv == nullptr) return -ENOSYS;
@@ -175,19 +209,17 @@ int uv_watch_start(UvWatch **out, unsigned mode, int fd, UvReadyFn fn, void *arg
     }
   } else {
     w->fd = fd;
-    w->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (w->stop_fd < 0) {
-      r = -errno;
-    } else {
+    r = open_stop(w);
+    if (r == 0) {
       r = uv->async_init(uv->default_loop(), w->handle, on_ready);
-      if (r != 0) close(w->stop_fd);
+      if (r != 0) close_stop(w);
     }
     if (r == 0) {
       uv->handle_set_data(w->handle, w);
       try {
         w->waiter = std::thread(waiter_main, w);
       } catch (...) {
-        close(w->stop_fd);
+        close_stop(w);
         uv->close(w->handle, on_close);  // frees w
         return -EAGAIN;
       }
@@ -224,9 +256,9 @@ void uv_watch_stop(UvWatch *w) {
     }
     w->cv.notify_one();
     uint64_t one = 1;
-    if (write(w->stop_fd, &one, sizeof one) < 0) die("write(stop eventfd)", errno);
+    if (write(w->stop_wr, &one, sizeof one) < 0) die("write(stop fd)", errno);
     w->waiter.join();
-    close(w->stop_fd);
+    close_stop(w);
   }
   w->uv->close(w->handle, on_close);
 }
