@@ -31,6 +31,10 @@ constexpr uint32_t kNil = UINT32_MAX;     // end of an intrusive op list
 // Prints what failed and aborts: for states the shim cannot go on from.
 [[noreturn]] void die(const char *what, int err);
 
+// What a poller keeps beside the Instance (kqueue.cc: its change list);
+// defined by the poller that needs it, freed by its poller_close.
+struct PollerState;
+
 struct Queue {
   uint32_t head = kNil;
   uint32_t tail = kNil;
@@ -58,6 +62,7 @@ struct Instance {
   int32_t handle = 0;
   int pollfd = -1;  // the poller's fd (epoll, kqueue): what Node's loop watches
   int wakefd = -1;  // the poller's wake-up fd, when it needs one (epoll's eventfd)
+  PollerState *poller = nullptr;
   std::atomic<bool> wake_pending{false};
   uint8_t *region = nullptr;
   size_t region_len = 0;
@@ -95,6 +100,10 @@ inline uint64_t fd_tag(const FdState &st) { return uint64_t{st.seq} << 32 | stat
 // An event for the fd of tag: runs its read queue when readable, its write
 // queue when writable (both on an error or hang-up). Stale tags are ignored.
 void run_ready(Instance &in, uint64_t tag, bool readable, bool writable);
+// The poller could not watch the fd of tag (a registration it made later
+// failed with -errno res): what is parked on it completes with res rather
+// than wait for an event that will not come. Stale tags are ignored.
+void run_failed(Instance &in, uint64_t tag, int32_t res);
 
 // ---- implemented by each poller (epoll.cc, kqueue.cc) ----------------------
 // The shim's name (sio_backend_name).

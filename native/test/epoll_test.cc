@@ -6,7 +6,7 @@
 //
 //   g++ -std=c++17 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all
 //       -fno-omit-frame-pointer -rdynamic -pthread -I native
-//       native/epoll.cc native/uv_watch.cc native/test/epoll_test.cc -o /tmp/sio_epoll_asan
+//       native/readiness.cc native/epoll.cc native/uv_watch.cc native/test/epoll_test.cc -o /tmp/sio_epoll_asan
 //   /tmp/sio_epoll_asan
 // (packages/io-epoll/scripts/sanitize.mjs builds and runs it under ASan+UBSan
 // and under TSan.)

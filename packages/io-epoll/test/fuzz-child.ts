@@ -3,13 +3,15 @@
 // reach nothing but this namespace's loopback), and in a scratch directory
 // (AF_UNIX binds to random paths create files there).
 //
-// argv: iterations seed. Env SIO_FUZZ_INET=1 allows AF_INET/AF_INET6 sockets.
+// argv: iterations seed. Env SIO_FUZZ_INET=1 allows AF_INET/AF_INET6 sockets;
+// SIO_FUZZ_LIBRARY names another shim speaking the same ABI (io-kqueue's
+// fuzz test runs this child on its emulated build).
 // Prints one JSON summary line; exits non-zero on any broken promise of the
 // shim (a submission without completion, a result out of range, a foreign fd
 // closed, a leak). A crash of the shim kills the process, which the parent
 // sees as a signal.
 import { readdirSync } from 'node:fs';
-import { openEpollShim, Op, SQE_NOWAIT } from '@stackless-io/io-epoll';
+import { openEpollShim, Op, Shim, SQE_NOWAIT } from '@stackless-io/io-epoll';
 
 const iterations = Number(process.argv[2] ?? 10000);
 let seed = Number(process.argv[3] ?? 1) >>> 0 || 1;
@@ -32,7 +34,9 @@ const field = (interesting: readonly number[]) => (below(4) === 0 ? rnd() : pick
 const openFds = () => readdirSync('/proc/self/fd').map(Number);
 const fdsBefore = new Set(openFds());
 
-const shim = openEpollShim({ sqEntries: 64, maxOps: 128, arenaBytes: 1 << 16 });
+const sizes = { sqEntries: 64, maxOps: 128, arenaBytes: 1 << 16 };
+const other = process.env.SIO_FUZZ_LIBRARY;
+const shim = other !== undefined && other !== '' ? Shim.open(other, sizes) : openEpollShim(sizes);
 const A = shim.arena.length;
 const fail = (msg: string): never => {
   console.error(`fuzz (seed ${process.argv[3]}): ${msg}`);

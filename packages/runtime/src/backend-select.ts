@@ -59,12 +59,20 @@ export async function availableBackends(): Promise<
     name: string;
     /** Why it cannot run here (not installed, wrong platform, shim not built), or null when it can. */
     unavailable: string | null;
+    /** How results name it here: the name, or more when the build is not the real thing ("kqueue (emulated)"). */
+    label: string;
+    /** False when it is used only when asked for by name (a build for tests). */
+    byDefault: boolean;
   }[]
 > {
-  const out: { name: string; unavailable: string | null }[] = [];
+  const out: { name: string; unavailable: string | null; label: string; byDefault: boolean }[] = [];
   for (const known of KNOWN_BACKENDS) {
     const mod = await loadModule(known);
-    out.push({ name: known.name, unavailable: typeof mod === 'string' ? mod : mod.unavailableReason() });
+    if (typeof mod === 'string') {
+      out.push({ name: known.name, unavailable: mod, label: known.name, byDefault: true });
+      continue;
+    }
+    out.push({ name: known.name, unavailable: mod.unavailableReason(), label: mod.label?.() ?? known.name, byDefault: mod.byDefault?.() ?? true });
   }
   return out;
 }
@@ -94,7 +102,7 @@ export async function useBackend(name?: string): Promise<IoBackend> {
     }
     chosen = wanted;
   } else {
-    chosen = ok[0];
+    chosen = report.find((b) => b.unavailable === null && b.byDefault)?.name;
     if (chosen === undefined) {
       // Only backends a user can install or fix are listed.
       const fixable = report.filter((b) => KNOWN_BACKENDS.find((k) => k.name === b.name)!.published);

@@ -513,6 +513,18 @@ export interface IoBackendModule {
    * name and ABI version).
    */
   describe?(): string;
+  /**
+   * How results name this backend here, when that is more than its name: a
+   * build that is not the real thing says so (io-kqueue on Linux: "kqueue
+   * (emulated)"). Test reports print it. Absent: the name.
+   */
+  label?(): string;
+  /**
+   * False when this backend, though available, is used only when asked for
+   * by name (useBackend(name), STACKLESS_IO_BACKEND): a build for tests,
+   * such as io-kqueue's emulated one on Linux. Absent: true.
+   */
+  byDefault?(): boolean;
   /** Creates the backend. `wake` makes the scheduler run a round soon. */
   create(wake: () => void): IoBackend;
 }
