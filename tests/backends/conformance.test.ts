@@ -2,28 +2,32 @@
 // its own `describe('backend <name>')`. A backend that cannot run here (wrong
 // platform, package not installed, native part not built) gets one skipped
 // test whose reason says why. $SIO_TEST_BACKENDS (comma-separated names)
-// limits the run to some backends.
+// limits the run to some backends. io-kqueue's emulated build (Linux) runs
+// only with $SIO_KQUEUE_EMULATED=1 (see tests/backends/README.md).
 import { expect } from 'chai';
 import { availableBackends, closeBackend, useBackend } from '@stackless-io/runtime';
 import { skipBecause } from '@stackless-io/test-support';
 import { warmUp } from './harness.js';
-import { disagreements, skips } from './record.js';
+import { disagreements, labels, skips } from './record.js';
 import { SUITE } from './suite.js';
 
 const only = process.env.SIO_TEST_BACKENDS?.split(',').map((s) => s.trim()).filter((s) => s !== '');
 const report = await availableBackends();
 const ran: string[] = [];
 
-for (const { name, unavailable } of report) {
+// Each backend is reported by its label: "kqueue (emulated)" where the build
+// is not the real thing.
+for (const { name, unavailable, label } of report) {
   const why = unavailable ?? (only !== undefined && !only.includes(name) ? `not in SIO_TEST_BACKENDS=${process.env.SIO_TEST_BACKENDS}` : null);
-  describe(`backend ${name}`, function () {
+  labels.set(name, label);
+  describe(`backend ${label}`, function () {
     if (why !== null) {
       // A pending test whose title is the reason: mocha's output says why.
-      skips.push({ backend: name, test: `backend ${name}`, reason: why });
+      skips.push({ backend: label, test: `backend ${label}`, reason: why });
       it(`is not run here: ${why}`);
       return;
     }
-    ran.push(name);
+    ran.push(label);
     before(async function () {
       await useBackend(name);
       await warmUp();

@@ -19,7 +19,7 @@ import {
   type Tasklet,
 } from '@stackless-io/runtime';
 import { fdCount, skipBecause, until } from '@stackless-io/test-support';
-import { skips } from './record.js';
+import { labelOf, skips } from './record.js';
 
 /** Backends that run operations through our own native shim (their fds are ours). */
 const NATIVE = new Set(['epoll', 'io_uring', 'kqueue', 'iocp']);
@@ -47,7 +47,7 @@ export class TestEnv {
   /** Skips the rest of the test, recording (and printing) why. */
   skip(reason: string): never {
     const test = this.ctx.test?.fullTitle() ?? '(unknown test)';
-    skips.push({ backend: this.name, test, reason });
+    skips.push({ backend: labelOf(this.name), test, reason });
     skipBecause(this.ctx, reason);
   }
 

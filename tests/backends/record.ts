@@ -2,6 +2,17 @@
 // every skip with its reason, and the errno each backend answered for the
 // bad-input cases (which must agree across backends).
 
+/**
+ * Backend name → how results print it ("kqueue (emulated)" where the build
+ * is not the real thing), filled by conformance.test.ts.
+ */
+export const labels = new Map<string, string>();
+
+/** The label results print for the backend `name`. */
+export function labelOf(name: string): string {
+  return labels.get(name) ?? name;
+}
+
 /** One skipped test and why it was skipped. */
 export interface SkipRecord {
   backend: string;
@@ -35,7 +46,7 @@ export const answers = new Map<string, Map<string, string>>();
 export function recordAnswer(kase: string, backend: string, code: string): void {
   let byBackend = answers.get(kase);
   if (byBackend === undefined) answers.set(kase, (byBackend = new Map()));
-  byBackend.set(backend, code);
+  byBackend.set(labelOf(backend), code);
 }
 
 /** The cases where backends answered differently, one line each. */

@@ -23,7 +23,7 @@ import {
 import type { SocketModule } from './ts-runner.js';
 import { writtenScenarios } from './written.js';
 
-const { usable, unusable } = await backends();
+const { usable, unusable, label } = await backends();
 
 /** Written scenarios by area: the part of the name before the first dot. */
 function areas(): Map<string, string[]> {
@@ -57,7 +57,7 @@ describe('CPython differential', function () {
   });
 
   for (const backend of usable) {
-    describe(`backend ${backend}`, function () {
+    describe(`backend ${label(backend)}`, function () {
       before(async function () {
         if (typeof mod !== 'object') skipBecause(this, 'socket-compat did not load (the first test says why)');
         await useBackend(backend);

@@ -73,7 +73,7 @@ try {
   console.log(`scenarios: ${p.written.length} written, ${randomRun} random`);
 
   const mod = await loadSocketCompat();
-  const { usable, unusable } = await backends();
+  const { usable, unusable, label } = await backends();
   for (const b of unusable) console.log(`backend ${b.name}: not run (${b.why})`);
   const chosen = usable.filter((b) => onlyBackend === undefined || b === onlyBackend);
   const total = p.written.length + randomRun;
@@ -92,7 +92,7 @@ try {
       results.push(r);
       const intended = [...r.intended].map(([id, n]) => `${id}×${n}`).join(', ');
       console.log(
-        `backend ${b}: ${r.writtenDiffs.length} diffs in written scenarios, ${r.randomDiffs.length} in random ones (${r.randomFailures.length} random scenarios differ); ` +
+        `backend ${label(b)}: ${r.writtenDiffs.length} diffs in written scenarios, ${r.randomDiffs.length} in random ones (${r.randomFailures.length} random scenarios differ); ` +
           `${r.skipped} skipped on both sides; intended differences applied: ${intended || 'none'}; ${(r.ms / 1000).toFixed(1)} s`,
       );
     }
@@ -100,10 +100,10 @@ try {
       const shown: Diff[] = [...r.writtenDiffs, ...r.randomDiffs].slice(0, SHOW);
       diffs += r.writtenDiffs.length + r.randomDiffs.length;
       if (shown.length === 0) continue;
-      console.log(`\nDifferences on ${r.backend} (first ${shown.length} of ${r.writtenDiffs.length + r.randomDiffs.length}):`);
+      console.log(`\nDifferences on ${label(r.backend)} (first ${shown.length} of ${r.writtenDiffs.length + r.randomDiffs.length}):`);
       for (const d of shown) console.log(formatDiff(d));
       if (verbose) {
-        console.log(`\nTraces side by side on ${r.backend}:`);
+        console.log(`\nTraces side by side on ${label(r.backend)}:`);
         for (const f of r.failed) console.log(sideBySide(f.scenario, f.py, f.ts));
       }
       if (r.randomFailures.length === 0) continue;
@@ -117,7 +117,7 @@ try {
         if (!kinds.has(sig)) kinds.set(sig, []);
         kinds.get(sig)!.push(i);
       }
-      console.log(`\nRandom scenarios that differ on ${r.backend}, by kind of (first) difference:`);
+      console.log(`\nRandom scenarios that differ on ${label(r.backend)}, by kind of (first) difference:`);
       for (const [sig, is] of kinds) console.log(`  ${String(is.length).padStart(4)} × ${sig}`);
       await useBackend(r.backend);
       try {
@@ -132,7 +132,7 @@ try {
             break;
           }
           const small = await shrink(scenario.name, actions, mod, p.features, r.backend, p.intended, Math.min(15_000, left));
-          console.log(`\nMinimal reproduction of ${scenario.name} on ${r.backend} (seed ${seed}, index ${i}): ${small.scenario.actors.main!.length} steps`);
+          console.log(`\nMinimal reproduction of ${scenario.name} on ${label(r.backend)} (seed ${seed}, index ${i}): ${small.scenario.actors.main!.length} steps`);
           console.log(scenarioJson(small.scenario));
           console.log('As .scn:');
           console.log(scenarioScn(small.scenario));

@@ -92,12 +92,22 @@ export function randomFor(p: Prepared, backend: string): RandomSet {
   return set;
 }
 
-/** The backends this machine can run, and those it cannot with the reason. */
-export async function backends(): Promise<{ usable: string[]; unusable: { name: string; why: string }[] }> {
+/**
+ * The backends this machine can run, and those it cannot with the reason;
+ * `label` is how results print a backend ("kqueue (emulated)" where the build
+ * is not the real thing: io-kqueue on Linux, run with SIO_KQUEUE_EMULATED=1).
+ */
+export async function backends(): Promise<{
+  usable: string[];
+  unusable: { name: string; why: string }[];
+  label: (name: string) => string;
+}> {
   const all = await availableBackends();
+  const labels = new Map(all.map((b) => [b.name, b.label]));
   return {
     usable: all.filter((b) => b.unavailable === null).map((b) => b.name),
-    unusable: all.filter((b) => b.unavailable !== null).map((b) => ({ name: b.name, why: b.unavailable! })),
+    unusable: all.filter((b) => b.unavailable !== null).map((b) => ({ name: b.label, why: b.unavailable! })),
+    label: (name) => labels.get(name) ?? name,
   };
 }
 

@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { io, SockOpt, sleep, spawn } from '@stackless-io/runtime';
 import { conformance, joinAll } from '../harness.js';
 import { concat, listener, pair, pattern, trySetsockopt } from '../net.js';
-import { note } from '../record.js';
+import { labelOf, note } from '../record.js';
 
 const TOTAL = 2 * 1024 * 1024;
 /** Sizes io.send is asked for, in turn: tiny to far larger than any socket buffer. */
@@ -22,7 +22,7 @@ export function backpressureCases(name: string): void {
     // Small kernel buffers make the backpressure certain; a backend that
     // cannot set them still has to pass, only with more buffering.
     const cannot = [trySetsockopt(c, SockOpt.SNDBUF, 16384), trySetsockopt(s, SockOpt.RCVBUF, 16384)].filter((x) => x !== null);
-    if (cannot.length > 0) note(`${name}: SO_SNDBUF/SO_RCVBUF not settable (${cannot.join(', ')})`);
+    if (cannot.length > 0) note(`${labelOf(name)}: SO_SNDBUF/SO_RCVBUF not settable (${cannot.join(', ')})`);
 
     const writer = spawn(function* writer() {
       const half = TOTAL / 2;
@@ -62,7 +62,7 @@ export function backpressureCases(name: string): void {
     expect(got.length, 'bytes received').to.equal(TOTAL);
     const first = got.findIndex((b, i) => b !== data[i]);
     expect(first, 'offset of the first wrong byte').to.equal(-1);
-    note(`${name}: ${sent.short} of ${sent.calls} io.send calls were short`);
+    note(`${labelOf(name)}: ${sent.short} of ${sent.calls} io.send calls were short`);
     if (t.native && cannot.length === 0) {
       // A 1 MiB send into 16 KiB buffers cannot be taken whole by the kernel
       // in one non-blocking send(2): a native backend must report it short.
