@@ -1,13 +1,28 @@
 /*
  * backend.h: the C ABI that every native IO shim of Stackless IO implements
- * (epoll.cc now; uring.cc, iocp.cc and kqueue.cc later). A new backend author
- * should be able to implement a shim from this file alone.
+ * (epoll.cc and kqueue.cc, both over the readiness core readiness.cc; uring.cc
+ * and iocp.cc later). A new backend author should be able to implement a shim
+ * from this file alone.
+ *
+ * Numbers
+ * -------
+ * - Every number JS passes in is Linux's: SOCK_* types, MSG_* flags, option
+ *   levels and names, sockaddr layouts (a 16-bit family first, no sa_len;
+ *   AF_INET6 = 10), control messages. A shim on another kernel translates
+ *   them at its edge (kqueue.cc's socket calls: sockcalls.h, sockabi.h);
+ *   what it cannot translate it answers as the contract allows (-ENOSYS for
+ *   SENDMSG/RECVMSG, -ENOPROTOOPT for an option it has no number for).
+ * - Errors are the platform's: res < 0 (and every negative return) is -errno
+ *   in the numbering of the shim's own <errno.h>, which is the numbering of
+ *   Node's os.constants.errno on that platform. The TypeScript above
+ *   (@stackless-io/shim-backend) reads error numbers only through
+ *   os.constants.errno and never hard-codes one, so no table is needed.
  *
  * Shape of the contract
  * ---------------------
  * - Completion-shaped. JS asks for an operation and later receives a
  *   completion (token, gen, res): res >= 0 is a byte count, a new fd or a
- *   length; res < 0 is -errno (Linux numbering; other platforms map theirs).
+ *   length; res < 0 is -errno (see "Numbers" below).
  * - Batched. JS writes up to sq_entries submissions into the submission
  *   array and makes ONE call, sio_enter(h, n, timeout). The shim consumes
  *   entries [0, n), finishes whatever it can (including operations parked
