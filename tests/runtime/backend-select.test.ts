@@ -2,17 +2,50 @@ import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import { availableBackends, backendOrNull, closeBackend, RuntimeError, useBackend } from '@stackless-io/runtime';
 
+/** Runs body with $SIO_KQUEUE_EMULATED set to value (undefined: unset), then restores it. */
+async function withKqueueEmulated<T>(value: string | undefined, body: () => Promise<T>): Promise<T> {
+  const saved = process.env.SIO_KQUEUE_EMULATED;
+  if (value === undefined) delete process.env.SIO_KQUEUE_EMULATED;
+  else process.env.SIO_KQUEUE_EMULATED = value;
+  try {
+    return await body();
+  } finally {
+    if (saved === undefined) delete process.env.SIO_KQUEUE_EMULATED;
+    else process.env.SIO_KQUEUE_EMULATED = saved;
+  }
+}
+
 describe('runtime: IO backend selection', () => {
   afterEach(() => closeBackend());
 
   it('lists every known backend, with the reason when one cannot run here', async () => {
-    const list = await availableBackends();
+    const list = await withKqueueEmulated(undefined, () => availableBackends());
     expect(list.map((b) => b.name)).to.deep.equal(['io_uring', 'epoll', 'kqueue', 'iocp', 'libuv']);
     const byName = Object.fromEntries(list.map((b) => [b.name, b.unavailable]));
     expect(byName.epoll, 'the epoll shim is built on Linux').to.equal(null);
     expect(byName.libuv, 'libuv runs everywhere').to.equal(null);
-    expect(byName.kqueue, 'a backend for another OS says so').to.match(/^kqueue runs on darwin, .*not linux$/);
     expect(byName.io_uring, 'a planned backend names no package to install').to.equal('no io_uring backend package is released yet');
+    expect(byName.iocp, 'a backend for another OS says so').to.match(/^iocp runs on win32, not linux$/);
+    // io-kqueue is installed; on Linux its build is the emulation, for tests only.
+    expect(byName.kqueue).to.match(/emulated build is for tests only \(set SIO_KQUEUE_EMULATED=1\)/);
+    expect(list.find((b) => b.name === 'kqueue')!.label).to.equal('kqueue (emulated)');
+    expect(list.find((b) => b.name === 'epoll')!.label).to.equal('epoll');
+  });
+
+  it('never picks a backend that is only for tests by default (the emulated kqueue), but picks it by name', async () => {
+    await withKqueueEmulated('1', async () => {
+      const kq = (await availableBackends()).find((b) => b.name === 'kqueue')!;
+      expect(kq.byDefault).to.equal(false);
+      if (kq.unavailable !== null) return; // not built: nothing more to show (the reason says so)
+      const saved = process.env.STACKLESS_IO_BACKEND;
+      delete process.env.STACKLESS_IO_BACKEND;
+      try {
+        expect((await useBackend()).name).to.equal('epoll');
+      } finally {
+        if (saved !== undefined) process.env.STACKLESS_IO_BACKEND = saved;
+      }
+      expect((await useBackend('kqueue')).name).to.equal('kqueue (emulated)');
+    });
   });
 
   it('picks the best available backend by default (epoll on Linux)', async () => {
@@ -32,15 +65,15 @@ describe('runtime: IO backend selection', () => {
   it('an unavailable choice fails with a clear error naming the available ones', async () => {
     let err: unknown = null;
     try {
-      await useBackend('kqueue');
+      await withKqueueEmulated(undefined, () => useBackend('iocp'));
     } catch (e) {
       err = e;
     }
     expect(err).to.be.instanceOf(RuntimeError);
-    expect((err as Error).message).to.match(/"kqueue" is not available \(kqueue runs on darwin, .*, not linux\); available here: epoll, libuv/);
+    expect((err as Error).message).to.match(/"iocp" is not available \(iocp runs on win32, not linux\); available here: epoll, libuv/);
     err = null;
     try {
-      await useBackend('nope');
+      await withKqueueEmulated(undefined, () => useBackend('nope'));
     } catch (e) {
       err = e;
     }
