@@ -144,17 +144,18 @@ bool poller_del(Instance &in, const FdState &st) {
   // after the fd is closed, and the fd number may then be reused before the
   // next round: deleted now, in one call, so nothing of the old socket stays.
   // (The emulation needs it too: it cannot see close.)
+  // EV_RECEIPT: each change answers with an EV_ERROR entry (data 0 when it
+  // succeeded), and a call whose changes answer fills its eventlist with
+  // them, so it collects no pending event (those stay for the round's wait).
   struct kevent del[2];
-  EV_SET(&del[0], st.fd, EVFILT_READ, EV_DELETE, 0, 0, nullptr);
-  EV_SET(&del[1], st.fd, EVFILT_WRITE, EV_DELETE, 0, 0, nullptr);
-  struct kevent errs[2];
+  EV_SET(&del[0], st.fd, EVFILT_READ, EV_DELETE | EV_RECEIPT, 0, 0, nullptr);
+  EV_SET(&del[1], st.fd, EVFILT_WRITE, EV_DELETE | EV_RECEIPT, 0, 0, nullptr);
+  struct kevent got[2];
   timespec zero{0, 0};
-  int n = kevent(in.pollfd, del, 2, errs, 2, &zero);
-  // Errors come back as EV_ERROR events (there is room for both).
-  bool ok = n >= 0;
+  int n = kevent(in.pollfd, del, 2, got, 2, &zero);
+  bool ok = n == 2;
   for (int i = 0; i < n; i++)
-    if ((errs[i].flags & EV_ERROR) && errs[i].data != 0) ok = false;
-    else if (!(errs[i].flags & EV_ERROR)) dispatch(in, errs[i]);  // a real event the call collected
+    if (!(got[i].flags & EV_ERROR) || got[i].data != 0) ok = false;
   return ok;
 }
 

@@ -11,6 +11,7 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <initializer_list>
 #include <thread>
 
 #include "sys/event.h"
@@ -215,6 +216,25 @@ static void test_receipt() {
   kqueue_emu_close(kq);
 }
 
+// EV_RECEIPT: "This is useful for making bulk changes to a kqueue without
+// draining any pending events." (the shim deletes a socket's events so)
+static void test_receipt_keeps_pending() {
+  int kq = kqueue(), sv[2], other[2];
+  pair(sv);
+  pair(other);
+  CHECK(change(kq, other[0], EVFILT_READ, EV_ADD | EV_CLEAR) == 0);
+  CHECK(write(other[1], "x", 1) == 1);
+  struct kevent ch[2], ev[2];
+  EV_SET(&ch[0], sv[0], EVFILT_WRITE, EV_ADD | EV_RECEIPT, 0, 0, nullptr);
+  EV_SET(&ch[1], sv[0], EVFILT_WRITE, EV_DELETE | EV_RECEIPT, 0, 0, nullptr);
+  CHECK(kevent(kq, ch, 2, ev, 2, &kZero) == 2);
+  CHECK((ev[0].flags & EV_ERROR) && ev[0].data == 0 && (ev[1].flags & EV_ERROR) && ev[1].data == 0);
+  CHECK(poll_events(kq, ev, 2, &kLong) == 1);  // the pending read event is still there
+  CHECK(ev[0].ident == (uintptr_t)other[0]);
+  for (int fd : {sv[0], sv[1], other[0], other[1]}) close(fd);
+  kqueue_emu_close(kq);
+}
+
 // EVFILT_WRITE: "For sockets, pipes and fifos, data will contain the amount of
 // space remaining in the write buffer. The filter will set EV_EOF when the
 // reader disconnects".
@@ -381,6 +401,7 @@ int main() {
   run("call_errors", test_call_errors);
   run("changelist_errors_as_events", test_changelist_errors_as_events);
   run("receipt", test_receipt);
+  run("receipt_keeps_pending", test_receipt_keeps_pending);
   run("write_room_and_eof", test_write_room_and_eof);
   run("listener", test_listener);
   run("user_event", test_user_event);
