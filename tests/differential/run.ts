@@ -9,6 +9,7 @@
 //
 //   node build/tests/differential/run.js [--seed N] [--random N] [--backend NAME] [--only PREFIX]
 //   (or DIFF_SEED / DIFF_RANDOM / DIFF_BACKEND / DIFF_ONLY in the environment)
+import '../helpers/test-env.js';
 import { execFileSync } from 'node:child_process';
 import { formatDiff, type Diff } from './compare.js';
 import { PYTHON } from './python.js';

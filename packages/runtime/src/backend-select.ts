@@ -38,6 +38,10 @@ export interface BackendReport {
   unavailable: string | null;
   /** The backend's own line about its native part (library, ABI), when it has one. */
   details: string | null;
+  /** How results name it here ("kqueue (emulated)" for a build that is not the real thing). */
+  label: string;
+  /** False when it is used only when asked for by name (a build for tests). */
+  byDefault: boolean;
 }
 
 /** Every known backend, best first, with why it cannot run here and its own details. */
@@ -47,7 +51,9 @@ export async function inspectBackends(): Promise<BackendReport[]> {
     const mod = await loadModule(known);
     const unavailable = typeof mod === 'string' ? mod : mod.unavailableReason();
     const details = typeof mod === 'string' || mod.describe === undefined ? null : mod.describe();
-    out.push({ name: known.name, package: known.package, unavailable, details });
+    const label = typeof mod === 'string' ? known.name : (mod.label?.() ?? known.name);
+    const byDefault = typeof mod === 'string' ? true : (mod.byDefault?.() ?? true);
+    out.push({ name: known.name, package: known.package, unavailable, details, label, byDefault });
   }
   return out;
 }

@@ -24,16 +24,19 @@ export async function doctor(): Promise<{ text: string; ok: boolean }> {
   const report = await inspectBackends();
   const width = Math.max(...report.map((b) => b.name.length));
   for (const b of report) {
-    lines.push(`  ${b.name.padEnd(width)}  ${b.unavailable === null ? 'available' : `unavailable: ${b.unavailable}`}`);
+    const note = b.label === b.name ? '' : ` as "${b.label}"`;
+    const when = b.byDefault ? '' : ', used only when named';
+    lines.push(`  ${b.name.padEnd(width)}  ${b.unavailable === null ? `available${note}${when}` : `unavailable: ${b.unavailable}`}`);
     if (b.details !== null && b.unavailable === null) lines.push(`  ${' '.repeat(width)}  shim: ${b.details}`);
   }
   const wanted = process.env.STACKLESS_IO_BACKEND ?? '';
-  const ok = report.filter((b) => b.unavailable === null);
+  // The default skips a backend that is used only when named (a build for tests).
+  const ok = report.filter((b) => b.unavailable === null && b.byDefault);
   if (wanted !== '') {
-    const usable = ok.some((b) => b.name === wanted);
+    const usable = report.some((b) => b.name === wanted && b.unavailable === null);
     lines.push(`default: ${wanted} (STACKLESS_IO_BACKEND)${usable ? '' : ', which is NOT available here: useBackend() will fail'}`);
   } else {
     lines.push(ok.length > 0 ? `default: ${ok[0]!.name} (the best available; STACKLESS_IO_BACKEND is not set)` : 'default: none, no backend is available');
   }
-  return { text: lines.join('\n'), ok: wanted === '' ? ok.length > 0 : ok.some((b) => b.name === wanted) };
+  return { text: lines.join('\n'), ok: wanted === '' ? ok.length > 0 : report.some((b) => b.name === wanted && b.unavailable === null) };
 }

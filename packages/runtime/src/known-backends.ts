@@ -22,7 +22,7 @@ export interface KnownBackend {
 export const KNOWN_BACKENDS: readonly KnownBackend[] = [
   { name: 'io_uring', package: '@stackless-io/io-uring', published: false, os: ['linux'] },
   { name: 'epoll', package: '@stackless-io/io-epoll', published: true, os: ['linux'] },
-  { name: 'kqueue', package: '@stackless-io/io-kqueue', published: false, os: ['darwin', 'freebsd', 'openbsd', 'netbsd'] },
+  { name: 'kqueue', package: '@stackless-io/io-kqueue', published: true, os: ['darwin', 'freebsd', 'openbsd', 'netbsd'] },
   { name: 'iocp', package: '@stackless-io/io-iocp', published: false, os: ['win32'] },
   { name: 'libuv', package: '@stackless-io/io-libuv', published: true },
 ];
