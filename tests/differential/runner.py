@@ -20,6 +20,7 @@ import functools
 import operator
 import random
 import string
+import subprocess
 import io
 import json
 import math
@@ -73,6 +74,7 @@ class Ctx:
         self.owned = []  # sockets and files to close at the end
         self.stopping = False
         self.deadline = 0.0
+        self.children = []  # processes started by child_uses_fd, reaped at the end
 
     def event(self, name):
         with self.lock:
@@ -121,6 +123,21 @@ def builtin(ctx, name):
         # The last n bytes: what a scenario checks when how many bytes came
         # before depends on the kernel's timing.
         return lambda b, n: bytes(b)[-n:] if n > 0 else b""
+    if name == "child_uses_fd":
+        return lambda path: start_child(ctx, path)
+    return None
+
+
+CHILD_FD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "child_fd.py")
+
+
+def start_child(ctx, path):
+    """Starts child_fd.py (a second process that receives a descriptor over
+    the Unix socket at `path` and uses it); returns None, as ts-eval.ts's
+    builtin does. The process is reaped when the scenario ends."""
+    p = subprocess.Popen([sys.executable, CHILD_FD, path], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    with ctx.lock:
+        ctx.children.append(p)
     return None
 
 
@@ -359,6 +376,12 @@ def run_scenario(sc, feats):
         owned = list(ctx.owned)
     for o in reversed(owned):
         close_quietly(o, False)
+    for p in ctx.children:
+        try:
+            p.wait(2.0)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
     socket.setdefaulttimeout(None)
     shutil.rmtree(tmp, ignore_errors=True)
     entries = [e for a in actors for e in traces[a]]

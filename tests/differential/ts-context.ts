@@ -4,6 +4,7 @@
  * types), a scenario's variables, events and owned sockets, and the errors
  * the runner itself raises (named as runner.py names them).
  */
+import type { ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Channel } from '@stackless-io/channel';
@@ -56,6 +57,8 @@ export class Ctx {
   readonly vars = new Map<string, unknown>();
   readonly events = new Map<string, Event>();
   readonly owned: unknown[] = [];
+  /** Processes started by the builtin child_uses_fd, reaped when the scenario ends. */
+  readonly children: ChildProcess[] = [];
   stopping = false;
   /** Set when a stop rule ended the scenario (see Trace.cut). */
   cut: { a: string; i: number; id: string } | undefined = undefined;

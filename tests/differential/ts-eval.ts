@@ -8,6 +8,7 @@ import { endianness } from 'node:os';
 import { join } from 'node:path';
 import type { TaskletGenerator } from '@stackless-io/runtime';
 import type { Expr } from './scenario.js';
+import { startChild } from './ts-children.js';
 import { AttributeError, isIterator, Unbound, type Ctx } from './ts-context.js';
 
 function isClass(f: unknown): boolean {
@@ -60,6 +61,8 @@ function builtin(ctx: Ctx, name: string): ((...a: any[]) => unknown) | undefined
       return (a: new () => unknown, b: new () => unknown) => a === b || a.prototype instanceof b;
     case 'abstract':
       return (leaf: string) => `\0${join(ctx.tmp, leaf)}`;
+    case 'child_uses_fd':
+      return (path: string) => startChild(ctx.children, path);
     case 'repeat':
       return (b: Uint8Array, n: number) => {
         const out = new Uint8Array(b.length * n);

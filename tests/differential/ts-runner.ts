@@ -23,6 +23,7 @@ import {
 import { FdBaseline, warmUpNode } from '@stackless-io/test-support';
 import { stopsAt, type Intended } from './compare.js';
 import { stepText, type Entry, type Scenario, type Step, type Trace } from './scenario.js';
+import { reapChildren, warmUpChildren } from './ts-children.js';
 import { Ctx, isIterator, Unpack, type SocketModule } from './ts-context.js';
 import { evaluate } from './ts-eval.js';
 import { applyFilter, className, errnoName } from './ts-values.js';
@@ -162,6 +163,7 @@ export async function runTs(sc: Scenario, mod: SocketModule, features: Record<st
     }
   });
   await closeAll(ctx.owned);
+  await reapChildren(ctx.children);
   try {
     mod.setdefaulttimeout?.(null);
   } catch {
@@ -182,6 +184,7 @@ export async function runTsAll(scenarios: Scenario[], mod: SocketModule, feature
   // Node opens some descriptors once per process, on first use (one on
   // /dev/null at the first listen): open them now, before any baseline.
   await warmUpNode();
+  if (scenarios.some((s) => JSON.stringify(s).includes('"child_uses_fd"'))) await warmUpChildren();
   const out: Trace[] = [];
   for (const s of scenarios) out.push(await runTs(s, mod, features, stops));
   return out;
