@@ -102,6 +102,10 @@ def builtin(ctx, name):
         return lambda leaf: os.path.join(ctx.tmp, leaf)
     if name == "pack_ii":
         return lambda a, b: struct.pack("ii", a, b)
+    if name == "pack_i":
+        return lambda a: struct.pack("i", a)
+    if name == "cat":
+        return lambda *bs: b"".join(bytes(b) for b in bs)
     if name == "float":
         return float
     if name == "len":

@@ -49,6 +49,15 @@ function builtin(ctx: Ctx, name: string): ((...a: any[]) => unknown) | undefined
         }
         return new Uint8Array(buf);
       };
+    case 'pack_i':
+      return (a: number) => {
+        const buf = Buffer.alloc(4);
+        if (endianness() === 'LE') buf.writeInt32LE(a, 0);
+        else buf.writeInt32BE(a, 0);
+        return new Uint8Array(buf);
+      };
+    case 'cat':
+      return (...bs: Uint8Array[]) => new Uint8Array(Buffer.concat(bs));
     case 'float':
       return pyFloat;
     case 'len':
