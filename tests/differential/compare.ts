@@ -32,7 +32,7 @@ export interface Intended {
    */
   stop?: boolean;
   /**
-   * A capability of the random model (model.ts, CAPABILITIES) that random
+   * A capability of the random model (model-types.ts, CAPABILITIES) that random
    * scenarios do not use on these backends, since this difference is all
    * they would find there.
    */

@@ -153,7 +153,7 @@ function pureAction(rng: Rng, features: Record<string, boolean>): string {
 const STATE_OPTS = ['SO_ACCEPTCONN', 'SO_TYPE', 'SO_ERROR', 'SO_DOMAIN', 'SO_PROTOCOL'];
 
 /**
- * The moves of issue #8's (a), (b) and (c) (model.ts, "filled sockets,
+ * The moves of issue #8's (a), (b) and (c) (model-fill.ts, "filled sockets,
  * zero-length receives, state options"): zero-length receives and state
  * options on any socket in any state, a listener shut down, and a
  * non-blocking send that fills a stream, with the sendall that then meets
