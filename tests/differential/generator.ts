@@ -210,6 +210,30 @@ function proposeStateMove(rng: Rng, m: Model, fams: Fam[]): Action | undefined {
   }
 }
 
+/**
+ * A message move (model-messages.ts): sendmsg/recvmsg where send/recv or
+ * sendto/recvfrom would go, or a descriptor passed over a Unix stream.
+ */
+function proposeMessageMove(rng: Rng, m: Model, names: string[], ofKind: (k: Sock['kind']) => string | undefined): Action {
+  switch (rng.int(0, 4)) {
+    case 0:
+      return { k: 'msgsend', a: ofKind('stream'), x: randomBytes(rng, 64) };
+    case 1:
+      return { k: 'msgrecv', a: ofKind('stream'), n: rng.pick([0, 1, 3, 8, 64, 1024]), m: rng.int(0, 2) };
+    case 2:
+      return { k: 'msgsendto', a: ofKind('dgram'), b: ofKind('dgram'), x: randomBytes(rng, 48) };
+    case 3:
+      return { k: 'msgrecvfrom', a: ofKind('dgram'), n: rng.pick([0, 1, 3, 16, 100]), m: rng.int(0, 2) };
+    default: {
+      const x = randomBytes(rng, 16);
+      return { k: 'passfd', a: ofKind('stream'), b: names.length === 0 ? undefined : rng.pick(names), s: m.fresh('m'), x: x.length === 0 ? [0x21] : x };
+    }
+  }
+}
+
+/** How often a proposal is one of proposeMessageMove's. */
+const MESSAGE_MOVE_SHARE = 0.08;
+
 /** How often a proposal is one of proposeStateMove's. */
 const STATE_MOVE_SHARE = 0.12;
 
@@ -226,6 +250,7 @@ function propose(rng: Rng, m: Model, features: Record<string, boolean>): Action 
   if (features.unix === true) fams.push('unix');
   // More often while a fill waits for its follow-ups.
   if (rng.chance(m.filled().length > 0 ? 0.3 : 0.1)) return proposeFillMove(rng, m, names, ofKind);
+  if (rng.chance(MESSAGE_MOVE_SHARE)) return proposeMessageMove(rng, m, names, ofKind);
   if (rng.chance(STATE_MOVE_SHARE)) {
     const act = proposeStateMove(rng, m, fams);
     if (act !== undefined) return act;

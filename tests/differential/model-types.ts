@@ -8,9 +8,10 @@ export type Fam = 'inet' | 'inet6' | 'unix';
 /**
  * What the model can leave out, for a backend whose intended differences
  * (intended-differences.json, "avoid") say it cannot do it:
- * - unix-dgram: AF_UNIX datagram sockets.
+ * - unix-dgram: AF_UNIX datagram sockets;
+ * - messages: sendmsg/recvmsg and descriptor passing (model-messages.ts).
  */
-export const CAPABILITIES = ['unix-dgram'] as const;
+export const CAPABILITIES = ['unix-dgram', 'messages'] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 /** null: blocking; 0: non-blocking; SHORT: a timeout meant to expire; LONG: a timeout meant not to. */
 export type Timeout = null | 0 | typeof SHORT | typeof LONG;

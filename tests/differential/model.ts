@@ -8,10 +8,12 @@
  * Its moves are in files by family: the basic ones here (sockets, connect,
  * accept, send and receive, options, closing), model-fill.ts (filled
  * sockets, zero-length receives, state options), model-state.ts (shutdown
- * in every state, resets, options before connect). The members the move files use are not private.
+ * in every state, resets, options before connect), model-messages.ts
+ * (sendmsg/recvmsg, descriptor passing). The members the move files use are not private.
  */
 import { parseStep } from './dsl.js';
 import { applyFillMove, fillForbids } from './model-fill.js';
+import { applyMessageMove } from './model-messages.js';
 import { applyStateMove } from './model-state.js';
 import {
   FAM_CONST,
@@ -86,6 +88,11 @@ export class Model {
     return s;
   }
 
+  /** Whether this model leaves out a capability (its backend's intended differences say so). */
+  avoids(c: string): boolean {
+    return this.avoid.has(c);
+  }
+
   famOk(f: Fam): boolean {
     return f === 'inet' || (f === 'inet6' && this.features.ipv6 === true) || (f === 'unix' && this.features.unix === true);
   }
@@ -114,6 +121,8 @@ export class Model {
   apply(act: Action): boolean {
     const a = this.sock(act.a);
     const b = this.sock(act.b);
+    const message = applyMessageMove(this, act);
+    if (message !== undefined) return message;
     if (fillForbids(this, act, a)) return false;
     const fill = applyFillMove(this, act, a);
     if (fill !== undefined) return fill;
