@@ -85,7 +85,7 @@ extern "C" {
 #define SIO_API __attribute__((visibility("default")))
 #endif
 
-#define SIO_ABI_VERSION 6u
+#define SIO_ABI_VERSION 7u
 #define SIO_MAGIC 0x314f4953u /* "SIO1" in little-endian memory */
 
 /*
@@ -130,6 +130,9 @@ extern "C" {
  *  RECVMSG           fd   data in             msg block   name cap    bytes; cqe.addrlen, cqe.flags = the
  *                                             offset      << 24 |     kernel's msg_flags (low 16 bits),
  *                                                         control cap cqe.off = control bytes written
+ *  SENDFILE          fd   off = file offset   file fd     file offset bytes sent (may be short; 0 at the
+ *                         bits 32..63;        (any fd)    bits 0..31  file's end), see "Sendfile"
+ *                         len = most bytes
  *
  * msg_flags are MSG_* flags for RECV/SEND/RECVFROM/SENDTO (MSG_NOSIGNAL is
  * always added to sends). Only fds created by this handle (SOCKET, ACCEPT)
@@ -154,6 +157,21 @@ extern "C" {
  * made non-blocking and keep the kernel's default otherwise: they are
  * inheritable (no MSG_CMSG_CLOEXEC), as CPython's recvmsg leaves them.
  *
+ * Sendfile
+ * --------
+ * SENDFILE is sendfile(2) from a file to the socket fd: at most len bytes
+ * (cut to 0x7ffff000) of the file descriptor arg0, from the 64-bit offset
+ * (off << 32 | arg1). The file fd is the caller's own (a file it opened, not
+ * one of this handle's sockets): the shim only reads from it. It must be a
+ * regular file, else -EINVAL (a pipe or terminal could block the thread);
+ * a bad fd is -EBADF. The
+ * offset is passed by pointer, so the file's own position never moves. It
+ * parks like SEND where the socket has no room, on the same queue (its
+ * bytes keep their order with the sends around it) and takes
+ * SIO_SQE_NOWAIT. msg_flags are ignored. A shim whose platform has no
+ * sendfile answers -ENOSYS (and one written against ABI 6 may answer
+ * -EINVAL for the unknown op): the TS side then reads and sends itself.
+
  * The receive pool
  * ----------------
  * A RECV with SIO_SQE_POOL in sqe.flags names no buffer (off is ignored;
@@ -195,7 +213,8 @@ enum sio_op {
   SIO_OP_INHERITABLE = 22,
   SIO_OP_SENDMSG = 23,
   SIO_OP_RECVMSG = 24,
-  SIO_OP_COUNT_ = 25
+  SIO_OP_SENDFILE = 25,
+  SIO_OP_COUNT_ = 26
 };
 
 /*
@@ -208,7 +227,7 @@ enum sio_op {
  * direction (they keep their order). A pool receive that finds data but no
  * pool room waits for the next sio_enter, as any pool receive does, and is
  * tried once more there. ACCEPT, RECV, SEND, RECVFROM, SENDTO, SENDMSG,
- * RECVMSG, POLL_IN and POLL_OUT take the flag; any other operation with it gives -EINVAL.
+ * RECVMSG, SENDFILE, POLL_IN and POLL_OUT take the flag; any other operation with it gives -EINVAL.
  *
  * A non-blocking send offers the kernel the whole buffer, which may be far
  * larger than any arena block: sio_send sends straight from the caller's

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -208,7 +209,7 @@ bool is_read_side(uint8_t op) {
 
 bool is_parking(uint8_t op) {
   return is_read_side(op) || op == SIO_OP_CONNECT || op == SIO_OP_SEND || op == SIO_OP_SENDTO ||
-         op == SIO_OP_SENDMSG || op == SIO_OP_POLL_OUT;
+         op == SIO_OP_SENDMSG || op == SIO_OP_SENDFILE || op == SIO_OP_POLL_OUT;
 }
 
 // SENDMSG/RECVMSG: the message block at arg0 is 128 bytes of address, then
@@ -295,6 +296,7 @@ bool buffers_ok(const Instance &in, const sio_sqe &s) {
       return in_arena(in, s.off, s.len) && msg_block_ok(in, s);
     case SIO_OP_POLL_IN:
     case SIO_OP_POLL_OUT:
+    case SIO_OP_SENDFILE:  // no arena buffer: off is part of the file offset
       return true;
     default:
       return in_arena(in, s.off, s.len);
@@ -337,10 +339,36 @@ int32_t attempt_pool_recv(Instance &in, const FdState &st, const sio_sqe &s, uin
   }
 }
 
+// SENDFILE: sendfile(2) of the caller's file (arg0) from the 64-bit offset
+// off << 32 | arg1, at most len bytes (cut to Linux's largest transfer).
+// The offset goes by pointer: the file's position never moves. An offset
+// beyond off_t is the kernel's EINVAL for a negative one.
+int32_t attempt_sendfile(const sio_sqe &s) {
+  uint64_t at = (static_cast<uint64_t>(s.off) << 32) | s.arg1;
+  if (at > static_cast<uint64_t>(INT64_MAX)) return -EINVAL;
+  // Only a regular file: reading a pipe or a terminal (which sendfile(2)
+  // also takes) could block the thread, which the shim never does. The
+  // caller falls back on reading and sending itself, as CPython falls back
+  // on send() when os.sendfile fails.
+  struct stat sb;
+  if (fstat(static_cast<int>(s.arg0), &sb) < 0) return -errno;
+  if (!S_ISREG(sb.st_mode)) return -EINVAL;
+  size_t len = std::min<uint32_t>(s.len, 0x7ffff000u);
+  for (;;) {
+    off_t pos = static_cast<off_t>(at);
+    ssize_t n = sys::send_file(s.fd, static_cast<int>(s.arg0), &pos, len);
+    if (n >= 0) return static_cast<int32_t>(n);
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return kAgain;
+    return -errno;
+  }
+}
+
 // Tries a parking operation once. Returns its result, kAgain or kNoRoom.
 int32_t attempt(Instance &in, FdState &st, Op &op, uint16_t *flags, uint16_t *addrlen, uint32_t *off) {
   const sio_sqe &s = op.sqe;
   if (s.flags & SIO_SQE_POOL) return attempt_pool_recv(in, st, s, flags, off);
+  if (s.op == SIO_OP_SENDFILE) return attempt_sendfile(s);
   void *buf = in.arena + s.off;
   for (;;) {  // retried only on EINTR (and ECONNABORTED for accept)
     ssize_t n;
@@ -641,12 +669,12 @@ void submit(Instance &in, const sio_sqe &s) {
 // of more takes at most this much anyway, and the count fits an int32.
 constexpr uint32_t kMaxTransfer = 0x7ffff000u;
 
-// Whether a SEND or SENDTO is parked on the write queue: sio_send must not
-// overtake the bytes it holds.
+// Whether a SEND, SENDTO, SENDMSG or SENDFILE is parked on the write queue:
+// sio_send must not overtake the bytes it holds.
 bool send_parked(const Instance &in, const FdState &st) {
   for (uint32_t t = st.wr.head; t != kNil; t = in.ops[t].next) {
     uint8_t op = in.ops[t].sqe.op;
-    if (op == SIO_OP_SEND || op == SIO_OP_SENDTO || op == SIO_OP_SENDMSG) return true;
+    if (op == SIO_OP_SEND || op == SIO_OP_SENDTO || op == SIO_OP_SENDMSG || op == SIO_OP_SENDFILE) return true;
   }
   return false;
 }

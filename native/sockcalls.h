@@ -23,6 +23,9 @@
 namespace sio::sys {
 
 #ifdef __linux__
+}  // namespace sio::sys
+#include <sys/sendfile.h>
+namespace sio::sys {
 
 // Control data (SENDMSG/RECVMSG) passes through to the kernel as the ABI
 // lays it out (Linux's cmsghdr): true only where that is the kernel's layout.
@@ -75,6 +78,10 @@ inline ssize_t send_to(int fd, const void *buf, size_t len, int flags, const soc
   return ::sendto(fd, buf, len, flags | MSG_NOSIGNAL | (dontwait ? MSG_DONTWAIT : 0), to, tolen);
 }
 
+// sendfile(2) from `file` at *pos (advanced; the file's own position never
+// moves) to the socket.
+inline ssize_t send_file(int sock, int file, off_t *pos, size_t len) { return ::sendfile(sock, file, pos, len); }
+
 #else  // macOS, FreeBSD, OpenBSD, NetBSD: sockcalls_bsd.cc
 
 constexpr bool kPassesControl = false;
@@ -92,6 +99,7 @@ int getpeername(int fd, sockaddr *addr, socklen_t *len);
 ssize_t recv(int fd, void *buf, size_t len, int flags);
 ssize_t recv_one(int fd, void *buf, size_t len, int flags, void *name, socklen_t *namelen, bool *trunc);
 ssize_t send_to(int fd, const void *buf, size_t len, int flags, const sockaddr *to, socklen_t tolen, bool dontwait);
+ssize_t send_file(int sock, int file, off_t *pos, size_t len);
 
 #endif
 

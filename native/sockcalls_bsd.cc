@@ -209,4 +209,13 @@ ssize_t send_to(int fd, const void *buf, size_t len, int flags, const sockaddr *
   return ::sendto(fd, buf, len, f, reinterpret_cast<const sockaddr *>(a.bytes), a.len);
 }
 
+// SENDFILE: the BSDs' and macOS's sendfile(2) differ from Linux's (and from
+// each other: headers and trailers, the count returned through a pointer);
+// not written yet, so the operation answers ENOSYS and the caller falls back
+// on reading and sending, as the contract allows.
+ssize_t send_file(int, int, off_t *, size_t) {
+  errno = ENOSYS;
+  return -1;
+}
+
 }  // namespace sio::sys

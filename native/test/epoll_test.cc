@@ -26,6 +26,7 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <dirent.h>
 
@@ -659,6 +660,46 @@ static void test_dup_and_socketpair() {
   CHECK(r.clean());
 }
 
+// SENDFILE: bytes of a regular file from a 64-bit offset, the file's own
+// position untouched; 0 at its end; a pipe, a bad fd and an offset beyond
+// off_t are refused without blocking or crashing.
+static void test_sendfile() {
+  Ring r(8, 16, 4096);
+  char path[] = "/tmp/sio-sendfile-XXXXXX";
+  int f = mkstemp(path);
+  CHECK(f >= 0);
+  unlink(path);
+  CHECK_EQ(write(f, "0123456789", 10), 10);
+  CHECK_EQ(lseek(f, 3, SEEK_SET), 3);
+  uint32_t out = r.alloc(4);
+  int a = r.sync(Ring::op(SIO_OP_SOCKETPAIR, 0, out, 0, AF_UNIX, SOCK_STREAM));
+  int32_t b;
+  memcpy(&b, r.arena + out, sizeof b);
+  CHECK_EQ(r.run(Ring::op(SIO_OP_SENDFILE, a, 0, 4, uint32_t(f), 5)), 4);
+  uint32_t in = r.alloc(16);
+  CHECK_EQ(r.run(Ring::op(SIO_OP_RECV, b, in, 16)), 4);
+  CHECK(memcmp(r.arena + in, "5678", 4) == 0);
+  CHECK_EQ(lseek(f, 0, SEEK_CUR), 3);
+  CHECK_EQ(r.run(Ring::op(SIO_OP_SENDFILE, a, 0, 100, uint32_t(f), 8)), 2);
+  CHECK_EQ(r.run(Ring::op(SIO_OP_SENDFILE, a, 0, 100, uint32_t(f), 10)), 0);
+  CHECK_EQ(r.run(Ring::op(SIO_OP_SENDFILE, a, 1, 100, uint32_t(f), 0)), 0);  // offset 2^32: past the end
+  CHECK_EQ(r.run(Ring::op(SIO_OP_SENDFILE, a, 0x80000000u, 100, uint32_t(f), 0)), -EINVAL);
+  CHECK_EQ(r.run(Ring::op(SIO_OP_RECV, b, in, 16)), 2);
+  CHECK(memcmp(r.arena + in, "89", 2) == 0);
+  int p[2];
+  CHECK_EQ(pipe(p), 0);
+  CHECK_EQ(r.run(Ring::op(SIO_OP_SENDFILE, a, 0, 4, uint32_t(p[0]), 0)), -EINVAL);
+  CHECK_EQ(r.run(Ring::op(SIO_OP_SENDFILE, a, 0, 4, 0xffffffffu, 0)), -EBADF);
+  CHECK_EQ(r.run(Ring::op(SIO_OP_SENDFILE, f, 0, 4, uint32_t(f), 0)), -EBADF);  // not the shim's socket
+  ::close(p[0]);
+  ::close(p[1]);
+  CHECK_EQ(r.close(a), 0);
+  CHECK_EQ(r.run(Ring::op(SIO_OP_SENDFILE, a, 0, 4, uint32_t(f), 0)), -EBADF);
+  CHECK_EQ(r.close(b), 0);
+  ::close(f);
+  CHECK(r.clean());
+}
+
 // SENDMSG and RECVMSG: a descriptor passed with SCM_RIGHTS arrives adopted
 // (counted, usable, closed by the shim); a foreign one is refused; a small
 // control buffer reports MSG_CTRUNC and leaks nothing; bad blocks -EFAULT.
@@ -1027,6 +1068,7 @@ int main() {
       {"foreign fds and malformed input", test_foreign_and_malformed},
       {"dup, socketpair and inheritable", test_dup_and_socketpair},
       {"sendmsg and recvmsg, SCM_RIGHTS", test_sendmsg_recvmsg},
+      {"sendfile", test_sendfile},
       {"wake from another thread", test_wake_from_another_thread},
       {"watch modes (fake libuv)", test_watch_modes},
       {g_inet_fuzz ? "fuzz (private netns, IP + unix)" : "fuzz (unix only: no private netns)", test_fuzz},

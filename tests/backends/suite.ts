@@ -12,6 +12,7 @@ import { echoCases } from './cases/echo.js';
 import { genericOptionCases } from './cases/generic-options.js';
 import { inheritableCases } from './cases/inheritable.js';
 import { messageCases } from './cases/messages.js';
+import { sendfileCases } from './cases/sendfile.js';
 import { kindCases } from './cases/kinds.js';
 import { capacityCases, manyCases, udpCapacityCases } from './cases/many.js';
 import { nowaitCases } from './cases/nowait.js';
@@ -37,6 +38,7 @@ export const SUITE: readonly ((name: string) => void)[] = [
   kindCases,
   inheritableCases,
   messageCases,
+  sendfileCases,
   manyCases,
   acceptNowCases,
   capacityCases,

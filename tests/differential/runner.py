@@ -127,9 +127,18 @@ def builtin(ctx, name):
         # The last n bytes: what a scenario checks when how many bytes came
         # before depends on the kernel's timing.
         return lambda b, n: bytes(b)[-n:] if n > 0 else b""
+    if name == "open_file":
+        return lambda path, data: open_file(path, data)
     if name == "child_uses_fd":
         return lambda path: start_child(ctx, path)
     return None
+
+
+def open_file(path, data):
+    """Writes data to path and opens it for reading (binary), as ts-file.ts does."""
+    with open(path, "wb") as f:
+        f.write(bytes(data))
+    return open(path, "rb")
 
 
 CHILD_FD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "child_fd.py")

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { TaskletGenerator } from '@stackless-io/runtime';
 import type { Expr } from './scenario.js';
 import { startChild } from './ts-children.js';
+import { BinaryFile } from './ts-file.js';
 import { AttributeError, isIterator, Unbound, type Ctx } from './ts-context.js';
 
 function isClass(f: unknown): boolean {
@@ -70,6 +71,8 @@ function builtin(ctx: Ctx, name: string): ((...a: any[]) => unknown) | undefined
       return (a: new () => unknown, b: new () => unknown) => a === b || a.prototype instanceof b;
     case 'abstract':
       return (leaf: string) => `\0${join(ctx.tmp, leaf)}`;
+    case 'open_file':
+      return (path: string, data: Uint8Array) => new BinaryFile(path, data);
     case 'child_uses_fd':
       return (path: string) => startChild(ctx.children, path);
     case 'repeat':

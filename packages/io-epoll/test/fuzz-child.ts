@@ -10,7 +10,7 @@
 // shim (a submission without completion, a result out of range, a foreign fd
 // closed, a leak). A crash of the shim kills the process, which the parent
 // sees as a signal.
-import { readdirSync } from 'node:fs';
+import { openSync, readdirSync } from 'node:fs';
 import { openEpollShim, Op, Shim, SQE_NOWAIT } from '@stackless-io/io-epoll';
 
 const iterations = Number(process.argv[2] ?? 10000);
@@ -32,6 +32,8 @@ const pick = <T>(xs: readonly T[]): T => xs[below(xs.length)]!;
 const field = (interesting: readonly number[]) => (below(4) === 0 ? rnd() : pick(interesting));
 
 const openFds = () => readdirSync('/proc/self/fd').map(Number);
+/** A regular file for SENDFILE to read (Node's own binary: always there, never written). */
+const regularFile = openSync(process.execPath, 'r');
 const fdsBefore = new Set(openFds());
 
 const sizes = { sqEntries: 64, maxOps: 128, arenaBytes: 1 << 16 };
@@ -104,8 +106,11 @@ function randomSqe(): number[] {
   // control bytes are whatever the arena holds, SCM_RIGHTS items included
   // now and then (written below).
   const isMessage = (w0 & 0xff) === Op.SENDMSG || (w0 & 0xff) === Op.RECVMSG;
+  // SENDFILE: arg0 names the file (a regular one, any other descriptor, or
+  // none), off/arg1 the 64-bit offset (the generic fields cover it).
+  const isSendfile = (w0 & 0xff) === Op.SENDFILE;
   if (isMessage && below(2) === 0) writeRights(MSG_BLOCK + 128);
-  const arg0 = isSocket ? field(domains) : isOption ? field([0, 1, 6, 17, 41]) : isMessage ? field([MSG_BLOCK, MSG_BLOCK + 1, 0, A - 128, A - 136, A]) : field([...offsets, 0, 1, 6, 41, 128]);
+  const arg0 = isSocket ? field(domains) : isSendfile ? field([regularFile, regularFile, ...fdPool, -1]) : isOption ? field([0, 1, 6, 17, 41]) : isMessage ? field([MSG_BLOCK, MSG_BLOCK + 1, 0, A - 128, A - 136, A]) : field([...offsets, 0, 1, 6, 41, 128]);
   const arg1 = isSocket
     ? field(types)
     : isOption

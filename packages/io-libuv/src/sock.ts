@@ -177,6 +177,10 @@ export abstract class Sock {
           req.msgFlags = 0;
         }
         return this.finish(req, ENOSYS);
+      case IoOp.SENDFILE:
+        // Node's net has no sendfile(2): socket-compat reads and sends
+        // itself, as CPython does where os.sendfile fails.
+        return this.finish(req, ENOSYS);
       default:
         return this.finish(req, EINVAL);
     }

@@ -134,6 +134,17 @@ export const IoOp = {
    * sendmsg/recvmsg; libuv does).
    */
   RECVMSG: 24,
+  /**
+   * sendfile(2): up to {@link IoRequest.size} bytes of the file
+   * {@link IoRequest.fileFd} from {@link IoRequest.offset} to the socket;
+   * result: bytes sent (possibly fewer; 0 at the file's end). The file's own
+   * position does not move. Like SEND it waits for room (and takes
+   * {@link MsgFlag.DONTWAIT}). A backend that cannot do it answers -ENOSYS
+   * (libuv does), and one that can may refuse a file it cannot send from
+   * without blocking (a pipe, a terminal: -EINVAL): the caller then reads
+   * and sends itself, as CPython's socket.sendfile falls back on send().
+   */
+  SENDFILE: 25,
   /** result: poll(2) revents once the handle is readable. */
   POLL_IN: 12,
   /** result: poll(2) revents once the handle is writable. */
@@ -283,7 +294,8 @@ export class IoRequest {
    * then allocates the buffer once the data is there, at the size received:
    * on completion `buf` is a new Node Buffer of exactly `result` bytes (empty
    * at EOF or on an error). This is Python's `recv(n)`, which must not pay
-   * for (nor hold, while it waits) n bytes it may never fill.
+   * for (nor hold, while it waits) n bytes it may never fill. SENDFILE: the
+   * most bytes to send.
    */
   size = 0;
   /**
@@ -296,6 +308,14 @@ export class IoRequest {
   ancSize = 0;
   /** RECVMSG: the kernel's msg_flags on completion (MSG_TRUNC 0x20, MSG_CTRUNC 0x8, MSG_EOR 0x80...). */
   msgFlags = 0;
+  /**
+   * SENDFILE: the file, as a descriptor of the process (what Node's fs.open
+   * gives, a FileHandle's `fd`): not a handle of the backend, and the
+   * caller's to close.
+   */
+  fileFd = -1;
+  /** SENDFILE: the file offset to send from (an integer, 0 to 2^53 - 1). */
+  offset = 0;
 
   constructor(
     /** What to do: one of the {@link IoOp} codes. */

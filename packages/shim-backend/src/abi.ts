@@ -4,7 +4,7 @@
  */
 
 /** The ABI version this package speaks; the library must report the same. */
-export const ABI_VERSION = 6;
+export const ABI_VERSION = 7;
 
 /** First word of the shared region ("SIO1" in little-endian memory). */
 export const MAGIC = 0x314f4953;
@@ -70,6 +70,11 @@ export const Op = {
    * bytes; the completion's addrlen, flags (the kernel's msg_flags) and off (control bytes written).
    */
   RECVMSG: 24,
+  /**
+   * sendfile(2) from the regular file arg0, at the offset off * 2^32 + arg1, at most len bytes, to
+   * fd: bytes sent (0 at the file's end); parks like SEND (native/backend.h, "Sendfile").
+   */
+  SENDFILE: 25,
 } as const;
 
 /**
@@ -98,7 +103,7 @@ export const SQE_POOL = 0x1;
 /**
  * Submission flag: try the operation once and complete with -EAGAIN where
  * it would park (also when operations are parked ahead of it on the same fd
- * and direction). For ACCEPT, RECV, SEND, RECVFROM, SENDTO and the polls
+ * and direction). For ACCEPT, RECV, SEND, RECVFROM, SENDTO, SENDMSG, RECVMSG, SENDFILE and the polls
  * (native/backend.h, "Not waiting").
  */
 export const SQE_NOWAIT = 0x2;

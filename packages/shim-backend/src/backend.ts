@@ -570,6 +570,13 @@ export class ShimBackend implements IoBackend {
     if (op === IoOp.ACCEPT || op === IoOp.CONNECT) {
       s.off = addr;
       s.len = addrLen;
+    } else if (op === IoOp.SENDFILE) {
+      // No arena memory: the file descriptor, and the 64-bit offset split
+      // over off (high word) and arg1 (low word) (native/backend.h, "Sendfile").
+      s.off = Math.floor(req.offset / 0x100000000);
+      s.len = req.size < this.maxIo ? req.size : this.maxIo;
+      s.arg0 = req.fileFd >>> 0;
+      s.arg1 = req.offset >>> 0;
     } else {
       s.off = data < 0 ? 0 : data;
       s.len = len;

@@ -50,6 +50,12 @@ export function checkRequest(req: IoRequest, type: number, maxIo: number): numbe
       // As SEND: a datagram cannot be split across transfers.
       if (type !== SOCK_STREAM && req.buf.length > maxIo) return -EMSGSIZE;
       return MESSAGE;
+    case IoOp.SENDFILE:
+      // The file is the caller's descriptor (the kernel answers for a bad
+      // one); the offset and count must fit the shim's fields.
+      if (!isCInt(req.fileFd) || !Number.isSafeInteger(req.offset) || req.offset < 0) return -EINVAL;
+      if (!Number.isInteger(req.size) || req.size < 0 || req.size > 0x7fffffff) return -EINVAL;
+      return (req.flags & ~MsgFlag.DONTWAIT) !== 0 ? -EOPNOTSUPP : VALID;
     case IoOp.CONNECT:
       // The contract: a connect cannot be tried once.
       return (req.flags & MsgFlag.DONTWAIT) !== 0 ? -EINVAL : VALID;

@@ -1,16 +1,21 @@
 /**
- * socket.sendfile(). The backend contract has no sendfile(2), so this is
- * CPython's own fallback (_sendfile_use_send): read a block, send all of it,
- * repeat, with the checks and errors of the sendfile(2) path. File reads go
- * through Node's fs and are awaited by the tasklet, never by the scheduler.
+ * socket.sendfile(). A file with a descriptor (a number, a FileHandle's fd,
+ * a file object's fileno()) goes through the backend's SENDFILE
+ * (sendfile-native.ts), as CPython uses os.sendfile; where that gives up
+ * (no descriptor, a backend without SENDFILE, a file it cannot send from),
+ * this is CPython's own fallback (_sendfile_use_send): read a block, send
+ * all of it, repeat, with the checks and errors of the sendfile(2) path.
+ * File reads go through Node's fs and are awaited by the tasklet, never by
+ * the scheduler.
  */
 import { read as fsRead } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { ValueError, waitFor, type Operation, type TaskletGenerator } from '@stackless-io/runtime';
 import * as C from './constants.js';
-import { errno, errorFor } from './errors.js';
-import { isInt, toIndex } from './pyargs.js';
+import { AttributeError, errno, errorFor } from './errors.js';
+import { isInt, pytype, toIndex } from './pyargs.js';
 import { pyrepr } from './pyrepr.js';
+import { filenoOf, GIVE_UP, useSendfile } from './sendfile-native.js';
 import type { socket } from './socket.js';
 
 /** A Python-like file object: read(n) gives bytes (or a promise or operation of them); seek() is optional. */
@@ -21,6 +26,8 @@ export interface ReadableFileLike {
   seek?(offset: number): unknown;
   /** When present, must contain 'b' (binary), as CPython requires. */
   mode?: string;
+  /** The file's descriptor, when it has one: sendfile(2) sends from it (and seek() moves the file past the bytes sent). */
+  fileno?(): number;
 }
 
 /** What sendfile() can read from: a file descriptor, a FileHandle, or a file-like object. */
@@ -56,8 +63,9 @@ export function sendfile(sock: socket, file: SendfileSource, offset: number, cou
   }
   const start = toIndex(offset);
   if (sock.gettimeout() === 0) throw new ValueError('non-blocking sockets are not supported');
-  if (typeof file !== 'number' && !isFileHandle(file) && (typeof file !== 'object' || file === null || typeof file.read !== 'function')) {
-    throw new TypeError('sendfile() takes a file descriptor, a FileHandle or an object with read()');
+  // CPython asks the file for fileno(), then (falling back) for read: what has neither fails there.
+  if (typeof file !== 'number' && !isFileHandle(file) && (typeof file !== 'object' || file === null || (typeof file.read !== 'function' && typeof file.fileno !== 'function'))) {
+    throw new AttributeError(`'${pytype(file)}' object has no attribute 'read'`);
   }
   const limit = count === null || count === undefined ? Infinity : toIndex(count);
   return run(sock, file, start, limit);
@@ -66,8 +74,16 @@ export function sendfile(sock: socket, file: SendfileSource, offset: number, cou
 function* run(sock: socket, file: SendfileSource, offset: number, limit: number): TaskletGenerator<number> {
   // os.sendfile() refuses a negative offset.
   if (offset < 0) throw errorFor(errno('EINVAL'));
+  const handle = isFileHandle(file);
+  const generic = typeof file === 'object' && !handle ? (file as ReadableFileLike) : null;
+  const fd = filenoOf(file, handle);
+  if (fd !== null) {
+    const seek = generic !== null && typeof generic.seek === 'function' ? (at: number) => generic.seek!(at) : null;
+    const sent = yield* useSendfile(sock, fd, seek, offset, limit === Infinity ? null : limit);
+    if (sent !== GIVE_UP) return sent;
+  }
   let total = 0;
-  const generic = typeof file === 'object' && !isFileHandle(file) ? (file as ReadableFileLike) : null;
+  if (generic !== null && typeof generic.read !== 'function') throw new AttributeError(`'${pytype(generic)}' object has no attribute 'read'`);
   if (generic !== null && offset !== 0) generic.seek?.(offset);
   try {
     while (total < limit) {

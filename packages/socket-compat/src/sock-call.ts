@@ -111,6 +111,18 @@ export class SockCall extends IoCall<unknown> {
     return this.request(op, buf, size, addr, flags, timeout) as Operation<unknown> as Operation<IoRequest>;
   }
 
+  /**
+   * A SENDFILE of up to `size` bytes of the file descriptor `fileFd` from
+   * `offset`, with the timeout given: the raw result (bytes, -errno or
+   * TIMEOUT, nothing raised), so that the caller can fall back on reading
+   * and sending where the backend cannot.
+   */
+  sendfile(fileFd: number, offset: number, size: number, timeout: number | null): Operation<number> {
+    this.req.fileFd = fileFd;
+    this.req.offset = offset;
+    return this.request(IoOp.SENDFILE, null, size, null, 0, timeout, true) as Operation<unknown> as Operation<number>;
+  }
+
   private set(kind: number, op: IoOpCode, flags: number, data: Uint8Array | null, addr: SockAddr | null, timeout: number | null): void {
     this.kind = kind;
     this.op = op;

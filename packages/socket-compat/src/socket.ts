@@ -449,9 +449,12 @@ export class socket {
    * Sends a file's bytes (from `offset`, `count` of them or up to its end);
    * returns how many were sent. `file` is a file descriptor, a
    * fs.promises.FileHandle, or an object with `read(n)` (and `seek`, like a
-   * Python file). The contract has no sendfile(2): the bytes are read with
-   * Node's fs (the tasklet waits) and sent with send(), as CPython's own
-   * fallback does.
+   * Python file, and `fileno()` when it has a descriptor). Where the file has
+   * a descriptor and the backend has SENDFILE (epoll), the kernel sends it
+   * (sendfile(2), as CPython's os.sendfile); otherwise (libuv, a pipe, a
+   * file without fileno()) the bytes are read with Node's fs (the tasklet
+   * waits) and sent with send(), as CPython's own fallback does. A file
+   * object is moved past the bytes sent; a descriptor's position never moves.
    */
   sendfile(file: SendfileSource, offset: number = 0, count: number | null = null): TaskletGenerator<number> {
     pyArity('socket.sendfile', arguments.length, ['file', 'offset', 'count'], 1, true);
