@@ -11,7 +11,8 @@ export const E = constants.errno;
 export function loopback(t: TestEnv, family: Family): SockAddr {
   if (family === 'inet') return { family, host: '127.0.0.1', port: 0 };
   if (family === 'inet6') return { family, host: '::1', port: 0 };
-  return { family, path: join(t.tmpdir(), 's.sock') };
+  if (family === 'unix') return { family, path: join(t.tmpdir(), 's.sock') };
+  throw new Error(`no loopback address for ${family}`);
 }
 
 /**
@@ -146,7 +147,8 @@ export function sameAddr(a: SockAddr | null, b: SockAddr | null): boolean {
   if (a === null || b === null) return false;
   if (a.family !== b.family) return false;
   if (a.family === 'unix') return b.family === 'unix' && a.path === b.path;
-  return b.family !== 'unix' && a.host === b.host && a.port === b.port;
+  if ((a.family !== 'inet' && a.family !== 'inet6') || (b.family !== 'inet' && b.family !== 'inet6')) return false;
+  return a.host === b.host && a.port === b.port;
 }
 
 /** Sets a socket option, or says (returns the errno name) why the backend cannot. */

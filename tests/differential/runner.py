@@ -104,6 +104,8 @@ def builtin(ctx, name):
         return lambda a, b: struct.pack("ii", a, b)
     if name == "pack_i":
         return lambda a: struct.pack("i", a)
+    if name == "unpack_i":
+        return lambda b, off: struct.unpack_from("i", bytes(b), off)[0]
     if name == "cat":
         return lambda *bs: b"".join(bytes(b) for b in bs)
     if name == "float":

@@ -57,6 +57,11 @@ function builtin(ctx: Ctx, name: string): ((...a: any[]) => unknown) | undefined
         else buf.writeInt32BE(a, 0);
         return new Uint8Array(buf);
       };
+    case 'unpack_i':
+      return (b: Uint8Array, off: number) => {
+        const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+        return dv.getInt32(off, endianness() === 'LE');
+      };
     case 'cat':
       return (...bs: Uint8Array[]) => new Uint8Array(Buffer.concat(bs));
     case 'float':

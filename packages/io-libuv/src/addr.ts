@@ -4,7 +4,13 @@
  * and conversion of what Node reports.
  */
 import { isIP } from 'node:net';
-import type { Family, InetAddress, SockAddr } from '@stackless-io/runtime';
+import type { Family, InetAddress, SockAddr, UnixAddress } from '@stackless-io/runtime';
+
+/**
+ * The addresses Node's sockets have (this backend makes inet, inet6 and
+ * unix sockets only, and checkAddr() refuses any other address first).
+ */
+export type NodeSockAddr = InetAddress | UnixAddress;
 import { EAFNOSUPPORT, EINVAL } from './errno.js';
 
 /** sun_path holds 108 bytes on Linux, the terminating NUL included. */
@@ -18,6 +24,7 @@ const UNIX_PATH_MAX = 108;
 export function checkAddr(family: Family, addr: SockAddr | null): number {
   if (addr === null || typeof addr !== 'object') return EINVAL;
   if (addr.family !== family) return family === 'unix' ? EINVAL : EAFNOSUPPORT;
+  if (addr.family !== 'unix' && addr.family !== 'inet' && addr.family !== 'inet6') return EAFNOSUPPORT;
   if (addr.family === 'unix') {
     if (typeof addr.path !== 'string' || addr.path === '') return EINVAL;
     return Buffer.byteLength(addr.path) >= UNIX_PATH_MAX ? EINVAL : 0;

@@ -41,7 +41,7 @@ export class LibuvBackend implements IoBackend, Host {
   socket(family: Family, kind: SocketKind, protocol: number): number {
     if (family !== 'inet' && family !== 'inet6' && family !== 'unix') return EAFNOSUPPORT;
     // Node has no seqpacket or raw sockets: as a kernel without the kind answers.
-    if (kind === 'seqpacket' || kind === 'raw') return ESOCKTNOSUPPORT;
+    if (kind === 'seqpacket' || kind === 'raw' || kind === 'rdm') return ESOCKTNOSUPPORT;
     if (kind !== 'stream' && kind !== 'dgram') return EINVAL;
     const own = kind === 'stream' ? IPPROTO_TCP : IPPROTO_UDP;
     if (protocol !== 0 && !(family !== 'unix' && protocol === own)) return EPROTONOSUPPORT;

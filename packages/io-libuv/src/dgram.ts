@@ -11,7 +11,8 @@
  */
 import dgram from 'node:dgram';
 import { isIP } from 'node:net';
-import { IoOp, MsgFlag, SockOpt, recvLength, type Family, type InetAddress, type IoRequest, type SockAddr, type SockOptCode } from '@stackless-io/runtime';
+import { IoOp, MsgFlag, SockOpt, recvLength, type Family, type InetAddress, type IoRequest, type SockOptCode } from '@stackless-io/runtime';
+import type { NodeSockAddr as SockAddr } from './addr.js';
 import { anyAddr, checkAddr, fromNode as addrFromNode, nodeHost } from './addr.js';
 import { EALREADY, EBADF, EDESTADDRREQ, EINVAL, EISCONN, ENOPROTOOPT, ENOTCONN, EOPNOTSUPP, EPIPE, fromNode } from './errno.js';
 import { HANDED_OFF, impliesV6Only, POLLERR, POLLHUP, POLLIN, POLLOUT, Sock, v6OnlyElsewhere, type Host } from './sock.js';

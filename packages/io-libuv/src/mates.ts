@@ -17,7 +17,8 @@
  * same moment could be paired wrongly, which is why what depends on a Unix
  * pairing is either bounded (the wait) or harmless when wrong.
  */
-import type { InetAddress, SockAddr } from '@stackless-io/runtime';
+import type { InetAddress } from '@stackless-io/runtime';
+import type { NodeSockAddr as SockAddr } from './addr.js';
 
 /** What a record offers its mate. */
 export interface MateEnd {

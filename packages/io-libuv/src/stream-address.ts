@@ -4,7 +4,7 @@
  * names getsockname() and getpeername() report, and what becomes of a
  * connection's address once the connection is over (TIME_WAIT).
  */
-import type { SockAddr } from '@stackless-io/runtime';
+import type { NodeSockAddr as SockAddr } from './addr.js';
 import { anyAddr, checkAddr } from './addr.js';
 import { EADDRINUSE, EINVAL, ENOTCONN } from './errno.js';
 import { removeTcpEnd } from './mates.js';
@@ -77,7 +77,8 @@ export abstract class StreamAddress extends StreamMate implements PortUser {
 
   getsockname(): SockAddr {
     if (this.local !== null) return { ...this.local };
-    return this.family === 'unix' ? { family: 'unix', path: '' } : anyAddr(this.family);
+    // A stream record's family is inet, inet6 or unix (socket() refuses the others).
+    return this.family === 'unix' ? { family: 'unix', path: '' } : anyAddr(this.family as 'inet' | 'inet6');
   }
 
   getpeername(): SockAddr | number {

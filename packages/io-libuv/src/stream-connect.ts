@@ -4,7 +4,8 @@
  * and the socket's events that move the record's state.
  */
 import net from 'node:net';
-import type { IoRequest, SockAddr } from '@stackless-io/runtime';
+import type { IoRequest } from '@stackless-io/runtime';
+import type { NodeSockAddr as SockAddr } from './addr.js';
 import { checkAddr, fromNode as addrFromNode, isV4Mapped, nodeHost } from './addr.js';
 import { EALREADY, ECANCELED, ECONNRESET, EISCONN, ENETUNREACH, EPIPE, fromNode } from './errno.js';
 import { unixConnecting } from './mates.js';

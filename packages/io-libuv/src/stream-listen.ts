@@ -36,7 +36,7 @@ export abstract class StreamListen extends StreamShutdown {
       // else to a new one (the kernel released its automatic port).
       const before = this.local;
       const lost = this.portLost;
-      const local = before ?? anyAddr(this.family);
+      const local = before ?? anyAddr(this.family as 'inet' | 'inet6');
       const addr = this.portChosen ? local : { ...local, port: 0 };
       this.setLocal(null);
       const r = this.bind(addr);

@@ -5,7 +5,8 @@
  * finished a connect Node has not reported yet).
  */
 import type net from 'node:net';
-import type { IoRequest, SockAddr } from '@stackless-io/runtime';
+import type { IoRequest } from '@stackless-io/runtime';
+import type { NodeSockAddr as SockAddr } from './addr.js';
 import { fromNode as addrFromNode } from './addr.js';
 import { ChunkQueue } from './chunk-queue.js';
 import type { MateEnd } from './mates.js';

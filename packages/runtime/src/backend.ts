@@ -67,8 +67,17 @@
  */
 import type { Poller } from './poller.js';
 
-/** Address families the contract knows. */
-export type Family = 'inet' | 'inet6' | 'unix';
+/**
+ * Address families the contract knows: IPv4, IPv6, Unix, and Linux's
+ * AF_NETLINK, AF_VSOCK, AF_ALG, AF_CAN and AF_TIPC. socket() passes the
+ * family to the kernel, so where the kernel (or a module it lacks) refuses
+ * one, the answer is the kernel's errno (EAFNOSUPPORT for AF_ALG, AF_CAN and
+ * AF_TIPC on a machine without those modules), as in CPython; a backend
+ * that cannot make sockets of a family at all answers -EAFNOSUPPORT (libuv
+ * for all but inet, inet6 and unix). Addresses exist for netlink and vsock;
+ * the others' sockets are made but their addresses answer -EAFNOSUPPORT.
+ */
+export type Family = 'inet' | 'inet6' | 'unix' | 'netlink' | 'vsock' | 'alg' | 'can' | 'tipc';
 
 /**
  * Socket kinds the contract knows: SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET
@@ -76,9 +85,11 @@ export type Family = 'inet' | 'inet6' | 'unix';
  * stream and receives like a datagram socket) and SOCK_RAW. Where the
  * kernel refuses a kind for a family (seqpacket over inet, raw without
  * privilege or without a protocol) socket() answers the kernel's errno; a
- * backend without the kind at all answers -ESOCKTNOSUPPORT.
+ * backend without the kind at all answers -ESOCKTNOSUPPORT. 'rdm' is
+ * SOCK_RDM (reliably delivered messages: AF_TIPC's), passed to the kernel
+ * like the others.
  */
-export type SocketKind = 'stream' | 'dgram' | 'seqpacket' | 'raw';
+export type SocketKind = 'stream' | 'dgram' | 'seqpacket' | 'raw' | 'rdm';
 
 /** An IPv4 or IPv6 address and port. `host` is numeric ("127.0.0.1", "::1"). */
 export interface InetAddress {
@@ -102,8 +113,28 @@ export interface UnixAddress {
   path: string;
 }
 
+/** An AF_NETLINK address (struct sockaddr_nl; CPython's `(pid, groups)`). */
+export interface NetlinkAddress {
+  /** Always 'netlink'. */
+  family: 'netlink';
+  /** nl_pid, 0 to 2^32 - 1: the port id (0 binds one the kernel picks; 0 as a destination is the kernel). */
+  pid: number;
+  /** nl_groups, 0 to 2^32 - 1: the multicast groups mask. */
+  groups: number;
+}
+
+/** An AF_VSOCK address (struct sockaddr_vm; CPython's `(cid, port)`). */
+export interface VsockAddress {
+  /** Always 'vsock'. */
+  family: 'vsock';
+  /** svm_cid, 0 to 2^32 - 1 (VMADDR_CID_ANY is 2^32 - 1). */
+  cid: number;
+  /** svm_port, 0 to 2^32 - 1 (VMADDR_PORT_ANY is 2^32 - 1). */
+  port: number;
+}
+
 /** A socket address, as the contract passes them. */
-export type SockAddr = InetAddress | UnixAddress;
+export type SockAddr = InetAddress | UnixAddress | NetlinkAddress | VsockAddress;
 
 /** The operations that may wait, completed through {@link IoRequest}. */
 export const IoOp = {

@@ -63,6 +63,8 @@ export {
   type SockAddr,
   type InetAddress,
   type UnixAddress,
+  type NetlinkAddress,
+  type VsockAddress,
   type Family,
   type SocketKind,
 } from './backend.js';

@@ -10,6 +10,8 @@ export const SOCK_STREAM = 1;
 export const SOCK_DGRAM = 2;
 
 export const SOCK_RAW = 3;
+/** Linux's SOCK_RDM. */
+export const SOCK_RDM = 4;
 export const SOCK_SEQPACKET = 5;
 
 /** The SOCK_* number of a kind, or 0 for none of ours. */
@@ -23,6 +25,8 @@ export function sockType(kind: SocketKind): number {
       return SOCK_SEQPACKET;
     case 'raw':
       return SOCK_RAW;
+    case 'rdm':
+      return SOCK_RDM;
     default:
       return 0;
   }

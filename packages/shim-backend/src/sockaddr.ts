@@ -1,7 +1,7 @@
 /**
  * struct sockaddr codecs for Linux, written straight into (and read from)
- * the shim's arena: sockaddr_in (16 bytes), sockaddr_in6 (28) and
- * sockaddr_un (110). Families are host-endian (little-endian: the shim
+ * the shim's arena: sockaddr_in (16 bytes), sockaddr_in6 (28), sockaddr_un
+ * (110), sockaddr_nl (12) and sockaddr_vm (16). Families are host-endian (little-endian: the shim
  * refuses other machines), ports and sin6_flowinfo network-endian.
  *
  * Hosts are numeric only, as the backend contract says; anything else is
@@ -9,7 +9,7 @@
  */
 import { constants } from 'node:os';
 import { isIPv6 } from 'node:net';
-import type { SockAddr } from '@stackless-io/runtime';
+import type { Family, SockAddr } from '@stackless-io/runtime';
 
 const EINVAL = constants.errno.EINVAL;
 const EAFNOSUPPORT = constants.errno.EAFNOSUPPORT;
@@ -17,6 +17,28 @@ const EAFNOSUPPORT = constants.errno.EAFNOSUPPORT;
 export const AF_UNIX = 1;
 export const AF_INET = 2;
 export const AF_INET6 = 10;
+export const AF_NETLINK = 16;
+export const AF_TIPC = 30;
+export const AF_CAN = 29;
+export const AF_ALG = 38;
+export const AF_VSOCK = 40;
+
+/** Linux's number for each family of the contract. */
+export const FAMILY_NUMBER: Record<Family, number> = {
+  inet: AF_INET,
+  inet6: AF_INET6,
+  unix: AF_UNIX,
+  netlink: AF_NETLINK,
+  vsock: AF_VSOCK,
+  alg: AF_ALG,
+  can: AF_CAN,
+  tipc: AF_TIPC,
+};
+
+/** Linux's number for a contract family, or 0 for something else. */
+export function familyNumber(family: unknown): number {
+  return typeof family === 'string' && Object.hasOwn(FAMILY_NUMBER, family) ? FAMILY_NUMBER[family as Family] : 0;
+}
 
 /** Bytes that hold any address (sizeof(struct sockaddr_storage) is 128). */
 export const SOCKADDR_MAX = 128;
@@ -86,6 +108,23 @@ export function encodeSockaddr(addr: SockAddr | null, u8: Uint8Array, dv: DataVi
       if (!abstract) u8[off + 2 + written] = 0;
       return 2 + written;
     }
+    case 'netlink': {
+      if (!isU32(addr.pid) || !isU32(addr.groups)) return -EINVAL;
+      dv.setUint16(off, AF_NETLINK, true);
+      dv.setUint16(off + 2, 0, true);
+      dv.setUint32(off + 4, addr.pid, true);
+      dv.setUint32(off + 8, addr.groups, true);
+      return 12;
+    }
+    case 'vsock': {
+      if (!isU32(addr.cid) || !isU32(addr.port)) return -EINVAL;
+      dv.setUint16(off, AF_VSOCK, true);
+      dv.setUint16(off + 2, 0, true);
+      dv.setUint32(off + 4, addr.port, true);
+      dv.setUint32(off + 8, addr.cid, true);
+      dv.setUint32(off + 12, 0, true);
+      return 16;
+    }
     default:
       return -EAFNOSUPPORT;
   }
@@ -118,9 +157,19 @@ export function decodeSockaddr(u8: Uint8Array, dv: DataView, off: number, len: n
       while (nul < stop && u8[nul] !== 0) nul++;
       return { family: 'unix', path: fromUtf8.decode(u8.subarray(start, nul)) };
     }
+    case AF_NETLINK:
+      if (len < 12) return null;
+      return { family: 'netlink', pid: dv.getUint32(off + 4, true), groups: dv.getUint32(off + 8, true) };
+    case AF_VSOCK:
+      if (len < 16) return null;
+      return { family: 'vsock', cid: dv.getUint32(off + 8, true), port: dv.getUint32(off + 4, true) };
     default:
       return null;
   }
+}
+
+function isU32(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff;
 }
 
 function validPort(port: unknown): port is number {

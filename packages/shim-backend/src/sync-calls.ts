@@ -10,7 +10,7 @@ import { Op, type Submission } from './abi.js';
 import type { FdTable } from './fd-table.js';
 import { sockType } from './linux.js';
 import type { Shim } from './shim.js';
-import { AF_INET, AF_INET6, AF_UNIX, decodeSockaddr, encodeSockaddr, SOCKADDR_MAX } from './sockaddr.js';
+import { decodeSockaddr, encodeSockaddr, familyNumber, SOCKADDR_MAX } from './sockaddr.js';
 
 const { EBADF, EINVAL, EAFNOSUPPORT } = constants.errno;
 const SOL_SOCKET = 1;
@@ -35,7 +35,7 @@ export class SyncCalls {
 
   /** IoBackend.socket() of a live backend: records the new fd in the table of open handles. */
   socket(family: Family, kind: SocketKind, protocol: number): number {
-    const af = family === 'inet' ? AF_INET : family === 'inet6' ? AF_INET6 : family === 'unix' ? AF_UNIX : 0;
+    const af = familyNumber(family);
     if (af === 0) return -EAFNOSUPPORT;
     const type = sockType(kind);
     if (type === 0 || !Number.isInteger(protocol) || protocol < 0 || protocol > 0x7fffffff) return -EINVAL;
@@ -55,7 +55,7 @@ export class SyncCalls {
 
   /** IoBackend.socketpair(): the shim writes the second fd into the scratch bytes. */
   socketpair(family: Family, kind: SocketKind, protocol: number): [number, number] | number {
-    const af = family === 'inet' ? AF_INET : family === 'inet6' ? AF_INET6 : family === 'unix' ? AF_UNIX : 0;
+    const af = familyNumber(family);
     if (af === 0) return -EAFNOSUPPORT;
     const type = sockType(kind);
     if (type === 0 || !Number.isInteger(protocol) || protocol < 0 || protocol > 0x7fffffff) return -EINVAL;
@@ -108,7 +108,9 @@ export class SyncCalls {
     const r = this.sync(op, handle, 0, SOCKADDR_MAX, 0, 0);
     if (r < 0) return r;
     const a = decodeSockaddr(this.u8, this.dv, 0, r);
-    // Our sockets are inet, inet6 or unix: any other answer is a broken kernel or shim.
+    // A family whose addresses the contract does not carry (AF_ALG, AF_CAN, AF_TIPC).
+    if (a === null && r >= 2 && ![1, 2, 10, 16, 40].includes(this.dv.getUint16(0, true))) return -EAFNOSUPPORT;
+    // Other answers are a broken kernel or shim.
     if (a === null) throw new Error(`${this.shim.backendName} backend: ${op === Op.GETSOCKNAME ? 'getsockname' : 'getpeername'} gave no address we know (${r} bytes)`);
     return a;
   }

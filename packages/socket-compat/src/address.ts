@@ -2,7 +2,9 @@
  * Python socket addresses ⇄ the backend contract's SockAddr, with CPython's
  * checks (getsockaddrarg, makesockaddr): a tuple (JS array) `[host, port]`
  * for AF_INET, `[host, port, flowinfo, scope_id]` for AF_INET6 (the last
- * two optional on input), a path (string or bytes) for AF_UNIX.
+ * two optional on input), a path (string or bytes) for AF_UNIX, `[pid,
+ * groups]` for AF_NETLINK and `[cid, port]` for AF_VSOCK (unsigned ints,
+ * wrapped to 32 bits as CPython's "II" format does).
  */
 import { domainToASCII } from 'node:url';
 import type { SockAddr, TaskletGenerator } from '@stackless-io/runtime';
@@ -16,18 +18,25 @@ import { resolveHost, resolveNow, type Resolved } from './resolve.js';
 export type Inet4Address = [host: string, port: number];
 /** An AF_INET6 address: `[host, port, flowinfo, scope_id]`. */
 export type Inet6Address = [host: string, port: number, flowinfo: number, scope_id: number];
-/** A socket address as Python spells it: a tuple for IP, a path for AF_UNIX (bytes for Linux's abstract names). */
-export type Address = Inet4Address | Inet6Address | string | Buffer;
+/** An AF_NETLINK address: `[pid, groups]`. */
+export type NetlinkAddress = [pid: number, groups: number];
+/** An AF_VSOCK address: `[cid, port]`. */
+export type VsockAddress = [cid: number, port: number];
+/** A socket address as Python spells it: a tuple for IP, netlink and vsock, a path for AF_UNIX (bytes for Linux's abstract names). */
+export type Address = Inet4Address | Inet6Address | NetlinkAddress | VsockAddress | string | Buffer;
 /** What the address arguments accept. */
 export type AddressLike =
   | string
   | Uint8Array
   | readonly [host: string | Uint8Array, port: number]
-  | readonly [host: string | Uint8Array, port: number, flowinfo?: number, scope_id?: number];
+  | readonly [host: string | Uint8Array, port: number, flowinfo?: number, scope_id?: number]
+  | readonly [number, number];
 
 /** An address whose types are checked; its host may still need the resolver. */
 export type ParsedAddress =
   | { family: 'unix'; path: string }
+  | { family: 'netlink'; pid: number; groups: number }
+  | { family: 'vsock'; cid: number; port: number }
   | { family: 'inet' | 'inet6'; host: string; port: number; flowinfo: number; scopeId: number };
 
 /** A host name as Python's idna codec encodes it; ASCII names pass through unchanged. */
@@ -63,6 +72,18 @@ export function parseAddress(family: number, addr: unknown, caller: string): Par
     if (abstract ? bytes.length > SUN_PATH : bytes.length >= SUN_PATH) throw messageError(OSError, 'AF_UNIX path too long');
     return { family: 'unix', path: typeof addr === 'string' ? addr : bytes.toString('utf8') };
   }
+  if (family === C.AF_NETLINK) {
+    if (!Array.isArray(addr)) throw new TypeError(`${caller}(): AF_NETLINK address must be tuple, not ${pytype(addr)}`);
+    if (addr.length !== 2) throw new TypeError('AF_NETLINK address must be a pair (pid, groups)');
+    return { family: 'netlink', pid: toCUIntWrapped(addr[0]), groups: toCUIntWrapped(addr[1]) };
+  }
+  if (family === C.AF_VSOCK) {
+    // CPython words these two without the caller's name (PyArg_ParseTuple's own message for the count).
+    if (!Array.isArray(addr)) throw new TypeError(`getsockaddrarg: AF_VSOCK address must be tuple, not ${pytype(addr)}`);
+    if (addr.length !== 2) throw new TypeError(`getsockaddrarg() takes exactly 2 arguments (${addr.length} given)`);
+    return { family: 'vsock', cid: toCUIntWrapped(addr[0]), port: toCUIntWrapped(addr[1]) };
+  }
+  if (family !== C.AF_INET && family !== C.AF_INET6) throw messageError(OSError, `${caller}(): bad family`);
   const inet6 = family === C.AF_INET6;
   const fname = inet6 ? 'AF_INET6' : 'AF_INET';
   if (!Array.isArray(addr)) throw new TypeError(`${caller}(): ${fname} address must be tuple, not ${pytype(addr)}`);
@@ -97,14 +118,14 @@ function afOf(p: ParsedAddress): number {
 
 /** The contract address at once, or null when the host needs the resolver. */
 export function addressNow(p: ParsedAddress, caller: string): SockAddr | null {
-  if (p.family === 'unix') return p;
+  if (p.family === 'unix' || p.family === 'netlink' || p.family === 'vsock') return p;
   const r = resolveNow(p.host, afOf(p));
   return r === null ? null : finish(p, r, caller);
 }
 
 /** The contract address, resolving the host name without blocking the scheduler. */
 export function* addressOp(p: ParsedAddress, caller: string): TaskletGenerator<SockAddr> {
-  if (p.family === 'unix') return p;
+  if (p.family === 'unix' || p.family === 'netlink' || p.family === 'vsock') return p;
   return finish(p, yield* resolveHost(p.host, afOf(p)), caller);
 }
 
@@ -121,10 +142,25 @@ export function toPython(a: SockAddr | null): Address | null {
     case 'unix':
       // Linux's abstract names start with a NUL byte; Python gives them as bytes.
       return a.path.startsWith('\0') ? Buffer.from(a.path, 'utf8') : a.path;
+    case 'netlink':
+      return [a.pid, a.groups];
+    case 'vsock':
+      return [a.cid, a.port];
   }
 }
 
 /** The Python family constant of a contract family. */
 export function familyConstant(f: SockAddr['family']): number {
-  return f === 'inet' ? C.AF_INET : f === 'inet6' ? C.AF_INET6 : C.AF_UNIX;
+  switch (f) {
+    case 'inet':
+      return C.AF_INET;
+    case 'inet6':
+      return C.AF_INET6;
+    case 'unix':
+      return C.AF_UNIX;
+    case 'netlink':
+      return C.AF_NETLINK;
+    case 'vsock':
+      return C.AF_VSOCK;
+  }
 }

@@ -5,17 +5,16 @@
  */
 import type { Int } from './pyargs.js';
 import { constants } from 'node:os';
-import { currentBackend, SockOpt, ValueError, type IoBackend, type SocketKind } from '@stackless-io/runtime';
+import { currentBackend, SockOpt, ValueError, type Family, type IoBackend, type SocketKind } from '@stackless-io/runtime';
 import { familyConstant } from './address.js';
 import { check } from './check.js';
 import * as C from './constants.js';
-import { errno, errorFor } from './errors.js';
+import { errorFor } from './errors.js';
 import { adopt, fresh, resolve } from './handles.js';
 import { toCIntStrict, toIndex } from './pyargs.js';
 import { socketTypeOf } from './sockopt.js';
 
 const { EAFNOSUPPORT, EBADF, EINVAL } = constants.errno;
-const ESOCKTNOSUPPORT = errno('ESOCKTNOSUPPORT');
 
 /** The socket a constructor call opened or took over, and what it is. */
 export interface OpenedSocket {
@@ -34,11 +33,28 @@ export interface OpenedSocket {
   readonly nonblocking: boolean;
 }
 
-function contractFamily(family: number): 'inet' | 'inet6' | 'unix' {
-  if (family === C.AF_INET) return 'inet';
-  if (family === C.AF_INET6) return 'inet6';
-  if (family === C.AF_UNIX) return 'unix';
-  throw errorFor(EAFNOSUPPORT);
+/** The contract's family for an AF_* number: the kernel answers for those it lacks (AF_ALG, AF_CAN, AF_TIPC here). */
+function contractFamily(family: number): Family {
+  switch (family) {
+    case C.AF_INET:
+      return 'inet';
+    case C.AF_INET6:
+      return 'inet6';
+    case C.AF_UNIX:
+      return 'unix';
+    case C.AF_NETLINK:
+      return 'netlink';
+    case C.AF_VSOCK:
+      return 'vsock';
+    case C.AF_ALG:
+      return 'alg';
+    case C.AF_CAN:
+      return 'can';
+    case C.AF_TIPC:
+      return 'tipc';
+    default:
+      throw errorFor(EAFNOSUPPORT);
+  }
 }
 
 /** The contract's kind for a SOCK_* type (flags removed). */
@@ -47,14 +63,14 @@ export function contractKind(type: number): SocketKind {
   if (type === C.SOCK_DGRAM) return 'dgram';
   if (type === C.SOCK_SEQPACKET) return 'seqpacket';
   if (type === C.SOCK_RAW) return 'raw';
-  // RDM sockets: no family of Linux's that socket-compat knows has them.
-  if (type === C.SOCK_RDM) throw errorFor(ESOCKTNOSUPPORT);
+  if (type === C.SOCK_RDM) return 'rdm';
   throw errorFor(EINVAL);
 }
 
 /** The protocol number the kernel reports (SO_PROTOCOL) for a socket made with protocol 0. */
 function defaultProto(family: number, type: number): number {
-  if (family === C.AF_UNIX) return 0;
+  // Protocol 0 of a netlink socket is NETLINK_ROUTE, itself 0; vsock has none.
+  if (family !== C.AF_INET && family !== C.AF_INET6) return 0;
   return type === C.SOCK_STREAM ? C.IPPROTO_TCP : C.IPPROTO_UDP;
 }
 
