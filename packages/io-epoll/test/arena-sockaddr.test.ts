@@ -151,6 +151,27 @@ describe('epoll backend: sockaddr codecs', () => {
     expect(encodeSockaddr({ family: 'unix', path: '\0' + 'x'.repeat(107) }, u8, dv, 0)).to.equal(110);
   });
 
+  it('lays out sockaddr_nl and sockaddr_vm as Linux does', () => {
+    let r = roundTrip({ family: 'netlink', pid: 0x01020304, groups: 0xffffffff });
+    expect(r.len).to.equal(12);
+    expect([...u8.subarray(0, 12)]).to.deep.equal([16, 0, 0, 0, 4, 3, 2, 1, 0xff, 0xff, 0xff, 0xff]);
+    expect(r.back).to.deep.equal({ family: 'netlink', pid: 0x01020304, groups: 0xffffffff });
+    r = roundTrip({ family: 'vsock', cid: 2, port: 0x1234 });
+    expect(r.len).to.equal(16);
+    expect([...u8.subarray(0, 16)]).to.deep.equal([40, 0, 0, 0, 0x34, 0x12, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0]);
+    expect(r.back).to.deep.equal({ family: 'vsock', cid: 2, port: 0x1234 });
+    expect(decodeSockaddr(u8, dv, 0, 8), 'too short for sockaddr_vm').to.equal(null);
+    for (const a of [
+      { family: 'netlink', pid: -1, groups: 0 },
+      { family: 'netlink', pid: 0, groups: 2 ** 32 },
+      { family: 'netlink', pid: 0.5, groups: 0 },
+      { family: 'vsock', cid: '2', port: 1 },
+      { family: 'vsock', cid: 2 },
+    ]) {
+      expect(encodeSockaddr(a as unknown as SockAddr, u8, dv, 0), JSON.stringify(a)).to.equal(-E.EINVAL);
+    }
+  });
+
   it('rejects hosts that are not numeric, bad ports and unknown families', () => {
     const bad: unknown[] = [
       { family: 'inet', host: 'localhost', port: 1 },
