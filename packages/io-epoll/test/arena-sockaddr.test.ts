@@ -151,7 +151,7 @@ describe('epoll backend: sockaddr codecs', () => {
     expect(encodeSockaddr({ family: 'unix', path: '\0' + 'x'.repeat(107) }, u8, dv, 0)).to.equal(110);
   });
 
-  it('lays out sockaddr_nl and sockaddr_vm as Linux does', () => {
+  it('lays out sockaddr_nl, sockaddr_vm and sockaddr_ll as Linux does', () => {
     let r = roundTrip({ family: 'netlink', pid: 0x01020304, groups: 0xffffffff });
     expect(r.len).to.equal(12);
     expect([...u8.subarray(0, 12)]).to.deep.equal([16, 0, 0, 0, 4, 3, 2, 1, 0xff, 0xff, 0xff, 0xff]);
@@ -161,12 +161,20 @@ describe('epoll backend: sockaddr codecs', () => {
     expect([...u8.subarray(0, 16)]).to.deep.equal([40, 0, 0, 0, 0x34, 0x12, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0]);
     expect(r.back).to.deep.equal({ family: 'vsock', cid: 2, port: 0x1234 });
     expect(decodeSockaddr(u8, dv, 0, 8), 'too short for sockaddr_vm').to.equal(null);
+    r = roundTrip({ family: 'packet', protocol: 0x88b5, ifindex: 1, pkttype: 3, hatype: 772, addr: new Uint8Array([1, 2]) });
+    expect(r.len).to.equal(20);
+    expect([...u8.subarray(0, 20)]).to.deep.equal([17, 0, 0x88, 0xb5, 1, 0, 0, 0, 4, 3, 3, 2, 1, 2, 0, 0, 0, 0, 0, 0]);
+    expect(r.back).to.deep.equal({ family: 'packet', protocol: 0x88b5, ifindex: 1, pkttype: 3, hatype: 772, addr: new Uint8Array([1, 2]) });
     for (const a of [
       { family: 'netlink', pid: -1, groups: 0 },
       { family: 'netlink', pid: 0, groups: 2 ** 32 },
       { family: 'netlink', pid: 0.5, groups: 0 },
       { family: 'vsock', cid: '2', port: 1 },
       { family: 'vsock', cid: 2 },
+      { family: 'packet', protocol: 0x10000, ifindex: 1, pkttype: 0, hatype: 0, addr: new Uint8Array(0) },
+      { family: 'packet', protocol: 0, ifindex: 1, pkttype: 256, hatype: 0, addr: new Uint8Array(0) },
+      { family: 'packet', protocol: 0, ifindex: 1, pkttype: 0, hatype: 0, addr: new Uint8Array(9) },
+      { family: 'packet', protocol: 0, ifindex: 1, pkttype: 0, hatype: 0, addr: 'ab' },
     ]) {
       expect(encodeSockaddr(a as unknown as SockAddr, u8, dv, 0), JSON.stringify(a)).to.equal(-E.EINVAL);
     }

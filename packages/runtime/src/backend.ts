@@ -69,15 +69,15 @@ import type { Poller } from './poller.js';
 
 /**
  * Address families the contract knows: IPv4, IPv6, Unix, and Linux's
- * AF_NETLINK, AF_VSOCK, AF_ALG, AF_CAN and AF_TIPC. socket() passes the
+ * AF_NETLINK, AF_PACKET, AF_VSOCK, AF_ALG, AF_CAN and AF_TIPC. socket() passes the
  * family to the kernel, so where the kernel (or a module it lacks) refuses
  * one, the answer is the kernel's errno (EAFNOSUPPORT for AF_ALG, AF_CAN and
  * AF_TIPC on a machine without those modules), as in CPython; a backend
  * that cannot make sockets of a family at all answers -EAFNOSUPPORT (libuv
- * for all but inet, inet6 and unix). Addresses exist for netlink and vsock;
+ * for all but inet, inet6 and unix). Addresses exist for netlink, packet and vsock;
  * the others' sockets are made but their addresses answer -EAFNOSUPPORT.
  */
-export type Family = 'inet' | 'inet6' | 'unix' | 'netlink' | 'vsock' | 'alg' | 'can' | 'tipc';
+export type Family = 'inet' | 'inet6' | 'unix' | 'netlink' | 'packet' | 'vsock' | 'alg' | 'can' | 'tipc';
 
 /**
  * Socket kinds the contract knows: SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET
@@ -123,6 +123,26 @@ export interface NetlinkAddress {
   groups: number;
 }
 
+/**
+ * An AF_PACKET address (struct sockaddr_ll). CPython's `(ifname, proto,
+ * pkttype, hatype, addr)` names the interface; the contract carries its
+ * index (socket-compat looks names up above the backend).
+ */
+export interface PacketAddress {
+  /** Always 'packet'. */
+  family: 'packet';
+  /** sll_protocol, 0 to 65535, in host order (an ETH_P_* number). */
+  protocol: number;
+  /** sll_ifindex: the interface's index (0: any). */
+  ifindex: number;
+  /** sll_pkttype, 0 to 255 (PACKET_HOST, PACKET_OUTGOING...). */
+  pkttype: number;
+  /** sll_hatype, 0 to 65535 (ARPHRD_*). */
+  hatype: number;
+  /** sll_addr: the hardware address, at most 8 bytes. */
+  addr: Uint8Array;
+}
+
 /** An AF_VSOCK address (struct sockaddr_vm; CPython's `(cid, port)`). */
 export interface VsockAddress {
   /** Always 'vsock'. */
@@ -134,7 +154,7 @@ export interface VsockAddress {
 }
 
 /** A socket address, as the contract passes them. */
-export type SockAddr = InetAddress | UnixAddress | NetlinkAddress | VsockAddress;
+export type SockAddr = InetAddress | UnixAddress | NetlinkAddress | PacketAddress | VsockAddress;
 
 /** The operations that may wait, completed through {@link IoRequest}. */
 export const IoOp = {

@@ -64,6 +64,7 @@ export {
   type InetAddress,
   type UnixAddress,
   type NetlinkAddress,
+  type PacketAddress,
   type VsockAddress,
   type Family,
   type SocketKind,

@@ -1,7 +1,7 @@
 /**
  * struct sockaddr codecs for Linux, written straight into (and read from)
  * the shim's arena: sockaddr_in (16 bytes), sockaddr_in6 (28), sockaddr_un
- * (110), sockaddr_nl (12) and sockaddr_vm (16). Families are host-endian (little-endian: the shim
+ * (110), sockaddr_nl (12), sockaddr_ll (20) and sockaddr_vm (16). Families are host-endian (little-endian: the shim
  * refuses other machines), ports and sin6_flowinfo network-endian.
  *
  * Hosts are numeric only, as the backend contract says; anything else is
@@ -18,6 +18,7 @@ export const AF_UNIX = 1;
 export const AF_INET = 2;
 export const AF_INET6 = 10;
 export const AF_NETLINK = 16;
+export const AF_PACKET = 17;
 export const AF_TIPC = 30;
 export const AF_CAN = 29;
 export const AF_ALG = 38;
@@ -29,6 +30,7 @@ export const FAMILY_NUMBER: Record<Family, number> = {
   inet6: AF_INET6,
   unix: AF_UNIX,
   netlink: AF_NETLINK,
+  packet: AF_PACKET,
   vsock: AF_VSOCK,
   alg: AF_ALG,
   can: AF_CAN,
@@ -116,6 +118,22 @@ export function encodeSockaddr(addr: SockAddr | null, u8: Uint8Array, dv: DataVi
       dv.setUint32(off + 8, addr.groups, true);
       return 12;
     }
+    case 'packet': {
+      const { protocol, ifindex, pkttype, hatype } = addr;
+      const hw = addr.addr;
+      if (!isU16(protocol) || !isU16(hatype) || !Number.isInteger(pkttype) || pkttype < 0 || pkttype > 255) return -EINVAL;
+      if (!Number.isInteger(ifindex) || ifindex < -0x80000000 || ifindex > 0x7fffffff) return -EINVAL;
+      if (!(hw instanceof Uint8Array) || hw.length > 8) return -EINVAL;
+      dv.setUint16(off, AF_PACKET, true);
+      dv.setUint16(off + 2, protocol, false);
+      dv.setInt32(off + 4, ifindex, true);
+      dv.setUint16(off + 8, hatype, true);
+      u8[off + 10] = pkttype;
+      u8[off + 11] = hw.length;
+      u8.fill(0, off + 12, off + 20);
+      u8.set(hw, off + 12);
+      return 20;
+    }
     case 'vsock': {
       if (!isU32(addr.cid) || !isU32(addr.port)) return -EINVAL;
       dv.setUint16(off, AF_VSOCK, true);
@@ -160,12 +178,28 @@ export function decodeSockaddr(u8: Uint8Array, dv: DataView, off: number, len: n
     case AF_NETLINK:
       if (len < 12) return null;
       return { family: 'netlink', pid: dv.getUint32(off + 4, true), groups: dv.getUint32(off + 8, true) };
+    case AF_PACKET: {
+      if (len < 12) return null;
+      const halen = Math.min(u8[off + 11]!, 8, len - 12);
+      return {
+        family: 'packet',
+        protocol: dv.getUint16(off + 2, false),
+        ifindex: dv.getInt32(off + 4, true),
+        hatype: dv.getUint16(off + 8, true),
+        pkttype: u8[off + 10]!,
+        addr: u8.slice(off + 12, off + 12 + halen),
+      };
+    }
     case AF_VSOCK:
       if (len < 16) return null;
       return { family: 'vsock', cid: dv.getUint32(off + 8, true), port: dv.getUint32(off + 4, true) };
     default:
       return null;
   }
+}
+
+function isU16(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffff;
 }
 
 function isU32(v: unknown): v is number {

@@ -109,7 +109,7 @@ export class SyncCalls {
     if (r < 0) return r;
     const a = decodeSockaddr(this.u8, this.dv, 0, r);
     // A family whose addresses the contract does not carry (AF_ALG, AF_CAN, AF_TIPC).
-    if (a === null && r >= 2 && ![1, 2, 10, 16, 40].includes(this.dv.getUint16(0, true))) return -EAFNOSUPPORT;
+    if (a === null && r >= 2 && ![1, 2, 10, 16, 17, 40].includes(this.dv.getUint16(0, true))) return -EAFNOSUPPORT;
     // Other answers are a broken kernel or shim.
     if (a === null) throw new Error(`${this.shim.backendName} backend: ${op === Op.GETSOCKNAME ? 'getsockname' : 'getpeername'} gave no address we know (${r} bytes)`);
     return a;

@@ -7,11 +7,12 @@
  * wrapped to 32 bits as CPython's "II" format does).
  */
 import { domainToASCII } from 'node:url';
-import type { SockAddr, TaskletGenerator } from '@stackless-io/runtime';
+import { ValueError, type SockAddr, type TaskletGenerator } from '@stackless-io/runtime';
 import * as C from './constants.js';
-import { messageError, OSError, OverflowError } from './errors.js';
+import { errno, errorFor, messageError, OSError, OverflowError } from './errors.js';
+import { interfaceIndex, interfaceName } from './interfaces.js';
 import { canonicalIPv6 } from './inet.js';
-import { pytype, toCInt, toCUIntWrapped } from './pyargs.js';
+import { pytype, toBytes, toCInt, toCUIntWrapped } from './pyargs.js';
 import { resolveHost, resolveNow, type Resolved } from './resolve.js';
 
 /** An AF_INET address: `[host, port]`. */
@@ -20,21 +21,25 @@ export type Inet4Address = [host: string, port: number];
 export type Inet6Address = [host: string, port: number, flowinfo: number, scope_id: number];
 /** An AF_NETLINK address: `[pid, groups]`. */
 export type NetlinkAddress = [pid: number, groups: number];
+/** An AF_PACKET address: `[ifname, proto, pkttype, hatype, addr]` (the last three optional on input). */
+export type PacketAddress = [ifname: string, proto: number, pkttype: number, hatype: number, addr: Buffer];
 /** An AF_VSOCK address: `[cid, port]`. */
 export type VsockAddress = [cid: number, port: number];
 /** A socket address as Python spells it: a tuple for IP, netlink and vsock, a path for AF_UNIX (bytes for Linux's abstract names). */
-export type Address = Inet4Address | Inet6Address | NetlinkAddress | VsockAddress | string | Buffer;
+export type Address = Inet4Address | Inet6Address | NetlinkAddress | PacketAddress | VsockAddress | string | Buffer;
 /** What the address arguments accept. */
 export type AddressLike =
   | string
   | Uint8Array
   | readonly [host: string | Uint8Array, port: number]
   | readonly [host: string | Uint8Array, port: number, flowinfo?: number, scope_id?: number]
-  | readonly [number, number];
+  | readonly [number, number]
+  | readonly [ifname: string, proto: number, pkttype?: number, hatype?: number, addr?: Uint8Array];
 
 /** An address whose types are checked; its host may still need the resolver. */
 export type ParsedAddress =
   | { family: 'unix'; path: string }
+  | { family: 'packet'; protocol: number; ifindex: number; pkttype: number; hatype: number; addr: Uint8Array }
   | { family: 'netlink'; pid: number; groups: number }
   | { family: 'vsock'; cid: number; port: number }
   | { family: 'inet' | 'inet6'; host: string; port: number; flowinfo: number; scopeId: number };
@@ -77,6 +82,7 @@ export function parseAddress(family: number, addr: unknown, caller: string): Par
     if (addr.length !== 2) throw new TypeError('AF_NETLINK address must be a pair (pid, groups)');
     return { family: 'netlink', pid: toCUIntWrapped(addr[0]), groups: toCUIntWrapped(addr[1]) };
   }
+  if (family === C.AF_PACKET) return parsePacket(addr, caller);
   if (family === C.AF_VSOCK) {
     // CPython words these two without the caller's name (PyArg_ParseTuple's own message for the count).
     if (!Array.isArray(addr)) throw new TypeError(`getsockaddrarg: AF_VSOCK address must be tuple, not ${pytype(addr)}`);
@@ -104,6 +110,29 @@ export function parseAddress(family: number, addr: unknown, caller: string): Par
   return { family: inet6 ? 'inet6' : 'inet', host, port, flowinfo, scopeId };
 }
 
+/**
+ * CPython's AF_PACKET address ("si|iiy*"): the interface by name (looked up
+ * here: ENODEV for none), then the hardware address's length, then the
+ * protocol's range; pkttype and hatype are cut to their C fields.
+ */
+function parsePacket(addr: unknown, caller: string): ParsedAddress {
+  if (!Array.isArray(addr)) throw new TypeError(`${caller}(): AF_PACKET address must be tuple, not ${pytype(addr)}`);
+  const shape = 'AF_PACKET address must be a tuple of two to five elements';
+  if (addr.length < 2 || addr.length > 5 || typeof addr[0] !== 'string') throw new TypeError(shape);
+  const name = addr[0];
+  if (name.includes('\0')) throw new ValueError('embedded null character');
+  const protocol = toCInt(addr[1]);
+  const pkttype = addr.length > 2 ? toCInt(addr[2]) : 0;
+  const hatype = addr.length > 3 ? toCInt(addr[3]) : 0;
+  const hw = addr.length > 4 ? toBytes(addr[4]) : new Uint8Array(0);
+  // struct ifreq holds 15 bytes of name: a longer one names no interface.
+  const ifindex = interfaceIndex(name);
+  if (ifindex < 0) throw errorFor(errno('ENODEV'));
+  if (hw.length > 8) throw new ValueError('Hardware address must be 8 bytes or less');
+  if (protocol < 0 || protocol > 0xffff) throw new OverflowError(`${caller}(): proto must be 0-65535.`);
+  return { family: 'packet', protocol, ifindex, pkttype: pkttype & 0xff, hatype: hatype & 0xffff, addr: new Uint8Array(hw) };
+}
+
 /** The range checks CPython makes after resolving the host. */
 function finish(p: ParsedAddress & { family: 'inet' | 'inet6' }, r: Resolved, caller: string): SockAddr {
   if (p.port < 0 || p.port > 0xffff) throw new OverflowError(`${caller}(): port must be 0-65535.`);
@@ -118,14 +147,14 @@ function afOf(p: ParsedAddress): number {
 
 /** The contract address at once, or null when the host needs the resolver. */
 export function addressNow(p: ParsedAddress, caller: string): SockAddr | null {
-  if (p.family === 'unix' || p.family === 'netlink' || p.family === 'vsock') return p;
+  if (p.family !== 'inet' && p.family !== 'inet6') return p;
   const r = resolveNow(p.host, afOf(p));
   return r === null ? null : finish(p, r, caller);
 }
 
 /** The contract address, resolving the host name without blocking the scheduler. */
 export function* addressOp(p: ParsedAddress, caller: string): TaskletGenerator<SockAddr> {
-  if (p.family === 'unix' || p.family === 'netlink' || p.family === 'vsock') return p;
+  if (p.family !== 'inet' && p.family !== 'inet6') return p;
   return finish(p, yield* resolveHost(p.host, afOf(p)), caller);
 }
 
@@ -144,6 +173,8 @@ export function toPython(a: SockAddr | null): Address | null {
       return a.path.startsWith('\0') ? Buffer.from(a.path, 'utf8') : a.path;
     case 'netlink':
       return [a.pid, a.groups];
+    case 'packet':
+      return [interfaceName(a.ifindex), a.protocol, a.pkttype, a.hatype, Buffer.from(a.addr)];
     case 'vsock':
       return [a.cid, a.port];
   }
@@ -160,6 +191,8 @@ export function familyConstant(f: SockAddr['family']): number {
       return C.AF_UNIX;
     case 'netlink':
       return C.AF_NETLINK;
+    case 'packet':
+      return C.AF_PACKET;
     case 'vsock':
       return C.AF_VSOCK;
   }

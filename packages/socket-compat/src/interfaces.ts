@@ -31,6 +31,16 @@ function interfaces(): [number, string][] {
   return out.sort((a, b) => a[0] - b[0]);
 }
 
+/** The index of the interface `name`, or -1 (AF_PACKET addresses). */
+export function interfaceIndex(name: string): number {
+  return interfaces().find(([, n]) => n === name)?.[0] ?? -1;
+}
+
+/** The name of the interface `index`, or '' (AF_PACKET addresses, as CPython's SIOCGIFNAME lookup). */
+export function interfaceName(index: number): string {
+  return index === 0 ? '' : (interfaces().find(([i]) => i === index)?.[1] ?? '');
+}
+
 /** Every network interface as `[index, name]`. */
 export function if_nameindex(): [number, string][] {
   cExact('_socket.if_nameindex', arguments.length, 0);

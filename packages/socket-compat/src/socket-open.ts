@@ -44,6 +44,8 @@ function contractFamily(family: number): Family {
       return 'unix';
     case C.AF_NETLINK:
       return 'netlink';
+    case C.AF_PACKET:
+      return 'packet';
     case C.AF_VSOCK:
       return 'vsock';
     case C.AF_ALG:
