@@ -600,7 +600,7 @@ s.close()`);
           negative: yield* raises(() => client.sendfile(fd, -1)),
         };
         client.setblocking(false);
-        const nb = raisesNow(() => client.sendfile(fd));
+        const nb = yield* raises(() => client.sendfile(fd));
         closeAll();
         return { sent, seekAfter, got, errors, nb };
       });

@@ -45,6 +45,7 @@ export function* useSendfile(sock: socket, fd: number, seek: ((offset: number) =
     return GIVE_UP;
   }
   if (size === 0) return 0;
+  if (sock._timeoutNow() === 0) throw new ValueError('non-blocking sockets are not supported');
   // CPython registers the socket's fileno() (-1 once closed) with a selector here.
   if (sock._handleNow() < 0) throw new ValueError('Invalid file descriptor: -1');
   // CPython sends at most 1 GiB per call (bpo-38319).

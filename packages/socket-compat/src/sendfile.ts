@@ -62,11 +62,6 @@ export function sendfile(sock: socket, file: SendfileSource, offset: number, cou
     if (toIndex(count) <= 0) throw new ValueError(`count must be a positive integer (got ${pyrepr(count)})`);
   }
   const start = toIndex(offset);
-  if (sock.gettimeout() === 0) throw new ValueError('non-blocking sockets are not supported');
-  // CPython asks the file for fileno(), then (falling back) for read: what has neither fails there.
-  if (typeof file !== 'number' && !isFileHandle(file) && (typeof file !== 'object' || file === null || (typeof file.read !== 'function' && typeof file.fileno !== 'function'))) {
-    throw new AttributeError(`'${pytype(file)}' object has no attribute 'read'`);
-  }
   const limit = count === null || count === undefined ? Infinity : toIndex(count);
   return run(sock, file, start, limit);
 }
@@ -75,15 +70,21 @@ function* run(sock: socket, file: SendfileSource, offset: number, limit: number)
   // os.sendfile() refuses a negative offset.
   if (offset < 0) throw errorFor(errno('EINVAL'));
   const handle = isFileHandle(file);
-  const generic = typeof file === 'object' && !handle ? (file as ReadableFileLike) : null;
-  const fd = filenoOf(file, handle);
+  const generic = typeof file === 'object' && file !== null && !handle ? (file as ReadableFileLike) : null;
+  const fd = file === null || (typeof file !== 'object' && typeof file !== 'number') ? null : filenoOf(file, handle);
   if (fd !== null) {
     const seek = generic !== null && typeof generic.seek === 'function' ? (at: number) => generic.seek!(at) : null;
     const sent = yield* useSendfile(sock, fd, seek, offset, limit === Infinity ? null : limit);
     if (sent !== GIVE_UP) return sent;
   }
+  // CPython's fallback (_sendfile_use_send) refuses a non-blocking socket
+  // first, then asks the file for read. (The sendfile(2) path refuses it
+  // only after finding the file not empty: useSendfile.)
+  if (sock.gettimeout() === 0) throw new ValueError('non-blocking sockets are not supported');
+  if (typeof file !== 'number' && !handle && (generic === null || typeof generic.read !== 'function')) {
+    throw new AttributeError(`'${pytype(file)}' object has no attribute 'read'`);
+  }
   let total = 0;
-  if (generic !== null && typeof generic.read !== 'function') throw new AttributeError(`'${pytype(generic)}' object has no attribute 'read'`);
   if (generic !== null && offset !== 0) generic.seek?.(offset);
   try {
     while (total < limit) {
