@@ -215,7 +215,9 @@ function proposeStateMove(rng: Rng, m: Model, fams: Fam[]): Action | undefined {
  * sendto/recvfrom would go, or a descriptor passed over a Unix stream.
  */
 function proposeMessageMove(rng: Rng, m: Model, names: string[], ofKind: (k: Sock['kind']) => string | undefined): Action {
-  switch (rng.int(0, 4)) {
+  switch (rng.int(0, 5)) {
+    case 5:
+      return { k: 'sendfile', a: ofKind('stream'), s: m.fresh('file'), x: randomBytes(rng, 64), n: rng.int(0, 63), m: rng.pick([0, 0, 1, 5, 20]) };
     case 0:
       return { k: 'msgsend', a: ofKind('stream'), x: randomBytes(rng, 64) };
     case 1:

@@ -1,16 +1,17 @@
 /**
  * The random model's message moves: sendmsg/recvmsg in place of
  * send/recv, sendto/recvfrom (so a message answers exactly where its plain
- * counterpart would), and a descriptor passed with SCM_RIGHTS over a Unix
- * stream, received with recv_fds and taken over as a socket. Every move
- * needs the 'messages' capability (a backend without SENDMSG/RECVMSG avoids
- * them).
+ * counterpart would), a descriptor passed with SCM_RIGHTS over a Unix
+ * stream, received with recv_fds and taken over as a socket (these need
+ * the 'messages' capability: a backend without SENDMSG/RECVMSG avoids
+ * them), and sendfile() of part of a file where a send of those bytes would
+ * go (every backend: one without SENDFILE reads and sends).
  */
 import type { Model } from './model.js';
 import { hexBytes, waits, type Action } from './model-types.js';
 
 /** The actions of this file. */
-export const MESSAGE_MOVES = new Set(['msgsend', 'msgrecv', 'msgsendto', 'msgrecvfrom', 'passfd']);
+export const MESSAGE_MOVES = new Set(['msgsend', 'msgrecv', 'msgsendto', 'msgrecvfrom', 'passfd', 'sendfile']);
 
 /** `b"..."` literal escapes split in two buffers (each escape is 4 characters). */
 function twoBuffers(hex: string): string {
@@ -42,6 +43,7 @@ function asMessages(m: Model, base: Action): boolean {
 /** The moves of this file: true or false as Model.apply() answers, undefined for any other action. */
 export function applyMessageMove(m: Model, act: Action): boolean | undefined {
   if (!MESSAGE_MOVES.has(act.k)) return undefined;
+  if (act.k === 'sendfile') return sendfile(m, act);
   if (m.avoids('messages')) return false;
   switch (act.k) {
     case 'msgsend':
@@ -58,6 +60,29 @@ export function applyMessageMove(m: Model, act: Action): boolean | undefined {
     default:
       return passFd(m, act);
   }
+}
+
+/**
+ * socket.sendfile() of bytes [n, n + m) of a file holding act.x (act.s: the
+ * file's variable), valid where a send of those bytes is (the model's
+ * 'send' decides and records them), then the file's position (CPython moves
+ * it past the bytes sent). The part sent is never empty: a call that sends
+ * nothing from the file's end leaves the position where it was on the
+ * sendfile(2) path but not on the fallback (libuv-no-sendfile). Not on a
+ * non-blocking socket (ValueError, and no bytes: unlike a send).
+ */
+function sendfile(m: Model, act: Action): boolean {
+  const a = m.sock(act.a);
+  const data = act.x as number[];
+  if (a === undefined || act.s === undefined || m.socks.has(act.s) || data.length === 0 || a.timeout === 0) return false;
+  const off = act.n! % data.length;
+  const count = act.m === undefined || act.m === 0 ? null : Math.min(act.m, data.length - off);
+  const part = data.slice(off, count === null ? undefined : off + count);
+  const before = m.lines.length;
+  if (!m.apply({ k: 'send', a: act.a, x: part, n: 0 })) return false;
+  const f = act.s;
+  m.lines.splice(before, m.lines.length - before, `${f} = open_file(tmp("${f}"), b"${hexBytes(data)}")`, `${a.v}.sendfile(${f}, ${off}${count === null ? '' : `, ${count}`})`, `${f}.tell()`);
+  return true;
 }
 
 /**
