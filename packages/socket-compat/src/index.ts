@@ -59,7 +59,7 @@ export {
   errorFor,
 } from './errors.js';
 export { socket, SocketType } from './socket.js';
-export type { Address, AddressLike, Inet4Address, Inet6Address } from './address.js';
+export type { Address, AddressLike, Inet4Address, Inet6Address, NetlinkAddress, PacketAddress, VsockAddress } from './address.js';
 export { SocketIO, SocketFile, type MakefileOptions, type SocketFileLike } from './socket-file.js';
 export { TextSocketFile } from './text-file.js';
 export type { SendfileSource, ReadableFileLike } from './sendfile.js';
