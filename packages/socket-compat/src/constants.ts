@@ -28,16 +28,6 @@ export const AF_TIPC = 30;
 export const AF_ALG = 38;
 /** Address families: AF_VSOCK. */
 export const AF_VSOCK = 40;
-/** AF_NETLINK protocol: routing and link information (rtnetlink). */
-export const NETLINK_ROUTE = 0;
-/** AF_VSOCK: any context id (bind) (2**32 - 1). */
-export const VMADDR_CID_ANY = 0xffffffff;
-/** AF_VSOCK: the host's context id. */
-export const VMADDR_CID_HOST = 2;
-/** AF_VSOCK: any port (bind) (2**32 - 1). */
-export const VMADDR_PORT_ANY = 0xffffffff;
-/** AF_CAN protocol: raw CAN frames. */
-export const CAN_RAW = 1;
 /** Address families: AF_QIPCRTR. */
 export const AF_QIPCRTR = 42;
 /** Address families: AF_RDS. */
