@@ -14,7 +14,9 @@ const CHILD_FD = join(dirname(fileURLToPath(import.meta.url)), 'child-fd.js');
 /** Starts child-fd.js on the backend in use; its stderr is ours, so that a failing child says why. */
 export function startChild(children: ChildProcess[], path: string): null {
   if (typeof path !== 'string') throw new TypeError('child_uses_fd() takes a path');
-  const env = { ...process.env, STACKLESS_IO_BACKEND: currentBackend().name };
+  // A backend's name may carry its label ("kqueue (emulated)": the shim
+  // names itself so); selection takes the name before it.
+  const env = { ...process.env, STACKLESS_IO_BACKEND: currentBackend().name.split(' ')[0]! };
   children.push(spawnProcess(process.execPath, [CHILD_FD, path], { env, stdio: ['ignore', 'ignore', 'inherit'] }));
   return null;
 }
