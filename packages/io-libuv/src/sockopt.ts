@@ -45,7 +45,9 @@ function codeOf(level: number, name: number): SockOptCode | undefined {
 
 /** Native-endian C ints at the start of `b`. */
 function ints(b: Uint8Array, count: number): number[] {
-  return [...new Int32Array(b.slice(0, count * 4).buffer)];
+  // A copy of exactly those bytes: `b` may be a view into a larger buffer
+  // (a Node Buffer from its pool), and Buffer's own slice() is a view too.
+  return [...new Int32Array(Uint8Array.prototype.slice.call(b, 0, count * 4).buffer)];
 }
 
 const IPPROTO_IPV6 = 41;

@@ -50,6 +50,28 @@ export function genericOptionCases(name: string): void {
     }
   });
 
+  conformance(name, 'generic options: a value given as a view into a larger buffer (a pooled Node Buffer) is read from its own bytes', async (t) => {
+    const b = t.backend;
+    const h = b.socket('inet', 'stream', 0);
+    try {
+      // Eight bytes at offset 4 of a larger buffer whose other bytes are not 0:
+      // a backend that read from the start of the underlying ArrayBuffer would
+      // see 0xff... instead.
+      const big = new Uint8Array(32).fill(0xff);
+      big.set(ints(1, 7), 4);
+      const view = big.subarray(4, 12);
+      expect(b.setsockopt(h, SOL_SOCKET, SO_LINGER, view), 'SO_LINGER from a view').to.equal(0);
+      expect([...value<Uint8Array>(b.getsockopt(h, SOL_SOCKET, SO_LINGER, 8))]).to.deep.equal([...ints(1, 7)]);
+      const pooled = Buffer.from(ints(0, 0));
+      expect(b.setsockopt(h, SOL_SOCKET, SO_KEEPALIVE, Buffer.from(ints(1))), 'SO_KEEPALIVE from a pooled Buffer').to.equal(0);
+      expect(b.getOption(h, SockOpt.KEEPALIVE)).to.equal(1);
+      expect(b.setsockopt(h, SOL_SOCKET, SO_LINGER, pooled), 'SO_LINGER off from a pooled Buffer').to.equal(0);
+      expect(b.getOption(h, SockOpt.LINGER), 'LINGER off').to.equal(-1);
+    } finally {
+      b.close(h);
+    }
+  });
+
   conformance(name, 'generic options: IP_TOS, an option outside the portable layer, reads back what was set', async (t) => {
     const b = t.backend;
     const h = b.socket('inet', 'dgram', 0);
