@@ -2,7 +2,8 @@
 // function (synchronous or inside a tasklet), the loopback hosts, the
 // message CPython's tests send, and the fixtures of its base classes.
 import { expect } from 'chai';
-import type { Operation, TaskletGenerator } from '@stackless-io/runtime';
+import { readFileSync } from 'node:fs';
+import { sleep, waitFor, type Operation, type TaskletGenerator } from '@stackless-io/runtime';
 import * as socket from '@stackless-io/socket-compat';
 
 /** socket_helper.HOST: the IPv4 loopback. */
@@ -65,3 +66,56 @@ export function* udpServer(): TaskletGenerator<{ serv: socket.socket; port: numb
 
 /** Bytes of a string (Python's b'...'). */
 export const b = (s: string): Buffer => Buffer.from(s, 'latin1');
+
+/** threading.Event for tasklets: set() once, wait() parks the calling tasklet until then. */
+export class Event {
+  private done = false;
+  private resolve!: () => void;
+  private readonly promise = new Promise<void>((r) => (this.resolve = r));
+
+  /** Wakes every waiter, now and later. */
+  set(): void {
+    this.done = true;
+    this.resolve();
+  }
+
+  /** True once set() was called. */
+  is_set(): boolean {
+    return this.done;
+  }
+
+  /** Waits, inside a tasklet, until set() was called. */
+  *wait(): TaskletGenerator<void> {
+    if (!this.done) yield* waitFor(this.promise);
+  }
+}
+
+/**
+ * select.select([sock], ...) followed by a non-blocking call: tries `op`
+ * until it stops raising BlockingIOError, letting other tasklets run between
+ * tries. There is no select module here; the bound is a hang guard, not a
+ * verdict (the frame's time limit is).
+ */
+export function* whenReady<T>(op: () => Operation<T>, tries = 20_000): TaskletGenerator<T> {
+  for (let i = 0; ; i++) {
+    try {
+      return yield* op();
+    } catch (e) {
+      if (!(e instanceof socket.BlockingIOError) || i >= tries) throw e;
+      yield* sleep(0.001);
+    }
+  }
+}
+
+/**
+ * The descriptor's status flags (fcntl F_GETFL), read from
+ * /proc/self/fdinfo: Node has no fcntl, and Linux shows the same flags there.
+ */
+export function fdFlags(fd: number): number {
+  const m = /^flags:\s+([0-7]+)$/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'));
+  if (m === null) throw new Error(`no flags for descriptor ${fd}`);
+  return parseInt(m[1]!, 8);
+}
+
+/** O_CLOEXEC as /proc/self/fdinfo shows it (octal 02000000 on Linux). */
+export const O_CLOEXEC = 0o2000000;
