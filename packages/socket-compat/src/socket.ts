@@ -269,7 +269,20 @@ export class socket {
   settimeout(value: number | null): void {
     cOne('socket.settimeout', arguments.length);
     this._timeout = toTimeout(value);
-    this._fd();
+    this._checkDescriptor();
+  }
+
+  /**
+   * CPython's settimeout() and setblocking() set the descriptor's O_NONBLOCK
+   * with fcntl, so a descriptor closed under the socket (another socket
+   * object over the same fileno closed it) raises EBADF there. Here every
+   * descriptor stays non-blocking and the mode is the socket's own, so the
+   * descriptor is asked about instead (its close-on-exec flag, one fcntl in
+   * a native backend): only EBADF is reported, as CPython would.
+   */
+  private _checkDescriptor(): void {
+    const r = this._backend.getInheritable(this._fd());
+    if (r === -EBADF) throw errorFor(EBADF);
   }
 
   /**
@@ -305,7 +318,7 @@ export class socket {
     cOne('socket.setblocking', arguments.length);
     const on = toIndex(flag) !== 0;
     this._timeout = on ? null : 0;
-    this._fd();
+    this._checkDescriptor();
   }
 
   // ---- connections -------------------------------------------------------
