@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import { spawn, sleep, type TaskletGenerator } from '@stackless-io/runtime';
 import * as socket from '@stackless-io/socket-compat';
-import { expectError, inTasklet, raises, raisesNow, useDefaultBackend, waitJoin } from './helpers.js';
+import { expectError, inTasklet, needPython, pythonJson, raises, raisesNow, useDefaultBackend, waitJoin } from './helpers.js';
 
 function* pair(): TaskletGenerator<[socket.socket, socket.socket]> {
   return yield* socket.socketpair();
@@ -246,5 +246,41 @@ describe('socket-compat: makefile', function () {
       s.close();
     }
     expect(s.fileno()).to.equal(-1);
+  });
+
+  it('unbuffered (raw) file: readline and readlines are io.IOBase\'s, one byte at a time, as CPython answers', async function () {
+    needPython(this);
+    const py = pythonJson<unknown[]>(`
+import socket, json
+a, b = socket.socketpair()
+a.sendall(b'ab\\ncd\\nefgh\\nij\\nkl'); a.shutdown(socket.SHUT_WR)
+f = b.makefile('rb', 0)
+out = [f.readline().decode(), f.readline(1).decode(), f.readline().decode(), f.readline(2).decode(), [l.decode() for l in f.readlines()], f.readline().decode()]
+f.close()
+try: f.readline()
+except Exception as e: out.append([type(e).__name__, str(e)])
+a.close(); b.close()
+print(json.dumps(out))`);
+    const ours = await inTasklet(function* () {
+      const [a, b] = yield* pair();
+      yield* a.sendall(Buffer.from('ab\ncd\nefgh\nij\nkl'));
+      a.shutdown(socket.SHUT_WR);
+      const f = b.makefile('rb', 0) as socket.SocketIO;
+      const out: unknown[] = [
+        String(yield* f.readline()),
+        String(yield* f.readline(1)),
+        String(yield* f.readline()),
+        String(yield* f.readline(2)),
+        (yield* f.readlines()).map(String),
+        String(yield* f.readline()),
+      ];
+      f.close();
+      const e = raisesNow(() => f.readline());
+      out.push([e.name, e.message]);
+      a.close();
+      b.close();
+      return out;
+    });
+    expect(ours).to.deep.equal(py);
   });
 });

@@ -110,6 +110,44 @@ export class SocketIO {
     }
   }
 
+  /**
+   * Reads one line (up to `size` bytes when size >= 0) as io.IOBase.readline
+   * does over a raw file: one read(1) after another, since a raw file cannot
+   * peek. In non-blocking mode a read that would block raises, as CPython's.
+   */
+  readline(size: number | null = -1): TaskletGenerator<Buffer> {
+    const limit = size === null ? -1 : toIndex(size);
+    this.open();
+    return (function* (self: SocketIO): TaskletGenerator<Buffer> {
+      const parts: Buffer[] = [];
+      while (limit < 0 || parts.length < limit) {
+        const b = yield* self.read(1);
+        if (b === null) throw messageError(OSError, "read() should have returned a bytes object, not 'NoneType'");
+        if (b.length === 0) break;
+        parts.push(b);
+        if (b[0] === 10) break;
+      }
+      return Buffer.concat(parts);
+    })(this);
+  }
+
+  /** Reads lines until the end of stream, or until they total more than `hint` bytes (hint > 0). */
+  readlines(hint: number | null = -1): TaskletGenerator<Buffer[]> {
+    const h = hint === null ? -1 : toIndex(hint);
+    this.open();
+    return (function* (self: SocketIO): TaskletGenerator<Buffer[]> {
+      const lines: Buffer[] = [];
+      let total = 0;
+      for (;;) {
+        const line = yield* self.readline();
+        if (line.length === 0) return lines;
+        lines.push(line);
+        total += line.length;
+        if (h > 0 && total > h) return lines;
+      }
+    })(this);
+  }
+
   /** Writes what one send takes of `b`: the byte count, or null if it would block. */
   write(b: Uint8Array | ArrayBufferView | ArrayBuffer): TaskletGenerator<number | null> {
     const s = this.open();
