@@ -1,15 +1,22 @@
-// BasicTCPTest of CPython's test_socket: a connected TCP pair, the client
-// half in its own tasklet (CPython's client thread).
+// BasicTCPTest and BasicTCPTest2 of CPython's test_socket: a connected TCP
+// pair, the client half in its own tasklet (CPython's client thread).
 import { expect } from 'chai';
 import * as socket from '@stackless-io/socket-compat';
-import { connectedTCP } from './fixtures.js';
+import { connectedTCP as connectedWith, createConnection, plainConnect, type ClientConnect, type Connected, type Half } from './fixtures.js';
+import type { Ctx } from './frame.js';
 import { testClass } from './frame.js';
 import { MSG, raises, raisesNow } from './support.js';
 
 const INT_MAX = 2 ** 31 - 1;
 const UINT_MAX = 2 ** 32 - 1;
 
-testClass('BasicTCPTest', ({ test }) => {
+// BasicTCPTest2 (NetworkConnectionTest) runs the same tests with a client made by create_connection().
+for (const [cls, connect] of [
+  ['BasicTCPTest', plainConnect],
+  ['BasicTCPTest2', createConnection],
+] as [string, ClientConnect][]) {
+const connectedTCP = (c: Ctx, server: Half<Connected>, client: Half<Connected>) => connectedWith(c, server, client, connect);
+testClass(cls, ({ test }) => {
   test('testRecv', (c) =>
     connectedTCP(
       c,
@@ -167,3 +174,4 @@ testClass('BasicTCPTest', ({ test }) => {
     ),
   );
 });
+}

@@ -60,17 +60,36 @@ export interface Connected extends Pair {
   serv_conn: socket.socket;
 }
 
-/** SocketConnectedTest: the client connects, the server accepts, then both halves run. */
-export function* connectedTCP(c: Ctx, server: Half<Connected>, client: Half<Connected>): TaskletGenerator<void> {
-  const { serv, port } = yield* tcpServer();
+/** How the client half gets its connected socket (the port is the server's). */
+export type ClientConnect = (port: number) => TaskletGenerator<socket.socket>;
+
+/** SocketConnectedTest's clientSetUp: a new socket, then connect(). */
+export function* plainConnect(port: number): TaskletGenerator<socket.socket> {
   const cli = new socket.socket(socket.AF_INET, socket.SOCK_STREAM);
-  const f = { serv, port, cli, serv_conn: cli } as Connected;
+  try {
+    yield* cli.connect([HOST, port]);
+  } catch (e) {
+    cli.close();
+    throw e;
+  }
+  return cli;
+}
+
+/** NetworkConnectionTest's clientSetUp: create_connection(). */
+export function* createConnection(port: number): TaskletGenerator<socket.socket> {
+  return yield* socket.create_connection([HOST, port]);
+}
+
+/** SocketConnectedTest: the client connects, the server accepts, then both halves run. */
+export function* connectedTCP(c: Ctx, server: Half<Connected>, client: Half<Connected>, connect: ClientConnect = plainConnect): TaskletGenerator<void> {
+  const { serv, port } = yield* tcpServer();
+  const f = { serv, port } as Connected;
   const t = c.actor(function* () {
     try {
-      yield* cli.connect([HOST, port]);
+      f.cli = f.serv_conn = yield* connect(port);
       yield* client(f);
     } finally {
-      cli.close();
+      f.cli?.close();
     }
   });
   try {
