@@ -1,12 +1,12 @@
 // Unix-domain sockets on the default backend: stream and datagram, names,
 // socketpair(), and CPython's checks on paths.
 import { expect } from 'chai';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as socket from '@stackless-io/socket-compat';
 import { skipBecause } from '@stackless-io/test-support';
-import { expectError, inTasklet, raises, raisesNow, useDefaultBackend } from './helpers.js';
+import { expectError, inTasklet, needPython, pythonJson, raises, raisesNow, useDefaultBackend } from './helpers.js';
 
 const { AF_UNIX, AF_INET, SOCK_STREAM, SOCK_DGRAM } = socket;
 
@@ -135,5 +135,27 @@ describe('socket-compat: Unix-domain sockets', function () {
     expectError(r.refused, 'ConnectionRefusedError', '[Errno 111] Connection refused', 111);
     expectError(r.tuple, 'TypeError', "a bytes-like object is required, not 'tuple'");
     expectError(r.none, 'TypeError', "a bytes-like object is required, not 'NoneType'");
+  });
+
+  it('a path given with surrogate escapes (os.fsdecode of UTF-8 bytes) binds the bytes it escapes, as CPython', async function () {
+    needPython(this);
+    // 'é' and 'ü' as UTF-8 bytes, each byte escaped (U+DCC3 U+DCA9...), as Python's surrogateescape decodes them from ASCII.
+    const escaped = (p: string): string => [...Buffer.from(p, 'utf8')].map((x) => String.fromCharCode(x < 0x80 ? x : 0xdc00 + x)).join('');
+    const py = pythonJson<unknown[]>(`
+import socket, json, os
+p = ${JSON.stringify(join(dir, 'py-\u00e9\u00fc'))}
+s = socket.socket(socket.AF_UNIX)
+s.bind(p.encode().decode('ascii', 'surrogateescape'))
+print(json.dumps([s.getsockname(), os.path.basename(p) in os.listdir(os.path.dirname(p))]))
+s.close(); os.unlink(p)`);
+    const ours = await inTasklet(function* () {
+      const p = join(dir, 'py-\u00e9\u00fc');
+      const s = new socket.socket(AF_UNIX);
+      yield* s.bind(escaped(p));
+      const out = [s.getsockname(), readdirSync(dir).includes('py-\u00e9\u00fc')];
+      s.close();
+      return out;
+    });
+    expect(ours).to.deep.equal(py);
   });
 });
