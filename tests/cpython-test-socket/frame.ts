@@ -13,7 +13,7 @@ import { availableBackends, closeBackend, currentBackend, liveTasklets, spawn, s
 import * as socket from '@stackless-io/socket-compat';
 import { fdCount, skipBecause, until } from '@stackless-io/test-support';
 import { warmUp } from '../backends/harness.js';
-import { CANNOT_ERRNOS, KNOWN_LIMITS, NATIVE } from './limits.js';
+import { CANNOT_ERRNOS, KNOWN_DIFFERENCES, KNOWN_LIMITS, NATIVE } from './limits.js';
 import { skips } from './record.js';
 
 const only = process.env.SIO_TEST_BACKENDS?.split(',').map((s) => s.trim()).filter((s) => s !== '');
@@ -133,6 +133,8 @@ function defineTest(backend: string, cls: string, method: string, body: Body, op
     this.timeout((limitS + 20) * 1000);
     const missing = (options.needs ?? []).filter((n) => !(n in socket));
     if (missing.length > 0) record(this, backend, `needs name ${missing.join(', ')} (issue #9 item 1)`);
+    const differs = KNOWN_DIFFERENCES[title];
+    if (differs !== undefined) record(this, backend, `a known difference from CPython: ${differs}`);
     const known = KNOWN_LIMITS[backend]?.[title];
     if (known !== undefined) record(this, backend, `a listed limit of the ${backend} backend: ${known}`);
     const c = new Ctx(backend);

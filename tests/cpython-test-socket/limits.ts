@@ -16,5 +16,22 @@ export const NATIVE = new Set(['epoll', 'io_uring', 'kqueue', 'iocp']);
  * (keyed by backend, then `Class.method`), each with that reason.
  */
 export const KNOWN_LIMITS: Record<string, Record<string, string>> = {
-  libuv: {},
+  libuv: {
+    'TestLinuxAbstractNamespace.testMaxName':
+      "Node's pipe names stop one byte short of sun_path (107 bytes): a 108-byte abstract name answers EINVAL (io-libuv's README: Unix sockets)",
+    'TestLinuxAbstractNamespace.testAutobind':
+      "Node cannot bind a Unix socket to '' (Linux's autobind to an abstract name): EINVAL (io-libuv's README: Unix sockets)",
+  },
+};
+
+/**
+ * Tests no backend passes yet, each with the difference from CPython that
+ * stops it: real differences to fix, kept visible here (and in the run's
+ * skip list) rather than hidden.
+ */
+export const KNOWN_DIFFERENCES: Record<string, string> = {
+  'TestLinuxAbstractNamespace.testLinuxAbstractNamespace':
+    'the backend contract carries AF_UNIX names as UTF-8 strings, so the byte 0xff of this abstract name cannot reach the kernel unchanged (it becomes U+FFFD); a bytes path in the contract is needed',
+  'TestUnixDomain.testUnencodableAddr':
+    'the backend contract carries AF_UNIX paths as UTF-8 strings, so a path with a byte that is not UTF-8 (0xff, given as the surrogate escape U+DCFF) cannot reach the kernel unchanged; a bytes path in the contract is needed',
 };
