@@ -23,6 +23,8 @@ const report = await availableBackends();
 export class Ctx {
   private readonly dirs: string[] = [];
   private readonly actors: Tasklet<any[], any>[] = [];
+  /** @internal What the actors raised, in order. */
+  readonly actorErrors: unknown[] = [];
 
   constructor(
     /** The backend's name. */
@@ -43,8 +45,9 @@ export class Ctx {
     const t = spawn(function* () {
       return yield* body();
     }) as Tasklet<[], R>;
-    // Its error is reported by whoever joins it (the body or the frame).
-    t.join().catch(() => undefined);
+    // Its error is reported by whoever joins it (the body or the frame), and
+    // kept: the peer's failure may be only the consequence of this one.
+    t.join().catch((e: unknown) => this.actorErrors.push(e));
     this.actors.push(t);
     return t;
   }
@@ -180,7 +183,8 @@ function defineTest(backend: string, cls: string, method: string, body: Body, op
       await useBackend(backend);
     }
     if (failure !== null) {
-      const answer = cannotAnswer(failure.error);
+      // A half that waited for its peer fails too when the peer could not do its part: look at every error.
+      const answer = [failure.error, ...c.actorErrors].map(cannotAnswer).find((a) => a !== null) ?? null;
       if (answer !== null && !NATIVE.has(backend)) record(this, backend, `the ${backend} backend cannot do this (it answered ${answer})`);
       throw failure.error;
     }
