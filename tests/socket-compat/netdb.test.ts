@@ -268,4 +268,25 @@ describe('socket-compat: getaddrinfo, getnameinfo, gethostby*, getfqdn, getservb
     expect(h).to.be.instanceOf(socket.herror);
     expectError(h, 'herror', '[Errno 1] Unknown host', 1);
   });
+
+  it('IPv6 scope ids: interface names on link-local addresses, the tuple\'s scope in getnameinfo; a surrogate in a service name; as CPython', async function () {
+    needPython(this);
+    const N = socket.NI_NUMERICHOST | socket.NI_NUMERICSERV;
+    const calls: Call[] = [
+      ['getnameinfo', ['ff02::1de:c0:face:8D', 1234, 0, 1], N],
+      ['getnameinfo', ['fe80::1', 80, 0, 1], N],
+      ['getnameinfo', ['fe80::1', 80, 0, 77], N],
+      ['getnameinfo', ['2001:db8::1', 80, 0, 1], N],
+      ['getnameinfo', ['fe80::1%lo', 80, 0, 0], N],
+      ['getnameinfo', ['fe80::1%lo', 80], N],
+      ['getaddrinfo', 'fe80::1%lo', 80, socket.AF_INET6, socket.SOCK_DGRAM],
+      ['getaddrinfo', 'ff02::1%lo', 80, socket.AF_INET6, socket.SOCK_DGRAM],
+      ['getaddrinfo', 'fe80::1%nosuch', 80, socket.AF_INET6, socket.SOCK_DGRAM],
+      ['getaddrinfo', '2001:db8::1%lo', 80, socket.AF_INET6, socket.SOCK_DGRAM],
+      ['getaddrinfo', 'fe80::1%7', 80, socket.AF_INET6, socket.SOCK_DGRAM],
+      ['getaddrinfo', 'localhost', 'ab\udcffc'],
+      ['getaddrinfo', 'localhost', '\ud800'],
+    ];
+    await expectSameAsPython(socket as unknown as Record<string, unknown>, calls);
+  });
 });

@@ -10,7 +10,7 @@ import { domainToASCII } from 'node:url';
 import { ValueError, type SockAddr, type TaskletGenerator } from '@stackless-io/runtime';
 import * as C from './constants.js';
 import { errno, errorFor, messageError, OSError, OverflowError } from './errors.js';
-import { interfaceIndex, interfaceName } from './interfaces.js';
+import { indexOfInterface, nameOfInterface } from './interfaces.js';
 import { canonicalIPv6 } from './inet.js';
 import { pytype, toBytes, toCInt, toCUIntWrapped } from './pyargs.js';
 import { resolveHost, resolveNow, type Resolved } from './resolve.js';
@@ -144,8 +144,8 @@ function parsePacket(addr: unknown, caller: string): ParsedAddress {
   const hatype = addr.length > 3 ? toCInt(addr[3]) : 0;
   const hw = addr.length > 4 ? toBytes(addr[4]) : new Uint8Array(0);
   // struct ifreq holds 15 bytes of name: a longer one names no interface.
-  const ifindex = interfaceIndex(name);
-  if (ifindex < 0) throw errorFor(errno('ENODEV'));
+  const ifindex = indexOfInterface(name);
+  if (ifindex === 0) throw errorFor(errno('ENODEV'));
   if (hw.length > 8) throw new ValueError('Hardware address must be 8 bytes or less');
   if (protocol < 0 || protocol > 0xffff) throw new OverflowError(`${caller}(): proto must be 0-65535.`);
   return { family: 'packet', protocol, ifindex, pkttype: pkttype & 0xff, hatype: hatype & 0xffff, addr: new Uint8Array(hw) };
@@ -192,7 +192,7 @@ export function toPython(a: SockAddr | null): Address | null {
     case 'netlink':
       return [a.pid, a.groups];
     case 'packet':
-      return [interfaceName(a.ifindex), a.protocol, a.pkttype, a.hatype, Buffer.from(a.addr)];
+      return [nameOfInterface(a.ifindex) ?? '', a.protocol, a.pkttype, a.hatype, Buffer.from(a.addr)];
     case 'vsock':
       return [a.cid, a.port];
   }

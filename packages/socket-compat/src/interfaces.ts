@@ -31,14 +31,14 @@ function interfaces(): [number, string][] {
   return out.sort((a, b) => a[0] - b[0]);
 }
 
-/** The index of the interface `name`, or -1 (AF_PACKET addresses). */
-export function interfaceIndex(name: string): number {
-  return interfaces().find(([, n]) => n === name)?.[0] ?? -1;
+/** The index of the interface named `name`, or 0 when there is none (if_nametoindex(3)). */
+export function indexOfInterface(name: string): number {
+  return interfaces().find(([, n]) => n === name)?.[0] ?? 0;
 }
 
-/** The name of the interface `index`, or '' (AF_PACKET addresses, as CPython's SIOCGIFNAME lookup). */
-export function interfaceName(index: number): string {
-  return index === 0 ? '' : (interfaces().find(([i]) => i === index)?.[1] ?? '');
+/** The name of the interface with index `index`, or null (if_indextoname(3)). */
+export function nameOfInterface(index: number): string | null {
+  return interfaces().find(([i]) => i === index)?.[1] ?? null;
 }
 
 /** Every network interface as `[index, name]`. */

@@ -13,12 +13,13 @@ import { hostname } from 'node:os';
 import { waitFor, type TaskletGenerator } from '@stackless-io/runtime';
 import { idna, type Address } from './address.js';
 import * as C from './constants.js';
-import { AttributeError, gaiError, hError, messageError, OSError, OverflowError } from './errors.js';
+import { AttributeError, gaiError, hError, messageError, OSError, OverflowError, UnicodeEncodeError } from './errors.js';
 import { canonicalIPv6, formatIPv4, isV4Mapped, parseInetAton, parseIPv6 } from './inet.js';
 import { pytype, toCInt, toCUIntWrapped, toHostArg } from './pyargs.js';
 import { plainInt, toMember } from './intenum.js';
 import { AddressFamily, SocketKind } from './module-constants.js';
 import { dnsError, resolveHost, resolveNow } from './resolve.js';
+import { indexOfInterface, nameOfInterface } from './interfaces.js';
 import { serviceName, servicePort } from './services.js';
 import { cExact, pyArity } from './arity.js';
 
@@ -88,6 +89,11 @@ interface Host {
   scopeId: number;
 }
 
+/** fe80::/10 or a link-local multicast address (ffx2::/16): where a scope names an interface. */
+function linkLocal(v6: Uint8Array): boolean {
+  return (v6[0] === 0xfe && (v6[1]! & 0xc0) === 0x80) || (v6[0] === 0xff && (v6[1]! & 0x0f) === 2);
+}
+
 /** A numeric host as glibc's AI_NUMERICHOST reads it, or null. */
 function numericHost(name: string, family: number, flags: number): Host[] | null {
   const v4 = parseInetAton(name);
@@ -102,15 +108,20 @@ function numericHost(name: string, family: number, flags: number): Host[] | null
   const addr = pct < 0 ? name : name.slice(0, pct);
   const v6 = parseIPv6(addr);
   if (v6 !== null) {
-    const scope = pct < 0 ? '0' : name.slice(pct + 1);
-    // Scopes named by interface ("%eth0") need if_nametoindex, which Node lacks.
-    if (!/^\d+$/.test(scope)) throw gaiError(C.EAI_NONAME);
+    const scopeText = pct < 0 ? '0' : name.slice(pct + 1);
+    let scope: number;
+    if (/^\d+$/.test(scopeText)) scope = Number(scopeText);
+    else {
+      // glibc takes an interface name only for a link-local address (unicast or multicast).
+      scope = linkLocal(v6) ? indexOfInterface(scopeText) : 0;
+      if (scope === 0) throw gaiError(C.EAI_NONAME);
+    }
     if (family === C.AF_INET) {
       // glibc answers a v4-mapped address (::ffff:a.b.c.d) asked as IPv4 with a.b.c.d.
       if (isV4Mapped(v6)) return [{ family: C.AF_INET, host: formatIPv4(v6.subarray(12)), scopeId: 0 }];
       throw gaiError(C.EAI_ADDRFAMILY);
     }
-    return [{ family: C.AF_INET6, host: canonicalIPv6(addr), scopeId: Number(scope) >>> 0 }];
+    return [{ family: C.AF_INET6, host: canonicalIPv6(addr), scopeId: scope >>> 0 }];
   }
   return null;
 }
@@ -181,7 +192,7 @@ export function getaddrinfo(
   let service: string | null;
   port = plainInt(port);
   if ((typeof port === 'number' && Number.isInteger(port)) || typeof port === 'bigint') service = String(port);
-  else if (typeof port === 'string') service = port;
+  else if (typeof port === 'string') service = utf8Service(port);
   else if (port instanceof Uint8Array) service = Buffer.from(port.buffer, port.byteOffset, port.byteLength).toString('latin1');
   else if (port === null || port === undefined) service = null;
   else throw messageError(OSError, 'Int or String expected');
@@ -190,6 +201,23 @@ export function getaddrinfo(
   const pr = toCInt(proto);
   const fl = toCInt(flags);
   return getaddrinfoOp(h, service, af, st, pr, fl);
+}
+
+/**
+ * A service name as CPython passes it to getaddrinfo(3): encoded to UTF-8,
+ * so a lone surrogate (which has no UTF-8 form) raises UnicodeEncodeError
+ * naming it and its position in code points.
+ */
+function utf8Service(port: string): string {
+  let pos = 0;
+  for (const ch of port) {
+    const cp = ch.codePointAt(0)!;
+    if (cp >= 0xd800 && cp <= 0xdfff) {
+      throw new UnicodeEncodeError(`'utf-8' codec can't encode character '\\u${cp.toString(16)}' in position ${pos}: surrogates not allowed`);
+    }
+    pos++;
+  }
+  return port;
 }
 
 function* getaddrinfoOp(host: string | null, service: string | null, family: number, type: number, proto: number, flags: number): TaskletGenerator<AddrInfo[]> {
@@ -226,12 +254,12 @@ export function getnameinfo(sockaddr: readonly unknown[], flags: Int): TaskletGe
   const host = sockaddr[0] as string;
   const port = toCInt(sockaddr[1]);
   const flowinfo = sockaddr.length > 2 ? toCUIntWrapped(sockaddr[2]) : 0;
-  if (sockaddr.length > 3) toCUIntWrapped(sockaddr[3]);
+  const scopeId = sockaddr.length > 3 ? toCUIntWrapped(sockaddr[3]) : 0;
   if (flowinfo > 0xfffff) throw new OverflowError('getnameinfo(): flowinfo must be 0-1048575.');
-  return getnameinfoOp(host, port, sockaddr.length, fl);
+  return getnameinfoOp(host, port, sockaddr.length, fl, scopeId);
 }
 
-function* getnameinfoOp(host: string, port: number, tupleLength: number, flags: number): TaskletGenerator<[string, string]> {
+function* getnameinfoOp(host: string, port: number, tupleLength: number, flags: number, scopeId = 0): TaskletGenerator<[string, string]> {
   // CPython asks getaddrinfo(host, "%d" % port, SOCK_DGRAM, AI_NUMERICHOST) first.
   const [first] = yield* getaddrinfoOp(host, String(port), C.AF_UNSPEC, C.SOCK_DGRAM, 0, C.AI_NUMERICHOST);
   const [family, , , , sa] = first!;
@@ -239,7 +267,7 @@ function* getnameinfoOp(host: string, port: number, tupleLength: number, flags: 
   if (flags & ~NI_KNOWN) throw gaiError(C.EAI_BADFLAGS);
   const numericHost = (sa as [string, number])[0];
   const p = (sa as [string, number])[1];
-  let name = numericHost;
+  let name: string | null = null;
   if (!(flags & C.NI_NUMERICHOST)) {
     try {
       name = (yield* waitFor(dns.lookupService(numericHost, p))).hostname;
@@ -247,8 +275,18 @@ function* getnameinfoOp(host: string, port: number, tupleLength: number, flags: 
       if (flags & C.NI_NAMEREQD) throw dnsError(e);
     }
   }
+  // CPython puts the tuple's scope id (0 when absent) into the sockaddr; glibc
+  // writes a numeric IPv6 host with it: the interface's name for a link-local
+  // address, else the number.
+  if (name === null) name = family === C.AF_INET6 && scopeId !== 0 ? `${numericHost}%${scopeText(numericHost, scopeId)}` : numericHost;
   const serv = flags & C.NI_NUMERICSERV ? String(p) : (serviceName(p, flags & C.NI_DGRAM ? 'udp' : 'tcp') ?? String(p));
   return [name, serv];
+}
+
+/** How getnameinfo(3) writes scope `scope` after the IPv6 address `host`. */
+function scopeText(host: string, scope: number): string {
+  const v6 = parseIPv6(host);
+  return (v6 !== null && linkLocal(v6) ? nameOfInterface(scope) : null) ?? String(scope);
 }
 
 /** Resolves a host name to one IPv4 address ('' is 0.0.0.0). */
