@@ -1,12 +1,20 @@
-// BasicUDPTest of CPython's test_socket: a bound UDP server, the client
+// BasicUDPTest and BasicUDPLITETest of CPython's test_socket: a bound UDP server, the client
 // half (which sends) in its own tasklet.
 import { expect } from 'chai';
 import { ValueError } from '@stackless-io/runtime';
-import { threadedUDP } from './fixtures.js';
+import * as socket from '@stackless-io/socket-compat';
+import { threadedUDP as threadedWith, type Half, type Pair } from './fixtures.js';
+import type { Ctx } from './frame.js';
 import { testClass } from './frame.js';
 import { HOST, MSG, raises } from './support.js';
 
-testClass('BasicUDPTest', ({ test }) => {
+// BasicUDPLITETest runs the same tests over UDP-Lite (IPPROTO_UDPLITE).
+for (const [cls, proto] of [
+  ['BasicUDPTest', 0],
+  ['BasicUDPLITETest', socket.IPPROTO_UDPLITE],
+] as [string, number][]) {
+const threadedUDP = (c: Ctx, server: Half<Pair>, client: Half<Pair>) => threadedWith(c, server, client, proto);
+testClass(cls, ({ test }) => {
   test('testSendtoAndRecv', (c) =>
     threadedUDP(
       c,
@@ -44,3 +52,4 @@ testClass('BasicUDPTest', ({ test }) => {
     ),
   );
 });
+}

@@ -45,10 +45,17 @@ export function* threadedTCP(c: Ctx, server: Half<Pair>, client: Half<Pair>): Ta
   yield* runHalves(c, f, server, client, () => serv.close());
 }
 
-/** ThreadedUDPSocketTest: a bound UDP server and an unbound UDP client. */
-export function* threadedUDP(c: Ctx, server: Half<Pair>, client: Half<Pair>): TaskletGenerator<void> {
-  const { serv, port } = yield* udpServer();
-  const f: Pair = { serv, port, cli: new socket.socket(socket.AF_INET, socket.SOCK_DGRAM) };
+/** ThreadedUDPSocketTest (ThreadedUDPLITESocketTest with IPPROTO_UDPLITE): a bound server and an unbound client. */
+export function* threadedUDP(c: Ctx, server: Half<Pair>, client: Half<Pair>, proto = 0): TaskletGenerator<void> {
+  const { serv, port } = yield* udpServer(proto);
+  let cli: socket.socket;
+  try {
+    cli = new socket.socket(socket.AF_INET, socket.SOCK_DGRAM, proto);
+  } catch (e) {
+    serv.close();
+    throw e;
+  }
+  const f: Pair = { serv, port, cli };
   yield* runHalves(c, f, server, client, () => serv.close());
 }
 

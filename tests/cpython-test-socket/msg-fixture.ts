@@ -12,8 +12,8 @@ import { Event, HOST, HOSTv6 } from './support.js';
 /** support.LOOPBACK_TIMEOUT: the fail_timeout of the tests that set one. */
 export const FAIL_TIMEOUT = 10;
 
-/** The kinds of socket the concrete classes use (UDP, UDP6, TCP, UnixStream). */
-export type Kind = 'UDP' | 'UDP6' | 'TCP' | 'UnixStream';
+/** The kinds of socket the concrete classes use. */
+export type Kind = 'UDP' | 'UDP6' | 'UDPLITE' | 'UDPLITE6' | 'TCP' | 'UnixStream';
 
 /** recvmsg()'s answer: data, ancillary items, msg_flags, address. */
 export type RecvmsgResult = [Buffer, socket.Ancillary[], number, socket.Address | null];
@@ -60,21 +60,22 @@ export interface MsgOptions {
   register?: (r: RecvmsgResult) => void;
 }
 
-const isDgram = (k: Kind): boolean => k === 'UDP' || k === 'UDP6';
+const isDgram = (k: Kind): boolean => k.startsWith('UDP');
+const isInet6 = (k: Kind): boolean => k.endsWith('6');
 
 function family(k: Kind): number {
-  return k === 'UDP6' ? socket.AF_INET6 : k === 'UnixStream' ? socket.AF_UNIX : socket.AF_INET;
+  return isInet6(k) ? socket.AF_INET6 : k === 'UnixStream' ? socket.AF_UNIX : socket.AF_INET;
 }
 
 function newSocket(k: Kind): socket.socket {
-  return new socket.socket(family(k), isDgram(k) ? socket.SOCK_DGRAM : socket.SOCK_STREAM);
+  return new socket.socket(family(k), isDgram(k) ? socket.SOCK_DGRAM : socket.SOCK_STREAM, k.startsWith('UDPLITE') ? socket.IPPROTO_UDPLITE : 0);
 }
 
 let unixNames = 0;
 
 function* bindSock(k: Kind, dir: () => string, s: socket.socket): TaskletGenerator<void> {
   if (k === 'UnixStream') yield* s.bind(join(dir(), `s${++unixNames}`));
-  else yield* s.bind([k === 'UDP6' ? HOSTv6 : HOST, 0]);
+  else yield* s.bind([isInet6(k) ? HOSTv6 : HOST, 0]);
 }
 
 /** Runs one sendmsg/recvmsg test of `kind`: the server half here, the client half in a tasklet. */
@@ -103,7 +104,7 @@ export function* msgTest(c: Ctx, kind: Kind, options: MsgOptions, server: MsgHal
   };
   f.checkRecvmsgAddress = (a1, a2) => {
     if (connected) return; // the address of a connected socket is unspecified: not examined
-    if (kind === 'UDP6') expect((a1 as unknown[]).slice(0, -1)).to.deep.equal((a2 as unknown[]).slice(0, -1));
+    if (isInet6(kind)) expect((a1 as unknown[]).slice(0, -1)).to.deep.equal((a2 as unknown[]).slice(0, -1));
     else expect(a1).to.deep.equal(a2);
   };
   f.doRecvmsg = function* (sock, bufsize, ...args) {

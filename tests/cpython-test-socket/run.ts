@@ -75,7 +75,8 @@ await new Promise<void>((resolve) => runner.once(EVENT_RUN_END, () => resolve())
 
 const fmt = (t: Tally): string => `${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped`;
 console.log('\nPer class (passed/failed/skipped):');
-for (const [cls, m] of [...byClass].sort(([a], [b]) => a.localeCompare(b))) {
+// "(none)" holds the one line of each backend that does not run here.
+for (const [cls, m] of [...byClass].filter(([c]) => c !== '(none)').sort(([a], [b]) => a.localeCompare(b))) {
   console.log(`  ${cls}: ${[...m].map(([b, t]) => `${b} ${t.passed}/${t.failed}/${t.skipped}`).join(', ')}`);
 }
 if (skips.length > 0) {

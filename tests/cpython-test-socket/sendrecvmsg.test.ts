@@ -1,5 +1,5 @@
 // The sendmsg()/recvmsg()/recvmsg_into() classes of CPython's test_socket
-// for UDP (IPv4 and IPv6), TCP and Unix streams: SendmsgTests with its
+// for UDP and UDP-Lite (IPv4 and IPv6), TCP and Unix streams: SendmsgTests with its
 // connectionless and stream parts, RecvmsgGenericTests with its stream part,
 // RecvmsgTests and RecvmsgIntoTests; and CmsgMacroTests.
 import { constants } from 'node:os';
@@ -345,7 +345,7 @@ function recvmsgIntoTests(kind: Kind, d: ClassDef): void {
   );
 }
 
-for (const kind of ['UDP', 'UDP6', 'TCP', 'UnixStream'] as Kind[]) {
+for (const kind of ['UDP', 'UDP6', 'UDPLITE', 'UDPLITE6', 'TCP', 'UnixStream'] as Kind[]) {
   testClass(`Sendmsg${kind}Test`, (d) => sendmsgTests(kind, d));
   testClass(`Recvmsg${kind}Test`, (d) => {
     recvmsgTests(kind, d);

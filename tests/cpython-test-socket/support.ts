@@ -61,9 +61,9 @@ export function* tcpServer(): TaskletGenerator<{ serv: socket.socket; port: numb
   return { serv, port };
 }
 
-/** A bound UDP socket on the loopback (SocketUDPTest.setUp). */
-export function* udpServer(): TaskletGenerator<{ serv: socket.socket; port: number }> {
-  const serv = new socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
+/** A bound UDP socket on the loopback (SocketUDPTest.setUp; SocketUDPLITETest's with IPPROTO_UDPLITE). */
+export function* udpServer(proto = 0): TaskletGenerator<{ serv: socket.socket; port: number }> {
+  const serv = new socket.socket(socket.AF_INET, socket.SOCK_DGRAM, proto);
   const port = yield* bindPort(serv);
   return { serv, port };
 }
