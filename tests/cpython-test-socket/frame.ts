@@ -14,7 +14,7 @@ import * as socket from '@stackless-io/socket-compat';
 import { fdCount, skipBecause, until } from '@stackless-io/test-support';
 import { warmUp } from '../backends/harness.js';
 import { CANNOT_ERRNOS, KNOWN_DIFFERENCES, KNOWN_LIMITS, NATIVE } from './limits.js';
-import { skips } from './record.js';
+import { skips, summaryOptions, tallies } from './record.js';
 
 const only = process.env.SIO_TEST_BACKENDS?.split(',').map((s) => s.trim()).filter((s) => s !== '');
 const report = await availableBackends();
@@ -217,6 +217,14 @@ export function testClass(cls: string, define: (d: ClassDef) => void): void {
           await useBackend(name);
           await warmUp();
         });
+        afterEach(function () {
+          const state = this.currentTest?.state;
+          let t = tallies.get(name);
+          if (t === undefined) tallies.set(name, (t = { passed: 0, failed: 0, skipped: 0 }));
+          if (state === 'passed') t.passed++;
+          else if (state === 'failed') t.failed++;
+          else t.skipped++;
+        });
         after(function () {
           closeBackend();
         });
@@ -231,3 +239,10 @@ export function testClass(cls: string, define: (d: ClassDef) => void): void {
     });
   }
 }
+
+// One line per backend at the end of the run (npm test), as
+// tests/stackless-suite does; run.ts prints its own, fuller summary.
+after(function () {
+  if (!summaryOptions.printAtEnd) return;
+  for (const [backend, t] of tallies) console.log(`cpython-test_socket ${backend}: ${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped`);
+});

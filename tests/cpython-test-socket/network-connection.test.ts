@@ -11,7 +11,7 @@ import { testClass } from './frame.js';
 import { Event, HOST, b, raises } from './support.js';
 import { waitFor } from '@stackless-io/runtime';
 
-const { ECONNREFUSED } = constants.errno;
+const { ECONNREFUSED, EADDRINUSE } = constants.errno;
 
 /** socket_helper.find_unused_port: a port nothing listens on (bound, then released). */
 function* findUnusedPort(): TaskletGenerator<number> {
@@ -88,10 +88,17 @@ testClass('NetworkConnectionAttributesTest', ({ test }) => {
   test(
     'testSourceAddress',
     justAccept(function* ({ port }) {
-      const source = yield* findUnusedPort();
-      const cli = yield* socket.create_connection([HOST, port], 30, ['', source]);
-      expect((cli.getsockname() as [string, number])[1]).to.equal(source);
-      return cli;
+      // Another process may take the port between its release and the bind (CPython's tests retry so too).
+      for (let i = 0; ; i++) {
+        const source = yield* findUnusedPort();
+        try {
+          const cli = yield* socket.create_connection([HOST, port], 30, ['', source]);
+          expect((cli.getsockname() as [string, number])[1]).to.equal(source);
+          return cli;
+        } catch (e) {
+          if ((e as socket.OSError).errno !== EADDRINUSE || i === 5) throw e;
+        }
+      }
     }),
   );
 

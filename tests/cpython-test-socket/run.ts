@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Mocha from 'mocha';
 import { mochaHooks } from '../helpers/hooks.js';
-import { skips } from './record.js';
+import { skips, summaryOptions } from './record.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -19,6 +19,7 @@ function option(name: string): string | undefined {
   return at > 0 ? process.argv[at + 1] : undefined;
 }
 const grep = option('--grep');
+summaryOptions.printAtEnd = false;
 const spec = process.argv.includes('--spec');
 const mocha = new Mocha({
   reporter: spec ? 'spec' : Mocha.reporters.Base,
