@@ -18,9 +18,9 @@ export const NATIVE = new Set(['epoll', 'io_uring', 'kqueue', 'iocp']);
 export const KNOWN_LIMITS: Record<string, Record<string, string>> = {
   libuv: {
     'TestLinuxAbstractNamespace.testMaxName':
-      "Node's pipe names stop one byte short of sun_path (107 bytes): a 108-byte abstract name answers EINVAL (io-libuv's README: Unix sockets)",
+      'io-libuv takes every Unix name as NUL-terminated and refuses one of 108 bytes (packages/io-libuv/src/addr.ts): an abstract name that fills sun_path answers EINVAL',
     'TestLinuxAbstractNamespace.testAutobind':
-      "Node cannot bind a Unix socket to '' (Linux's autobind to an abstract name): EINVAL (io-libuv's README: Unix sockets)",
+      "io-libuv refuses the empty Unix name (packages/io-libuv/src/addr.ts), which Linux reads as autobind to an abstract name: bind('') answers EINVAL",
   },
 };
 
