@@ -1,4 +1,5 @@
-// TestExceptions of CPython's test_socket: the exception hierarchy.
+// TestExceptions of CPython's test_socket (the exception hierarchy), and
+// TestLazyImport, listed as not expressible.
 import { expect } from 'chai';
 import * as socket from '@stackless-io/socket-compat';
 import { testClass } from './frame.js';
@@ -24,4 +25,8 @@ testClass('TestExceptions', ({ test }) => {
       sock.detach();
     }
   });
+});
+
+testClass('TestLazyImport', ({ cannot }) => {
+  cannot('test_lazy_import', "it checks which modules CPython's import of socket loads lazily (array, selectors): Python's import machinery has no counterpart here");
 });

@@ -188,7 +188,7 @@ function defineTest(backend: string, cls: string, method: string, body: Body, op
       if (answer !== null && !NATIVE.has(backend)) record(this, backend, `the ${backend} backend cannot do this (it answered ${answer})`);
       throw failure.error;
     }
-    expect(left, 'left behind at the end of the test').to.deep.equal(CLEAN);
+    expect(left, `left behind at the end of the test: ${JSON.stringify(left)}`).to.deep.equal(CLEAN);
   });
 }
 
