@@ -235,7 +235,7 @@ export function parseInetAton(s: string): Uint8Array | null {
  * inet_pton(AF_INET6, '::1'); // 15 zero bytes, then 1
  * ```
  */
-export function inet_pton(address_family: number, ip_string: string): Buffer {
+export function inet_pton(address_family: Int, ip_string: string): Buffer {
   cExact('inet_pton', arguments.length, 2);
   const af = toCIntStrict(address_family);
   const s = noNul(toStr(ip_string, 'inet_pton', 2));
@@ -248,7 +248,7 @@ export function inet_pton(address_family: number, ip_string: string): Buffer {
 }
 
 /** Converts a packed address (4 or 16 bytes) to its text. */
-export function inet_ntop(address_family: number, packed_ip: Uint8Array): string {
+export function inet_ntop(address_family: Int, packed_ip: Uint8Array): string {
   cExact('inet_ntop', arguments.length, 2);
   const af = toCIntStrict(address_family);
   const b = toBytes(packed_ip);
