@@ -278,7 +278,7 @@ function* getnameinfoOp(host: string, port: number, tupleLength: number, flags: 
   // CPython puts the tuple's scope id (0 when absent) into the sockaddr; glibc
   // writes a numeric IPv6 host with it: the interface's name for a link-local
   // address, else the number.
-  if (name === null) name = family === C.AF_INET6 && scopeId !== 0 ? `${numericHost}%${scopeText(numericHost, scopeId)}` : numericHost;
+  if (name === null) name = Number(family) === C.AF_INET6 && scopeId !== 0 ? `${numericHost}%${scopeText(numericHost, scopeId)}` : numericHost;
   const serv = flags & C.NI_NUMERICSERV ? String(p) : (serviceName(p, flags & C.NI_DGRAM ? 'udp' : 'tcp') ?? String(p));
   return [name, serv];
 }
