@@ -9,10 +9,10 @@ import { testClass, type Ctx } from './frame.js';
 import { b } from './support.js';
 
 /** socket_helper.find_unused_port, for a family. */
-function* findUnusedPort(family = socket.AF_INET): TaskletGenerator<number> {
+function* findUnusedPort(family: socket.Int = socket.AF_INET): TaskletGenerator<number> {
   const s = new socket.socket(family, socket.SOCK_STREAM);
   try {
-    yield* s.bind([family === socket.AF_INET ? '127.0.0.1' : '::1', 0]);
+    yield* s.bind([socket.AddressFamily(family) === socket.AF_INET ? '127.0.0.1' : '::1', 0]);
     return (s.getsockname() as [string, number])[1];
   } finally {
     s.close();
@@ -26,7 +26,7 @@ function* findUnusedPort(family = socket.AF_INET): TaskletGenerator<number> {
  * retry the same way), and a backend over Node's net may release it a turn
  * later than close() returns.
  */
-function* withUnusedPort(family: number, body: (port: number) => TaskletGenerator<void>): TaskletGenerator<void> {
+function* withUnusedPort(family: socket.Int, body: (port: number) => TaskletGenerator<void>): TaskletGenerator<void> {
   for (let i = 0; ; i++) {
     const port = yield* findUnusedPort(family);
     try {
@@ -106,7 +106,7 @@ function echoServer(c: Ctx, sock: socket.socket): void {
 }
 
 /** CreateServerFunctionalTest.echo_client. */
-function* echoClient(addr: [string, number], family: number): TaskletGenerator<void> {
+function* echoClient(addr: [string, number], family: socket.Int): TaskletGenerator<void> {
   yield* socket.withSocket(new socket.socket(family), function* (sock) {
     sock.settimeout(TIMEOUT);
     yield* sock.connect(addr);
@@ -116,7 +116,7 @@ function* echoClient(addr: [string, number], family: number): TaskletGenerator<v
 }
 
 testClass('CreateServerFunctionalTest', ({ test }) => {
-  const cases: [string, socket.CreateServerOptions, string, number][] = [
+  const cases: [string, socket.CreateServerOptions, string, socket.AddressFamily][] = [
     ['test_tcp4', {}, '127.0.0.1', socket.AF_INET],
     ['test_tcp6', { family: socket.AF_INET6 }, '::1', socket.AF_INET6],
     ['test_dual_stack_client_v4', { family: socket.AF_INET6, dualstack_ipv6: true }, '127.0.0.1', socket.AF_INET],

@@ -167,7 +167,7 @@ testClass('GeneralModuleTests', ({ test, cannot }) => {
     const sock = new socket.socket(AF_INET, SOCK_STREAM);
     try {
       expect(sock.family).to.equal(AF_INET);
-      expect([SOCK_STREAM | socket.SOCK_CLOEXEC, SOCK_STREAM]).to.include(sock.type);
+      expect([+SOCK_STREAM | +socket.SOCK_CLOEXEC, +SOCK_STREAM]).to.include(Number(sock.type));
       expect(sock.proto).to.equal(0);
     } finally {
       sock.close();

@@ -209,7 +209,7 @@ testClass('GeneralModuleTests', ({ test, cannot }) => {
   );
 
   test('test_socket_consistent_sock_type', function* () {
-    yield* withSock(new socket.socket(AF_INET, SOCK_STREAM | socket.SOCK_NONBLOCK | socket.SOCK_CLOEXEC), function* (s) {
+    yield* withSock(new socket.socket(AF_INET, +SOCK_STREAM | +socket.SOCK_NONBLOCK | +socket.SOCK_CLOEXEC), function* (s) {
       expect(s.type).to.equal(SOCK_STREAM);
       s.settimeout(1);
       expect(s.type).to.equal(SOCK_STREAM);
@@ -243,7 +243,7 @@ testClass('GeneralModuleTests', ({ test, cannot }) => {
   cannot('test__sendfile_use_sendfile', 'it calls the private helper socket._sendfile_use_sendfile and its _GiveupOnSendfile exception, which socket-compat does not expose');
 
   test('test_socket_fileno', function* (c) {
-    const check = (s: socket.socket, family: number, stype: number, owned: socket.socket[]): void => {
+    const check = (s: socket.socket, family: socket.AddressFamily, stype: socket.SocketKind, owned: socket.socket[]): void => {
       expect(s.family).to.equal(family);
       expect(s.type).to.equal(stype);
       const fd = s.fileno();

@@ -15,7 +15,7 @@ function ownDescriptor(c: Ctx): boolean {
 
 testClass('InheritanceTest', ({ test, cannot }) => {
   test('test_SOCK_CLOEXEC', function* () {
-    const s = new socket.socket(socket.AF_INET, socket.SOCK_STREAM | socket.SOCK_CLOEXEC);
+    const s = new socket.socket(socket.AF_INET, +socket.SOCK_STREAM | +socket.SOCK_CLOEXEC);
     try {
       expect(s.type).to.equal(socket.SOCK_STREAM);
       expect(s.get_inheritable()).to.equal(false);
@@ -96,7 +96,7 @@ function checkNonblock(s: socket.socket, nonblock = true, timeout = 0): void {
 
 testClass('NonblockConstantTest', ({ test }) => {
   test('test_SOCK_NONBLOCK', function* () {
-    const s = new socket.socket(socket.AF_INET, socket.SOCK_STREAM | socket.SOCK_NONBLOCK);
+    const s = new socket.socket(socket.AF_INET, +socket.SOCK_STREAM | +socket.SOCK_NONBLOCK);
     try {
       checkNonblock(s);
       s.setblocking(true);

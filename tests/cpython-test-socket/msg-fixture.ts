@@ -21,9 +21,9 @@ export type RecvmsgResult = [Buffer, socket.Ancillary[], number, socket.Address 
 /** What checkFlags() takes besides the flags. */
 export interface FlagCheck {
   eor?: boolean | null;
-  checkset?: number;
-  checkunset?: number;
-  ignore?: number;
+  checkset?: socket.Int;
+  checkunset?: socket.Int;
+  ignore?: socket.Int;
 }
 
 /** What both halves of a sendmsg/recvmsg test use. */
@@ -42,7 +42,7 @@ export interface MsgFixture {
   /** sendmsg() on the client, missing arguments filled from the kind's defaults. */
   sendmsgToServer(...args: unknown[]): TaskletGenerator<number>;
   /** recvmsg(), or recvmsg_into() made to answer as recvmsg() for the RecvmsgInto classes. */
-  doRecvmsg(sock: socket.socket, bufsize: number, ...args: number[]): TaskletGenerator<RecvmsgResult>;
+  doRecvmsg(sock: socket.socket, bufsize: number, ...args: socket.Int[]): TaskletGenerator<RecvmsgResult>;
   checkRecvmsgAddress(a1: unknown, a2: unknown): void;
   checkFlags(flags: number, check?: FlagCheck): void;
 }
@@ -63,7 +63,7 @@ export interface MsgOptions {
 const isDgram = (k: Kind): boolean => k.startsWith('UDP');
 const isInet6 = (k: Kind): boolean => k.endsWith('6');
 
-function family(k: Kind): number {
+function family(k: Kind): socket.AddressFamily {
   return isInet6(k) ? socket.AF_INET6 : k === 'UnixStream' ? socket.AF_UNIX : socket.AF_INET;
 }
 
@@ -86,9 +86,14 @@ export function* msgTest(c: Ctx, kind: Kind, options: MsgOptions, server: MsgHal
   const connected = !isDgram(kind);
   let cli_conn: socket.socket | null = null;
   const f = { kind, serv, misc_event: new Event() } as MsgFixture;
-  const common_unset = socket.MSG_CTRUNC | socket.MSG_OOB;
-  const non_eor = isDgram(kind) ? socket.MSG_TRUNC : 0;
-  f.checkFlags = (flags, { eor = null, checkset = 0, checkunset = 0, ignore = 0 } = {}) => {
+  const common_unset = +socket.MSG_CTRUNC | +socket.MSG_OOB;
+  const non_eor = isDgram(kind) ? +socket.MSG_TRUNC : 0;
+  f.checkFlags = (flags, check = {}) => {
+    // The flags may be MsgFlag members: their ints take part in the bit arithmetic.
+    const { eor = null } = check;
+    let checkset = +(check.checkset ?? 0);
+    let checkunset = +(check.checkunset ?? 0);
+    const ignore = +(check.ignore ?? 0);
     let defaultset = 0;
     let defaultunset = common_unset;
     if (eor) defaultunset |= non_eor;

@@ -80,7 +80,7 @@ testClass('NetworkConnectionAttributesTest', ({ test }) => {
     'testFamily',
     justAccept(function* ({ port }) {
       const cli = yield* socket.create_connection([HOST, port], 30);
-      expect(cli.family).to.equal(2);
+      expect(Number(cli.family)).to.equal(2);
       return cli;
     }),
   );

@@ -54,7 +54,7 @@ testClass('NonBlockingTCPTests', ({ test }) => {
     threadedTCP(
       c,
       function* () {
-        const s = new socket.socket(socket.AF_INET, socket.SOCK_STREAM | socket.SOCK_NONBLOCK);
+        const s = new socket.socket(socket.AF_INET, +socket.SOCK_STREAM | +socket.SOCK_NONBLOCK);
         try {
           assertSockTimeout(s, 0);
         } finally {

@@ -54,7 +54,7 @@ function rfc3542Tests(kind: Kind, into: boolean, d: ClassDef): void {
     return ancbufsize === null ? yield* f.doRecvmsg(f.serv_sock, MSG.length) : yield* f.doRecvmsg(f.serv_sock, MSG.length, ancbufsize);
   }
 
-  const checkHopLimit = (ancbufsize: number, maxhop = 255, ignoreflags = 0) =>
+  const checkHopLimit = (ancbufsize: number, maxhop = 255, ignoreflags: socket.Int = 0) =>
     function* (f: MsgFixture): TaskletGenerator<void> {
       const [msg, ancdata, flags, addr] = yield* receive(f, ancbufsize, false);
       expect(msg).to.deep.equal(MSG);
@@ -75,7 +75,7 @@ function rfc3542Tests(kind: Kind, into: boolean, d: ClassDef): void {
     expect(yield* f.sendmsgToServer([MSG], [[IPPROTO_IPV6, IPV6_HOPLIMIT, int(HOP_LIMIT)]])).to.equal(MSG.length);
   });
 
-  const checkTrafficClassAndHopLimit = (ancbufsize: number, maxhop = 255, ignoreflags = 0) =>
+  const checkTrafficClassAndHopLimit = (ancbufsize: number, maxhop = 255, ignoreflags: socket.Int = 0) =>
     function* (f: MsgFixture): TaskletGenerator<void> {
       const [msg, ancdata, flags, addr] = yield* receive(f, ancbufsize, true);
       expect(msg).to.deep.equal(MSG);
@@ -125,7 +125,7 @@ function rfc3542Tests(kind: Kind, into: boolean, d: ClassDef): void {
     }
   });
 
-  const checkHopLimitTruncatedHeader = (ancbufsize: number | null, ignoreflags = 0) =>
+  const checkHopLimitTruncatedHeader = (ancbufsize: number | null, ignoreflags: socket.Int = 0) =>
     function* (f: MsgFixture): TaskletGenerator<void> {
       const [msg, ancdata, flags, addr] = yield* receive(f, ancbufsize, false);
       expect(msg).to.deep.equal(MSG);
@@ -159,7 +159,7 @@ function rfc3542Tests(kind: Kind, into: boolean, d: ClassDef): void {
     sendAfterEvent,
   );
 
-  const checkTruncatedSecondHeader = (ancbufsize: number, ignoreflags = 0) =>
+  const checkTruncatedSecondHeader = (ancbufsize: number, ignoreflags: socket.Int = 0) =>
     function* (f: MsgFixture): TaskletGenerator<void> {
       const [msg, ancdata, flags, addr] = yield* receive(f, ancbufsize, true);
       expect(msg).to.deep.equal(MSG);

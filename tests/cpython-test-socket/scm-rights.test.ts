@@ -103,7 +103,7 @@ function scmTests(into: boolean, d: ClassDef): void {
       yield* createAndSendFDs(f, n);
     };
 
-  function* checkRecvmsgFDs(f: Scm, numfds: number, result: RecvmsgResult, maxcmsgs = 1, ignoreflags = 0): TaskletGenerator<void> {
+  function* checkRecvmsgFDs(f: Scm, numfds: number, result: RecvmsgResult, maxcmsgs = 1, ignoreflags: socket.Int = 0): TaskletGenerator<void> {
     const [msg, ancdata, flags, addr] = result;
     expect(msg).to.deep.equal(MSG);
     f.checkRecvmsgAddress(addr, f.cli_addr);
@@ -248,7 +248,7 @@ function scmTests(into: boolean, d: ClassDef): void {
   );
 
   /** checkTruncatedHeader: no item at all when the room ends inside the cmsghdr. */
-  const truncatedHeader = (name: string, ancbuf: number | null, ignoreflags = 0): void =>
+  const truncatedHeader = (name: string, ancbuf: number | null, ignoreflags: socket.Int = 0): void =>
     t(
       name,
       function* (f) {
