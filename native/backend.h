@@ -372,6 +372,24 @@ SIO_API int32_t sio_send(int32_t handle, int32_t fd, const void *buf, uint32_t l
                          uint32_t addr_off, uint32_t addr_len);
 
 /*
+ * Optional: sethostname(2) of the len bytes at name, as they are (no NUL
+ * terminator needed; a NUL among them is the kernel's to read). Returns 0 or
+ * -errno, the kernel's answer: -EPERM without the privilege, -EINVAL for a
+ * name longer than the kernel keeps (64 bytes on Linux), -EFAULT for a NULL
+ * name with len > 0 (the shim's check). len 0 sets the empty name, as
+ * sethostname(2) does.
+ *
+ * It renames the whole machine (or UTS namespace), not anything of a
+ * handle, so it takes no handle, and it is an entry point of its own rather
+ * than an op code: no submission, random or stray, can reach it through the
+ * rings. A shim whose platform has no sethostname(2) leaves the symbol out;
+ * the TypeScript binds it only where the library exports it (no ABI version
+ * is tied to it), and the backend then has no sethostname. Like sio_send it
+ * reads the caller's memory during the call only.
+ */
+SIO_API int32_t sio_sethostname(const void *name, uint32_t len);
+
+/*
  * Makes a blocked or future sio_enter return, and a watch fire. Any thread.
  * Wake-ups coalesce. 0, or -EBADF.
  */

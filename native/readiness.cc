@@ -869,6 +869,15 @@ SIO_API int32_t sio_send(int32_t handle, int32_t fd, const void *buf, uint32_t l
   }
 }
 
+SIO_API int32_t sio_sethostname(const void *name, uint32_t len) {
+  if (name == nullptr && len > 0) return -EFAULT;
+  // macOS and the BSDs take the length as an int; Linux's limit is far below.
+  if (len > INT_MAX) return -EINVAL;
+  // SAFETY: name is the caller's memory of len bytes for the duration of
+  // this call (a Uint8Array koffi passes by pointer), read by the kernel only.
+  return sethostname(static_cast<const char *>(name), static_cast<int>(len)) < 0 ? -errno : 0;
+}
+
 SIO_API int32_t sio_wake(int32_t handle) {
   std::lock_guard<std::mutex> lock(g_mu);
   Instance *in = lookup(handle);

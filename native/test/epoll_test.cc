@@ -1049,6 +1049,28 @@ static bool enter_private_netns() {
 
 static int rm_entry(const char *path, const struct stat *, int, struct FTW *) { return remove(path); }
 
+// sio_sethostname: the kernel's answer, compared with the kernel's own for
+// the same call. The test may run as root, so the only names it sets are the
+// one the machine already has and one the kernel refuses (65 bytes, longer
+// than Linux keeps): the hostname never changes.
+static int kernel_sethostname(const char *name, size_t len) { return ::sethostname(name, len) < 0 ? -errno : 0; }
+
+static void test_sethostname() {
+  char before[256] = {0};
+  CHECK_EQ(gethostname(before, sizeof before - 1), 0);
+  size_t n = strlen(before);
+  CHECK_EQ(sio_sethostname(before, static_cast<uint32_t>(n)), kernel_sethostname(before, n));
+  std::string long_name(65, 'a');
+  int want = kernel_sethostname(long_name.data(), long_name.size());
+  CHECK(want == -EINVAL || want == -EPERM);
+  CHECK_EQ(sio_sethostname(long_name.data(), static_cast<uint32_t>(long_name.size())), want);
+  CHECK_EQ(sio_sethostname(nullptr, 1), -EFAULT);
+  CHECK_EQ(sio_sethostname(long_name.data(), 0x80000000u), -EINVAL);
+  char after[256] = {0};
+  CHECK_EQ(gethostname(after, sizeof after - 1), 0);
+  CHECK_EQ(strcmp(before, after), 0);
+}
+
 int main() {
   g_inet_fuzz = enter_private_netns();
   // AF_UNIX binds to fuzzed paths create files: do it in a scratch directory.
@@ -1069,6 +1091,7 @@ int main() {
       {"dup, socketpair and inheritable", test_dup_and_socketpair},
       {"sendmsg and recvmsg, SCM_RIGHTS", test_sendmsg_recvmsg},
       {"sendfile", test_sendfile},
+      {"sethostname (failure paths, the name it has)", test_sethostname},
       {"wake from another thread", test_wake_from_another_thread},
       {"watch modes (fake libuv)", test_watch_modes},
       {g_inet_fuzz ? "fuzz (private netns, IP + unix)" : "fuzz (unix only: no private netns)", test_fuzz},

@@ -13,6 +13,7 @@ import { genericOptionCases } from './cases/generic-options.js';
 import { inheritableCases } from './cases/inheritable.js';
 import { messageCases } from './cases/messages.js';
 import { sendfileCases } from './cases/sendfile.js';
+import { sethostnameCases } from './cases/sethostname.js';
 import { kindCases } from './cases/kinds.js';
 import { capacityCases, manyCases, udpCapacityCases } from './cases/many.js';
 import { nowaitCases } from './cases/nowait.js';
@@ -39,6 +40,7 @@ export const SUITE: readonly ((name: string) => void)[] = [
   inheritableCases,
   messageCases,
   sendfileCases,
+  sethostnameCases,
   manyCases,
   acceptNowCases,
   capacityCases,

@@ -131,6 +131,12 @@ export class ShimBackend implements IoBackend {
   private acceptQueued = false;
   /** Completions dropped because their generation was stale (should stay 0). */
   stale = 0;
+  /**
+   * IoBackend.sethostname: the kernel's answer through the shim's
+   * sio_sethostname; left undefined (the contract's "not provided") where
+   * the library does not export it.
+   */
+  readonly sethostname?: (name: Uint8Array) => number;
 
   /** The one submission object, rewritten for every entry (no allocation per operation). */
   private readonly sqe: Required<Submission> = { op: 0, token: 0, gen: 0, fd: 0, off: 0, len: 0, arg0: 0, arg1: 0, msgFlags: 0, flags: 0 };
@@ -151,6 +157,10 @@ export class ShimBackend implements IoBackend {
       this.poolEnd = SCRATCH + pool;
       this.setup = new SyncCalls(this.shim, this.open, this.u8, this.dv);
       this.acceptAtOnce = this.setup.acceptsAtOnce();
+      if (this.shim.hasSethostname) {
+        const shim = this.shim;
+        this.sethostname = (name: Uint8Array): number => shim.sethostname(name);
+      }
       if (pool > 0 && this.setup.sync(Op.SET_POOL, 0, SCRATCH, pool, 0, 0) !== 0) throw new Error(`${this.name} backend: the shim refused the receive pool`);
       this.slots = new SlotTable(this.shim.maxOps);
       this.wake = wake;

@@ -7,7 +7,7 @@
  * the raw, batched contract of native/backend.h.
  */
 import { existsSync } from 'node:fs';
-import { endianness } from 'node:os';
+import { constants, endianness } from 'node:os';
 import koffi, { type TypeObject } from 'koffi';
 import {
   ABI_VERSION,
@@ -69,6 +69,8 @@ interface Native {
   watch(h: number, mode: number, cb: unknown): number;
   unwatch(h: number): number;
   watchRef(h: number, ref: number): number;
+  /** sio_sethostname, or null where the library leaves it out (optional in backend.h). */
+  sethostname: ((name: Uint8Array, len: number) => number) | null;
   readyCb: TypeObject;
 }
 
@@ -133,8 +135,18 @@ function bind(lib: ReturnType<typeof koffi.load>, abiVersion: () => number): Nat
     watch: lib.func('sio_watch', 'int32_t', ['int32_t', 'uint32_t', koffi.pointer(readyCb)]),
     unwatch: lib.func('int32_t sio_unwatch(int32_t h)'),
     watchRef: lib.func('int32_t sio_watch_ref(int32_t h, int32_t ref)'),
+    sethostname: optional(() => lib.func('int32_t sio_sethostname(const uint8_t *name, uint32_t len)')),
     readyCb,
   };
+}
+
+/** An optional entry point: koffi throws for a symbol the library does not export. */
+function optional<F>(bindIt: () => F): F | null {
+  try {
+    return bindIt();
+  } catch {
+    return null;
+  }
 }
 
 /** What a shim library says about itself. */
@@ -325,6 +337,22 @@ export class Shim {
     // The length passed is the view's own: the shim cannot check it.
     if (!(data instanceof Uint8Array)) throw new TypeError('sendNow() takes a Uint8Array');
     return this.native.send(this.handle, fd, data, data.length, msgFlags, addrOff, addrLen);
+  }
+
+  /** Whether the library exports sio_sethostname (optional in backend.h). */
+  get hasSethostname(): boolean {
+    return this.native.sethostname !== null;
+  }
+
+  /**
+   * sethostname(2) of `name`'s bytes, through sio_sethostname: 0 or -errno,
+   * the kernel's answer; -ENOSYS where the library leaves it out.
+   */
+  sethostname(name: Uint8Array): number {
+    if (!(name instanceof Uint8Array)) throw new TypeError('sethostname() takes a Uint8Array');
+    if (this.native.sethostname === null) return -constants.errno.ENOSYS;
+    // The length passed is the view's own: the shim cannot check it.
+    return this.native.sethostname(name, name.length);
   }
 
   /** Makes a blocked or next enter() return, and a watch fire. */
