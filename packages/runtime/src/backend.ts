@@ -10,7 +10,12 @@
  *   descriptor for the native backends, a table index for libuv). A handle
  *   is never reused while the caller may still hold it: after close() the
  *   backend answers EBADF for it until the same number is handed out again
- *   by a later socket() or accept().
+ *   by a later socket() or accept(). A number that is no handle but is a
+ *   descriptor the process opened elsewhere may get the kernel's answer
+ *   from the setup calls on a socket (bind, listen, shutdown, names,
+ *   options): ENOTSOCK for a file or pipe, where the handles are the
+ *   process's descriptors (the native backends), as CPython's
+ *   socket(fileno=fd) of a regular file gets it.
  * - Setup calls (socket, socketpair, dup, bind, listen, shutdown, options,
  *   inheritance, names) never block and answer at once: a value >= 0 (or
  *   an address), or `-errno`.
