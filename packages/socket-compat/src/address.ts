@@ -14,6 +14,7 @@ import { indexOfInterface, nameOfInterface } from './interfaces.js';
 import { canonicalIPv6 } from './inet.js';
 import { pytype, toBytes, toCInt, toCUIntWrapped } from './pyargs.js';
 import { resolveHost, resolveNow, type Resolved } from './resolve.js';
+import { unixPath } from './unix-path.js';
 
 /** An AF_INET address: `[host, port]`. */
 export type Inet4Address = [host: string, port: number];
@@ -63,24 +64,6 @@ export function hostArg(v: unknown): string {
   return s;
 }
 
-/**
- * A path's bytes as CPython's os.fsencode gives them on a UTF-8 file
- * system: UTF-8, except that a lone surrogate U+DC80..U+DCFF stands for the
- * byte it escapes (Python's surrogateescape), so a name decoded from bytes
- * encodes back to the same bytes. The contract carries the path as a UTF-8
- * string: bytes that are not valid UTF-8 cannot reach the kernel unchanged.
- */
-function fsencode(path: string): Buffer {
-  if (!/[\udc80-\udcff]/.test(path)) return Buffer.from(path, 'utf8');
-  const out: number[] = [];
-  for (const ch of path) {
-    const cp = ch.codePointAt(0)!;
-    if (cp >= 0xdc80 && cp <= 0xdcff) out.push(cp - 0xdc00);
-    else for (const x of Buffer.from(ch, 'utf8')) out.push(x);
-  }
-  return Buffer.from(out);
-}
-
 /** The sun_path limit of sockaddr_un. */
 const SUN_PATH = 108;
 
@@ -88,12 +71,13 @@ const SUN_PATH = 108;
 export function parseAddress(family: number, addr: unknown, caller: string): ParsedAddress {
   if (family === C.AF_UNIX) {
     let bytes: Buffer;
-    if (typeof addr === 'string') bytes = fsencode(addr);
+    // A str is encoded first, so its encoding error comes before any length check (as CPython's).
+    if (typeof addr === 'string') bytes = Buffer.from(unixPath(addr), 'utf8');
     else if (addr instanceof Uint8Array) bytes = Buffer.from(addr.buffer, addr.byteOffset, addr.byteLength);
     else throw new TypeError(`a bytes-like object is required, not '${pytype(addr)}'`);
     const abstract = bytes.length > 0 && bytes[0] === 0;
     if (abstract ? bytes.length > SUN_PATH : bytes.length >= SUN_PATH) throw messageError(OSError, 'AF_UNIX path too long');
-    return { family: 'unix', path: bytes.toString('utf8') };
+    return { family: 'unix', path: unixPath(typeof addr === 'string' ? addr : bytes) };
   }
   if (family === C.AF_NETLINK) {
     if (!Array.isArray(addr)) throw new TypeError(`${caller}(): AF_NETLINK address must be tuple, not ${pytype(addr)}`);
