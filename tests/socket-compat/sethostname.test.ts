@@ -37,6 +37,13 @@ describe('socket-compat: sethostname, as CPython answers it', function () {
       ['sethostname', hex(before)],
       ['sethostname', 'a'.repeat(65)],
       ['sethostname', hex('b'.repeat(65))],
+      // A str is encoded as os.fsencode does: a surrogate escape is one byte
+      // (65 here, too long), any other lone surrogate is refused before the
+      // kernel is asked, and so is a NUL.
+      ['sethostname', `${'c'.repeat(64)}\udcff`],
+      ['sethostname', '\ud800'],
+      ['sethostname', 'ab\u{1F600}\udbff'],
+      ['sethostname', '\ud800\0'],
     ];
     await expectSameAsPython(socket as unknown as Record<string, unknown>, calls);
     expect(hostname(), 'the host name after the test').to.equal(before);

@@ -11,18 +11,8 @@
  * UTF-8. A str with a surrogate outside U+DC80..U+DCFF gets the same
  * UnicodeEncodeError from CPython itself.
  */
-import { UnicodeDecodeError, UnicodeEncodeError } from './errors.js';
-
-/** The first lone surrogate of `s`: its code point position (Python's index) and value, or null. */
-function loneSurrogate(s: string): [number, number] | null {
-  let pos = 0;
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    if (c >= 0xd800 && c <= 0xdfff) return [pos, c];
-    pos++;
-  }
-  return null;
-}
+import { UnicodeDecodeError } from './errors.js';
+import { loneSurrogate, surrogateError } from './fsencode.js';
 
 /** Python's reason and span for the first bytes of `b` that are not UTF-8, or null when all are. */
 function badUtf8(b: Uint8Array): string | null {
@@ -74,10 +64,7 @@ function badUtf8(b: Uint8Array): string | null {
 export function unixPath(addr: string | Buffer): string {
   if (typeof addr === 'string') {
     const bad = loneSurrogate(addr);
-    if (bad !== null) {
-      const [pos, c] = bad;
-      throw new UnicodeEncodeError(`'utf-8' codec can't encode character '\\u${c.toString(16)}' in position ${pos}: surrogates not allowed`);
-    }
+    if (bad !== null) throw surrogateError(bad[0], bad[1]);
     return addr;
   }
   const bad = badUtf8(addr);
