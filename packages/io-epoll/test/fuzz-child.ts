@@ -11,6 +11,7 @@
 // closed, a leak). A crash of the shim kills the process, which the parent
 // sees as a signal.
 import { openSync, readdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { openEpollShim, Op, Shim, SQE_NOWAIT } from '@stackless-io/io-epoll';
 
 const iterations = Number(process.argv[2] ?? 10000);
@@ -137,6 +138,7 @@ const native = (shim as unknown as {
   native: {
     enter(h: number, n: number, t: number): number;
     send(h: number, fd: number, buf: Uint8Array, len: number, msgFlags: number, addrOff: number, addrLen: number): number;
+    sethostname: ((name: Uint8Array, len: number) => number) | null;
   };
 }).native;
 
@@ -157,6 +159,26 @@ function randomSend(): void {
   if (handle !== shim.handle && r !== -9) fail(`sio_send on handle ${handle} gave ${r}`);
   sends++;
 }
+
+let hostnames = 0;
+
+/**
+ * One sio_sethostname the kernel must refuse: the fuzz may run as root, so
+ * it never offers a name any kernel would keep (Linux keeps 64 bytes,
+ * macOS and the BSDs 256): 1 KiB and more, or the shim's own NULL check.
+ * The host name is compared before and after the run.
+ */
+function randomSethostname(): void {
+  if (native.sethostname === null) return;
+  // A view passes its own length (the one thing the shim cannot check).
+  const view = outside.subarray(0, 1024 + below(outside.length - 1024));
+  const r = below(4) === 0 ? native.sethostname(null as unknown as Uint8Array, 1 + below(100)) : native.sethostname(view, view.length);
+  check(r);
+  if (r >= 0) fail(`sio_sethostname of a name no kernel keeps gave ${r}`);
+  hostnames++;
+}
+
+const hostnameBefore = hostname();
 
 while (submitted < iterations) {
   const batch = 1 + below(shim.sqEntries);
@@ -180,6 +202,7 @@ while (submitted < iterations) {
     check(shim.sync({ op: w[0]! & 0xff, msgFlags: w[0]! >>> 16, fd: w[1]! | 0, token: w[2]!, gen: w[3]!, off: w[4]!, len: w[5]!, arg0: w[6]!, arg1: w[7]! }));
   }
   if (below(4) === 0) for (let i = below(8); i >= 0; i--) randomSend();
+  if (below(64) === 0) randomSethostname();
   if (below(16) === 0) fdPool = openFds();
 }
 
@@ -200,6 +223,7 @@ shim.close();
 const after = new Set(openFds());
 for (const fd of fdsBefore) if (!after.has(fd) && fd > 2) fail(`foreign fd ${fd} was closed`);
 for (const fd of after) if (!fdsBefore.has(fd)) fail(`fd ${fd} leaked`);
+if (hostname() !== hostnameBefore) fail(`the host name changed: ${hostnameBefore} became ${hostname()}`);
 console.log(
-  JSON.stringify({ submitted, completed, ok, enters, sends, inet, errnos: Object.fromEntries([...byErrno].sort((a, b) => b[1] - a[1]).slice(0, 8)) }),
+  JSON.stringify({ submitted, completed, ok, enters, sends, hostnames, inet, errnos: Object.fromEntries([...byErrno].sort((a, b) => b[1] - a[1]).slice(0, 8)) }),
 );

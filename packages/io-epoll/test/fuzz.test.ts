@@ -35,6 +35,7 @@ describe('epoll shim: fuzzed submissions', function () {
         expect(r.status, `stderr:\n${r.stderr}`).to.equal(0);
         const summary = JSON.parse(r.stdout.trim().split('\n').pop()!);
         expect(summary.completed).to.equal(summary.submitted);
+        expect(summary.hostnames, 'sio_sethostname calls (names no kernel keeps)').to.be.greaterThan(0);
         if (!netns) this.test!.title += ' [AF_UNIX only: no private network namespace]';
       } finally {
         rmSync(cwd, { recursive: true, force: true });
