@@ -19,6 +19,8 @@ export const KNOWN_LIMITS: Record<string, Record<string, string>> = {
   libuv: {
     'TestLinuxAbstractNamespace.testMaxName':
       'io-libuv takes every Unix name as NUL-terminated and refuses one of 108 bytes (packages/io-libuv/src/addr.ts): an abstract name that fills sun_path answers EINVAL',
+    'GeneralModuleTests.test_socket_fileno_requires_socket_fd':
+      "io-libuv's handles are not descriptors, so socket(fileno=) of a regular file's descriptor answers EBADF where the kernel (and so CPython, and the native backends) answers ENOTSOCK",
     'TestLinuxAbstractNamespace.testAutobind':
       "io-libuv refuses the empty Unix name (packages/io-libuv/src/addr.ts), which Linux reads as autobind to an abstract name: bind('') answers EINVAL",
   },
@@ -30,10 +32,8 @@ export const KNOWN_LIMITS: Record<string, Record<string, string>> = {
  * skip list) rather than hidden.
  */
 export const KNOWN_DIFFERENCES: Record<string, string> = {
-  'GeneralModuleTests.test_socket_fileno_requires_socket_fd':
-    "socket(fileno=fd) of a descriptor no backend made (a regular file) answers EBADF where CPython's getsockopt(SO_TYPE) answers ENOTSOCK: the contract's handles are the backend's own, and taking over a foreign descriptor needs a contract entry point",
   'TestLinuxAbstractNamespace.testLinuxAbstractNamespace':
-    'the backend contract carries AF_UNIX names as UTF-8 strings, so the byte 0xff of this abstract name cannot reach the kernel unchanged (it becomes U+FFFD); a bytes path in the contract is needed',
+    'the backend contract carries AF_UNIX names as UTF-8 strings, so an abstract name with the byte 0xff cannot reach the kernel: socket-compat raises UnicodeDecodeError (as CPython would with a strict UTF-8 file-system encoding) where CPython binds it; a bytes path in the contract is needed',
   'TestUnixDomain.testUnencodableAddr':
-    'the backend contract carries AF_UNIX paths as UTF-8 strings, so a path with a byte that is not UTF-8 (0xff, given as the surrogate escape U+DCFF) cannot reach the kernel unchanged; a bytes path in the contract is needed',
+    'the backend contract carries AF_UNIX paths as UTF-8 strings, so a path with a byte that is not UTF-8 (0xff, given as the surrogate escape U+DCFF) cannot reach the kernel: socket-compat raises UnicodeEncodeError (as CPython would with a strict UTF-8 file-system encoding) where CPython binds it; a bytes path in the contract is needed',
 };

@@ -7,12 +7,13 @@
  * unchanged, so rather than bind or connect to another name (the byte 0xff
  * would become U+FFFD), socket-compat refuses it with the error CPython
  * raises where the file-system encoding is strict UTF-8: UnicodeEncodeError
- * for a str with a surrogate, UnicodeDecodeError for bytes that are not
- * UTF-8. A str with a surrogate outside U+DC80..U+DCFF gets the same
+ * for a str with a surrogate escape of bytes that are not UTF-8,
+ * UnicodeDecodeError for bytes that are not UTF-8. A str whose surrogate
+ * escapes make UTF-8 bytes names what CPython's bytes would, and passes. A str with a surrogate outside U+DC80..U+DCFF gets the same
  * UnicodeEncodeError from CPython itself.
  */
 import { UnicodeDecodeError } from './errors.js';
-import { loneSurrogate, surrogateError } from './fsencode.js';
+import { fsencode, loneSurrogate, surrogateError } from './fsencode.js';
 
 /** Python's reason and span for the first bytes of `b` that are not UTF-8, or null when all are. */
 function badUtf8(b: Uint8Array): string | null {
@@ -64,8 +65,13 @@ function badUtf8(b: Uint8Array): string | null {
 export function unixPath(addr: string | Buffer): string {
   if (typeof addr === 'string') {
     const bad = loneSurrogate(addr);
-    if (bad !== null) throw surrogateError(bad[0], bad[1]);
-    return addr;
+    if (bad === null) return addr;
+    // Surrogate escapes whose bytes are UTF-8 after all (a name decoded from
+    // bytes with surrogateescape, CPython's testSurrogateescapeBind) are the
+    // same name as a plain string: only bytes that are not UTF-8 cannot cross.
+    const bytes = fsencode(addr);
+    if (badUtf8(bytes) === null) return bytes.toString('utf8');
+    throw surrogateError(bad[0], bad[1]);
   }
   const bad = badUtf8(addr);
   if (bad !== null) throw new UnicodeDecodeError(`'utf-8' codec ${bad}`);
