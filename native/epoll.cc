@@ -35,14 +35,21 @@ void poller_close(Instance &in) {
   if (in.wakefd >= 0) close(in.wakefd);
 }
 
-int32_t poller_add(Instance &in, const FdState &st) {
+int32_t poller_add(Instance &in, FdState &st) {
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
   ev.data.u64 = fd_tag(st);
-  return epoll_ctl(in.pollfd, EPOLL_CTL_ADD, st.fd, &ev) < 0 ? -errno : 0;
+  if (epoll_ctl(in.pollfd, EPOLL_CTL_ADD, st.fd, &ev) < 0) return -errno;
+  in.fds_registered++;
+  return 0;
 }
 
-bool poller_del(Instance &in, const FdState &st) { return epoll_ctl(in.pollfd, EPOLL_CTL_DEL, st.fd, nullptr) == 0; }
+// Registered for both directions at adoption: nothing to arm.
+void poller_arm(Instance &, FdState &, bool) {}
+
+void poller_del(Instance &in, FdState &st) {
+  if (epoll_ctl(in.pollfd, EPOLL_CTL_DEL, st.fd, nullptr) == 0) in.fds_registered--;
+}
 
 void poller_wait(Instance &in, int timeout_ms) {
   epoll_event evs[kMaxEvents];

@@ -118,7 +118,7 @@ void poller_close(Instance &in) {
   in.poller = nullptr;
 }
 
-int32_t poller_add(Instance &in, const FdState &st) {
+int32_t poller_add(Instance &in, FdState &st) {
   // Batched: given to kevent() with the round's wait. A socket that is ready
   // already is reported then (kqueue runs the filter when it attaches it).
   try {
@@ -129,10 +129,17 @@ int32_t poller_add(Instance &in, const FdState &st) {
   } catch (const std::bad_alloc &) {
     return -ENOMEM;
   }
+  in.fds_registered++;
   return 0;
 }
 
-bool poller_del(Instance &in, const FdState &st) {
+// Registered for both directions at adoption: nothing to arm.
+void poller_arm(Instance &, FdState &, bool) {}
+
+namespace {
+
+// Deletes st's events; true when they were registered (or pending).
+bool unregister(Instance &in, const FdState &st) {
   // Not registered yet: drop the pending registration (the fd number may be
   // reused before the round's kevent() call).
   std::vector<struct kevent> &ch = in.poller->changes;
@@ -157,6 +164,12 @@ bool poller_del(Instance &in, const FdState &st) {
   for (int i = 0; i < n; i++)
     if (!(got[i].flags & EV_ERROR) || got[i].data != 0) ok = false;
   return ok;
+}
+
+}  // namespace
+
+void poller_del(Instance &in, FdState &st) {
+  if (unregister(in, st)) in.fds_registered--;
 }
 
 void poller_wait(Instance &in, int timeout_ms) {

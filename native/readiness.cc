@@ -1,11 +1,12 @@
-// readiness.cc: the core of the readiness-based shims (epoll.cc, kqueue.cc;
-// see readiness.h for the split). The contract is in backend.h.
+// readiness.cc: the core of the readiness-based shims (epoll.cc, kqueue.cc,
+// uring.cc; see readiness.h for the split). The contract is in backend.h.
 //
 // How it works (the model is Go's internal/poll + netpoll_epoll.go and mio's
 // epoll selector, in our own words):
 // - Every fd the shim creates is registered once with the poller,
-//   edge-triggered, for both directions. Readiness is only a hint that
-//   something changed.
+//   edge-triggered, for both directions (io_uring's poller arms each
+//   direction once, when an operation first waits on it). Readiness is only
+//   a hint that something changed.
 // - An operation first tries its syscall. Only on EAGAIN does it park, in a
 //   FIFO queue per fd and direction. When an edge arrives, the queue is run
 //   from its head until a syscall says EAGAIN again. New operations queue
@@ -96,7 +97,6 @@ int32_t adopt(Instance &in, int fd, bool stream) {
     return err;
   }
   in.fds_open++;
-  in.fds_registered++;
   return fd;
 }
 
@@ -537,7 +537,7 @@ void run_queue(Instance &in, FdState &st, Queue &q) {
     uint32_t off = 0;
     int32_t r = attempt(in, st, op, &flags, &addrlen, &off);
     if (r == kAgain && (op.sqe.flags & SIO_SQE_NOWAIT)) r = -EAGAIN;
-    if (r == kAgain) return;
+    if (r == kAgain) return poller_arm(in, st, &q == &st.wr);
     if (r == kNoRoom) return defer(in, st);
     unpark(in, q, token);
     complete(in, token, op.sqe.gen, r, flags, addrlen, off);
@@ -579,8 +579,9 @@ int32_t do_close(Instance &in, int32_t fd) {
   fail_queue(in, st->wr, -EBADF);
   // Deregister explicitly: with epoll, close alone keeps the registration
   // while a dup of the fd lives on (e.g. in a forked child), and events would
-  // keep coming.
-  if (poller_del(in, *st)) in.fds_registered--;
+  // keep coming; an io_uring poll holds a reference to the socket, which
+  // would stay open (the peer never seeing the end) until the poll fired.
+  poller_del(in, *st);
   in.fds[fd].reset();
   in.fds_open--;
   // Linux releases the fd even when close reports EINTR; never retry.
@@ -657,7 +658,8 @@ void submit(Instance &in, const sio_sqe &s) {
     int32_t r = attempt(in, *st, op, &flags, &addrlen, &off);
     if (r == kAgain && nowait) r = -EAGAIN;
     if (r == kNoRoom) defer(in, *st);
-    else if (r != kAgain) return complete(in, s.token, s.gen, r, flags, addrlen, off);
+    else if (r == kAgain) poller_arm(in, *st, &q == &st->wr);
+    else return complete(in, s.token, s.gen, r, flags, addrlen, off);
   } else if (nowait) {
     // Operations parked ahead of it wait for readiness: so would this one.
     return complete(in, s.token, s.gen, -EAGAIN);
@@ -714,9 +716,12 @@ void on_ready(void *arg) {
 
 void free_instance(Instance *in) {
   if (in->watch != nullptr) sio::uv_watch_stop(in->watch);
+  // The poller first: closing an io_uring ring ends its polls, so that the
+  // sockets' last references are the fds closed next (epoll and kqueue do
+  // not mind the order).
+  poller_close(*in);
   for (auto &st : in->fds)
     if (st) close(st->fd);
-  poller_close(*in);
   if (in->region != nullptr) munmap(in->region, in->region_len);
   delete in;
 }

@@ -1,10 +1,11 @@
 // readiness.h: the core shared by the readiness-based shims (epoll.cc,
-// kqueue.cc). The contract is in backend.h; readiness.cc implements all of
+// kqueue.cc, uring.cc). The contract is in backend.h; readiness.cc implements all of
 // it (handle table, submissions, per-fd FIFO queues, try-first-then-park, the
 // receive pool, NOWAIT, message blocks, rights adoption, the exported ABI)
 // over a small poller interface that each shim implements with its kernel's
-// mechanism: register an fd for both directions, deregister it, wait for
-// readiness and hand it to run_ready(), wake a waiting call.
+// mechanism: register an fd for both directions (or arm one direction when
+// an operation starts waiting on it), deregister it, wait for readiness and
+// hand it to run_ready(), wake a waiting call.
 // Not part of the JS ABI.
 #ifndef SIO_READINESS_H
 #define SIO_READINESS_H
@@ -56,12 +57,18 @@ struct FdState {
   bool deferred = false;  // in Instance::deferred: a pool receive waits for room
   Queue rd;               // ACCEPT, RECV, RECVFROM, POLL_IN
   Queue wr;               // CONNECT, SEND, SENDTO, POLL_OUT
+  // The directions a lazily arming poller watches (kArmedRead/kArmedWrite;
+  // uring.cc). Pollers that register at adoption leave it 0.
+  uint8_t armed = 0;
 };
+
+constexpr uint8_t kArmedRead = 1;
+constexpr uint8_t kArmedWrite = 2;
 
 struct Instance {
   int32_t handle = 0;
-  int pollfd = -1;  // the poller's fd (epoll, kqueue): what Node's loop watches
-  int wakefd = -1;  // the poller's wake-up fd, when it needs one (epoll's eventfd)
+  int pollfd = -1;  // the poller's fd (epoll, kqueue, io_uring ring): what Node's loop watches
+  int wakefd = -1;  // the poller's wake-up fd, when it needs one (epoll's and io_uring's eventfd)
   PollerState *poller = nullptr;
   std::atomic<bool> wake_pending{false};
   uint8_t *region = nullptr;
@@ -75,6 +82,8 @@ struct Instance {
   uint32_t sq_entries = 0, cq_entries = 0, max_ops = 0, arena_len = 0;
   uint32_t cq_count = 0;
   uint32_t next_seq = 0;
+  // fds_registered is the poller's to count: registrations alive in the
+  // kernel (epoll/kqueue: sockets; io_uring: readiness polls in the ring).
   uint32_t ops_parked = 0, fds_open = 0, fds_registered = 0;
   // The receive pool (backend.h): [pool_off, pool_off + pool_len) of the
   // arena, pool_used of it taken since this sio_enter call began.
@@ -105,19 +114,29 @@ void run_ready(Instance &in, uint64_t tag, bool readable, bool writable);
 // than wait for an event that will not come. Stale tags are ignored.
 void run_failed(Instance &in, uint64_t tag, int32_t res);
 
-// ---- implemented by each poller (epoll.cc, kqueue.cc) ----------------------
+// ---- implemented by each poller (epoll.cc, kqueue.cc, uring.cc) ------------
 // The shim's name (sio_backend_name).
 extern const char kBackendName[];
 // Creates in.pollfd (and the wake-up mechanism): 0 or -errno. poller_close
 // releases what it made, also after a partial poller_open.
 int32_t poller_open(Instance &in);
 void poller_close(Instance &in);
-// Registers a newly adopted fd for both directions, edge-triggered: 0 or -errno.
-int32_t poller_add(Instance &in, const FdState &st);
-// Deregisters an fd about to be closed; true when it was registered.
-bool poller_del(Instance &in, const FdState &st);
+// Registers a newly adopted fd for both directions, edge-triggered, counting
+// it in in.fds_registered: 0 or -errno. A poller that arms lazily
+// (poller_arm) may do nothing here.
+int32_t poller_add(Instance &in, FdState &st);
+// An operation on st now waits in one direction (its syscall said EAGAIN):
+// a poller that arms lazily asks the kernel to report that direction's
+// readiness from now on (a readiness that came after the failed attempt
+// must still be reported). Pollers that registered the fd in poller_add do
+// nothing.
+void poller_arm(Instance &in, FdState &st, bool write);
+// Deregisters an fd about to be closed (uncounting what it registered).
+void poller_del(Instance &in, FdState &st);
 // Waits up to timeout_ms (0: do not wait, -1: no limit) and calls run_ready
 // for each event; a wake-up clears in.wake_pending. EINTR returns quietly.
+// A poller that finds events already there before it waits (uring.cc reads
+// them from shared memory) does not wait when they completed something.
 void poller_wait(Instance &in, int timeout_ms);
 // Wakes a poller_wait in progress (or the next one): any thread, under the
 // handle table's lock. 0 or -errno.
