@@ -29,7 +29,7 @@ command -v python3 >/dev/null || fail "python3 not found (it runs the Python exa
 rm -rf "$OUT"
 
 section "Building the packages the examples import"
-npx tsc -b packages/runtime packages/channel packages/io-epoll packages/io-libuv packages/socket-compat
+npx tsc -b packages/runtime packages/channel packages/io-epoll packages/io-uring packages/io-libuv packages/socket-compat
 
 section "Checking the examples the guides include"
 npx tsc -p docs/examples/tsconfig.json

@@ -1,5 +1,5 @@
 // uv_watch.h: lets Node's own event loop tell a shim that its poller fd (an
-// epoll fd, a kqueue fd, an io_uring eventfd) is readable, so the runtime
+// epoll fd, a kqueue fd, an io_uring ring fd) is readable, so the runtime
 // never blocks Node's loop. Shared by the shims; not part of the JS ABI.
 //
 // Two routes, chosen per watch (see sio_watch in backend.h):

@@ -19,10 +19,12 @@
  * children) is bench/echo/harness.ts, the session (rounds, retries, tables)
  * bench/echo/matrix.ts, shared with bench/echo/run.ts.
  *
- * Environment: ECHO_SERVERS (comma list of compat, compat-libuv, compat-into,
- * compat-4k, node-net, c-epoll, ours-epoll; default compat, compat-libuv,
- * node-net, c-epoll). compat is the example as it ships (recv(1024) +
- * sendall); compat-libuv the same on the libuv backend (beside Node net,
+ * Environment: ECHO_SERVERS (comma list of compat, compat-epoll, compat-uring,
+ * compat-libuv, compat-into, compat-4k, node-net, c-epoll, ours-epoll,
+ * ours-uring; default compat, compat-uring, compat-libuv, node-net, c-epoll). compat is the example as it ships (recv(1024) +
+ * sendall) on the default backend (epoll on Linux); compat-epoll and
+ * compat-uring the same on the epoll and io_uring backends, compared head
+ * to head; compat-libuv the same on the libuv backend (beside Node net,
  * which it is built on);
  * compat-into runs it with --recv-into (recv_into one buffer per
  * connection + sendall of a view); compat-4k with --bufsize 4096;
@@ -39,13 +41,14 @@
  * Before the last line: ratio_vs_c_epoll_1000=<median over rounds of compat
  * req/s ÷ C epoll req/s in the same round, at 1,000 connections> and
  * worst_ratio_vs_c_epoll_1000=<the lowest round's>.
+ * Also before the last line: ratio_compat-uring_vs_compat_<conns>=<req/s ratio>.
  * Last line: ratio_vs_c_epoll_100=<compat req/s ÷ C epoll req/s at 100 connections>.
  */
 import path from 'node:path';
 import { codeHash, compileNative, ROOT, serverSpecs, type ServerSpec } from '../echo/harness.js';
 import { runMatrix } from '../echo/matrix.js';
 
-const DEFAULT = ['compat', 'compat-libuv', 'node-net', 'c-epoll'];
+const DEFAULT = ['compat', 'compat-uring', 'compat-libuv', 'node-net', 'c-epoll'];
 const compatFlags = (process.env.COMPAT_FLAGS ?? '').split(' ').filter((s) => s !== '');
 
 /** The socket-compat echo server, as a user runs it (plus a lifetime bound and `flags`). */
@@ -58,12 +61,14 @@ function compatSpec(name: string, flags: string[], root = ROOT): ServerSpec {
 compileNative();
 await runMatrix({
   title: 'echo benchmark (socket-compat)',
-  // The code under test: runtime, io-epoll, socket-compat, native/ and the example.
-  code: codeHash([...['runtime', 'io-epoll', 'socket-compat'].map((p) => `packages/${p}/src`), 'native', 'examples/echo-server']),
+  // The code under test: runtime, the native backends, socket-compat, native/ and the example.
+  code: codeHash([...['runtime', 'shim-backend', 'io-epoll', 'io-uring', 'socket-compat'].map((p) => `packages/${p}/src`), 'native', 'examples/echo-server']),
   servers: (process.env.ECHO_SERVERS ?? DEFAULT.join(',')).split(',').filter((s) => s !== ''),
   specs: {
     ...serverSpecs(),
     compat: compatSpec('compat', []),
+    'compat-epoll': compatSpec('compat-epoll', ['--backend', 'epoll']),
+    'compat-uring': compatSpec('compat-uring', ['--backend', 'io_uring']),
     'compat-into': compatSpec('compat-into', ['--recv-into']),
     'compat-4k': compatSpec('compat-4k', ['--bufsize', '4096']),
     'compat-libuv': compatSpec('compat-libuv', ['--backend', 'libuv']),
@@ -80,4 +85,6 @@ await runMatrix({
   retries: Number(process.env.ECHO_RETRIES ?? 2),
   noisyPct: 10,
   budgetMs: Number(process.env.ECHO_BUDGET ?? 115) * 1000,
+  // compat runs the default backend, epoll on Linux: io_uring against it.
+  compare: [['compat-uring', 'compat']],
 });

@@ -88,6 +88,12 @@ export function serverSpecs(): Record<string, ServerSpec> {
       cmd: process.execPath,
       args: [...extra, ours, '--backend', 'epoll', '--exclusive', ...oursExtra, ...life],
     },
+    'ours-uring': { name: 'ours-uring', cmd: process.execPath, args: [...extra, ours, '--backend', 'io_uring', ...oursExtra, ...life] },
+    'ours-uring-excl': {
+      name: 'ours-uring-excl',
+      cmd: process.execPath,
+      args: [...extra, ours, '--backend', 'io_uring', '--exclusive', ...oursExtra, ...life],
+    },
     'ours-libuv': { name: 'ours-libuv', cmd: process.execPath, args: [...extra, ours, '--backend', 'libuv', ...oursExtra, ...life] },
     'node-net': { name: 'node-net', cmd: process.execPath, args: [...extra, nodeServer, ...life] },
     'c-epoll': { name: 'c-epoll', cmd: C_SERVER_BIN, args: ['-t', '300'] },
@@ -332,9 +338,9 @@ export function codeHash(dirs: string[]): string {
   return `${h.digest('hex').slice(0, 12)} (${files} files)`;
 }
 
-/** The hash of the code the backend benchmarks measure: packages/{runtime,channel,io-epoll,io-libuv}/src and native/. */
+/** The hash of the code the backend benchmarks measure: packages/{runtime,channel,shim-backend,io-epoll,io-uring,io-libuv}/src and native/. */
 export function sourcesHash(): string {
-  return codeHash([...['runtime', 'channel', 'io-epoll', 'io-libuv'].map((p) => `packages/${p}/src`), 'native']);
+  return codeHash([...['runtime', 'channel', 'shim-backend', 'io-epoll', 'io-uring', 'io-libuv'].map((p) => `packages/${p}/src`), 'native']);
 }
 
 /** Every round's outcome per server and connection count: a result, or the error text. */

@@ -53,6 +53,12 @@ export interface MatrixOptions {
   noisyPct: number;
   /** No run starts after this long. */
   budgetMs: number;
+  /**
+   * Pairs [a, b] of servers compared head to head (a's req/s ÷ b's, b's CPU
+   * µs/request ÷ a's), each also printed as `ratio_<a>_vs_<b>_<conns>=`
+   * lines before the last line (e.g. io_uring against epoll).
+   */
+  compare?: [string, string][];
 }
 
 /** Server CPU µs per request of a server's lowest round, or null. */
@@ -209,6 +215,14 @@ export async function runMatrix(o: MatrixOptions): Promise<Results> {
   console.log('');
   console.log(ratioTable('CPU efficiency (ref µs/req ÷ ours)', connsList, pairs.map(([s, ref]) => [`${s} vs ${ref}`, cpu(ref), cpu(s)])));
 
+  const compare = (o.compare ?? []).filter(([a, b]) => o.servers.includes(a) && o.servers.includes(b));
+  if (compare.length > 0) {
+    console.log('');
+    console.log(ratioTable('head to head (req/s a ÷ b, best rounds)', connsList, compare.map(([a, b]) => [`${a} / ${b}`, rps(a), rps(b)])));
+    console.log('');
+    console.log(ratioTable('head to head (CPU µs/req b ÷ a; > 1: a is cheaper)', connsList, compare.map(([a, b]) => [`${a} vs ${b}`, cpu(b), cpu(a)])));
+  }
+
   const failures = Object.entries(results).flatMap(([n, m]) =>
     Object.entries(m).flatMap(([c, rs]) => rs.filter((r): r is string => typeof r === 'string').map((r) => `${n}@${c}: ${r}`)),
   );
@@ -234,6 +248,7 @@ export async function runMatrix(o: MatrixOptions): Promise<Results> {
   const med = medianOf(at1000);
   console.log(`ratio_vs_c_epoll_1000=${med === null ? 'n/a' : med.toFixed(3)}`);
   console.log(`worst_ratio_vs_c_epoll_1000=${at1000.length === 0 ? 'n/a' : Math.min(...at1000).toFixed(3)}`);
+  for (const [a, b] of compare) for (const c of connsList) console.log(`ratio_${a}_vs_${b}_${c}=${ratio(rps(a)(c), rps(b)(c))}`);
   console.log(`ratio_vs_c_epoll_100=${ratio(rps(o.headline)(100), rps('c-epoll')(100))}`);
   return results;
 }

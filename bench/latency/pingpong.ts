@@ -17,7 +17,8 @@
  * measured; runs are interleaved over LAT_ROUNDS rounds and each row shows
  * the round in which other processes took the least CPU.
  *
- * Environment: LAT_SERVERS (default: all five), LAT_ROUNDS (2),
+ * Environment: LAT_SERVERS (default: ours-epoll, ours-uring,
+ * ours-epoll-excl, ours-libuv, node-net, c-epoll; ours-uring-excl too), LAT_ROUNDS (2),
  * LAT_DURATION (3 s), LAT_WARMUP (1 s), LAT_PLACEMENTS (split,shared).
  */
 import os from 'node:os';
@@ -37,13 +38,15 @@ import {
   type Server,
 } from '../echo/harness.js';
 
-const servers = (process.env.LAT_SERVERS ?? 'ours-epoll,ours-epoll-excl,ours-libuv,node-net,c-epoll').split(',').filter((s) => s !== '');
+const servers = (process.env.LAT_SERVERS ?? 'ours-epoll,ours-uring,ours-epoll-excl,ours-libuv,node-net,c-epoll').split(',').filter((s) => s !== '');
 const duration = Number(process.env.LAT_DURATION ?? 3);
 const rounds = Number(process.env.LAT_ROUNDS ?? 2);
 const warmup = Number(process.env.LAT_WARMUP ?? 1);
 const label: Record<string, string> = {
   'ours-epoll': 'ours, epoll, default mode',
   'ours-epoll-excl': 'ours, epoll, exclusive mode',
+  'ours-uring': 'ours, io_uring, default mode',
+  'ours-uring-excl': 'ours, io_uring, exclusive mode',
   'ours-libuv': 'ours, libuv backend',
   'node-net': 'Node net',
   'c-epoll': 'C epoll (reference)',
@@ -98,15 +101,20 @@ try {
   for (const srv of running.values()) await stopServer(srv);
 }
 
+/** The least disturbed round of a server in a placement, or null. */
+function pick(place: string, name: string): LoadResult | null {
+  const rs = results.get(place)?.get(name) ?? [];
+  return rs.length === 0 ? null : rs.reduce((a, b) => ((b.others_cpu_pct ?? 0) < (a.others_cpu_pct ?? 0) ? b : a));
+}
+
 for (const place of placements) {
   const rows: string[][] = [];
   for (const name of servers) {
-    const rs = results.get(place.name)?.get(name) ?? [];
-    if (rs.length === 0) {
+    const r = pick(place.name, name);
+    if (r === null) {
       rows.push([label[name] ?? name, '-', '-', '-', 'failed', '-', '-']);
       continue;
     }
-    const r = rs.reduce((a, b) => ((b.others_cpu_pct ?? 0) < (a.others_cpu_pct ?? 0) ? b : a));
     rows.push([
       label[name] ?? name,
       r.p50_us.toFixed(1),
@@ -123,3 +131,19 @@ for (const place of placements) {
   console.log(table(['server', 'p50 µs', 'p99 µs', 'p99.9 µs', 'round trips/s', 'server CPU µs/rt', 'others %'], rows));
 }
 for (const [name, why] of failed) console.log(`  ${name}: ${why}`);
+// io_uring against epoll, head to head (the default Linux backend is the
+// faster one): p50 round trip and server CPU per round trip, a ÷ b (< 1: a
+// is faster or cheaper), per placement.
+console.log('');
+for (const [a, b] of [
+  ['ours-uring', 'ours-epoll'],
+  ['ours-uring-excl', 'ours-epoll-excl'],
+] as const) {
+  for (const place of placements) {
+    const ra = pick(place.name, a);
+    const rb = pick(place.name, b);
+    if (ra === null || rb === null) continue;
+    const cpu = ra.cpu_us_per_req !== undefined && rb.cpu_us_per_req ? (ra.cpu_us_per_req / rb.cpu_us_per_req).toFixed(3) : 'n/a';
+    console.log(`ratio_${a}_vs_${b}_${place.name}: p50 ${(ra.p50_us / rb.p50_us).toFixed(3)}, cpu/rt ${cpu}`);
+  }
+}

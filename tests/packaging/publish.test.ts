@@ -84,6 +84,7 @@ describe('packaging: every public package is ready to publish', function () {
       'packages/runtime',
       'packages/channel',
       'packages/io-epoll',
+      'packages/io-uring',
       'packages/io-libuv',
       'packages/socket-compat',
     ]);

@@ -38,7 +38,7 @@ export interface ShimStats {
   opsParked: number;
   /** fds the shim created and has not closed. */
   fdsOpen: number;
-  /** Of those, how many are registered with epoll. */
+  /** Registrations with the kernel's poller: fds in the epoll set; for io_uring, readiness polls alive in the ring. */
   fdsRegistered: number;
   /** Sockets whose pool receives wait for room in the pool. */
   fdsDeferred: number;
