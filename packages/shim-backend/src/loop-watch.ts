@@ -1,11 +1,15 @@
 /**
- * How Node's loop drives the backend: a libuv poll watch on the epoll fd
- * runs a round (the backend's `wake` function) when the fd is readable, and
- * keeps the process alive only while it is ref'd, which the backend makes
- * it exactly while requests are pending.
+ * How Node's loop drives the backend: a libuv poll watch on the shim's
+ * poller fd (epoll, kqueue) runs a round (the backend's `wake` function) when
+ * the fd is readable; a shim whose kernel object is no pollable fd (an IO
+ * completion port) refuses that mode with EINVAL and gets the other one, a
+ * waiter thread that wakes the loop with uv_async_send. The watch keeps the
+ * process alive only while it is ref'd, which the backend makes it exactly
+ * while requests are pending.
  */
+import { constants } from 'node:os';
 import { WatchMode } from './abi.js';
-import type { Shim } from './shim.js';
+import { ShimError, type Shim } from './shim.js';
 
 /** The watch of one shim, its ref, and the settle step the backend runs after a run of JS. */
 export class LoopWatch {
@@ -14,14 +18,17 @@ export class LoopWatch {
   private refd_ = false;
   private settleQueued = false;
 
+  /** The way Node's loop learns that the shim has work (UV_POLL, else THREAD). */
+  readonly mode: number;
+
   /**
-   * Watches the shim's epoll fd: `wake` runs when it is readable, `settle`
-   * after a run of JS in which note() was called. Starts unref'd.
+   * Watches the shim: `wake` runs when it has work, `settle` after a run of
+   * JS in which note() was called. Starts unref'd.
    */
   constructor(shim: Shim, wake: () => void, settle: () => void) {
     this.shim = shim;
     this.settle = settle;
-    shim.watch(WatchMode.UV_POLL, () => {
+    const onReady = (): void => {
       try {
         wake();
       } catch (e) {
@@ -31,7 +38,17 @@ export class LoopWatch {
           throw e;
         });
       }
-    });
+    };
+    let mode: number = WatchMode.UV_POLL;
+    try {
+      shim.watch(WatchMode.UV_POLL, onReady);
+    } catch (e) {
+      // No fd libuv could poll: the shim's own waiter thread instead.
+      if (!(e instanceof ShimError) || e.errno !== constants.errno.EINVAL) throw e;
+      mode = WatchMode.THREAD;
+      shim.watch(WatchMode.THREAD, onReady);
+    }
+    this.mode = mode;
     // Idle until a request is pending: an idle backend keeps no process alive.
     shim.ref(false);
   }

@@ -1,0 +1,1684 @@
+// iocp.cc: the Windows shim, over one IO completion port. The contract is in
+// backend.h; this file implements it with overlapped Winsock 2 calls.
+//
+// How it works:
+// - Every socket the shim creates is non-blocking (FIONBIO), associated with
+//   the instance's completion port, and set to FILE_SKIP_COMPLETION_PORT_ON_
+//   SUCCESS: an overlapped call that finishes at once is reported by its
+//   return value, in the same sio_enter, and queues no packet.
+// - Operations on one socket and direction wait in a FIFO queue, as in
+//   epoll.cc; only the head is handed to Windows (one overlapped operation
+//   per socket and direction), so two readers keep their order and a close
+//   or cancel never races a second operation. ACCEPT is AcceptEx on a socket
+//   made beforehand, CONNECT is ConnectEx (after a bind to the wildcard
+//   address when the socket has none), RECV/SEND/RECVFROM/SENDTO are
+//   WSARecv/WSASend/WSARecvFrom/WSASendTo straight into and out of the arena.
+// - A pool receive (backend.h, "The receive pool") holds no memory while it
+//   waits: a zero-byte WSARecv tells when data has arrived, and then a plain
+//   non-blocking recv() takes it into the pool.
+// - A NOWAIT operation (and sio_send) is the plain non-blocking call, tried
+//   once: WSAEWOULDBLOCK is -EAGAIN.
+// - The OVERLAPPED record lives in the operation's slot and its buffer in the
+//   arena, both owned by the shim: they stay valid until the completion of
+//   the operation (or of its cancel, CancelIoEx) has been dequeued. A socket
+//   closed with operations in flight stays in a list of closed sockets until
+//   their completions arrive (they report -EBADF).
+// - sio_enter drains GetQueuedCompletionStatusEx in batches. POLL_IN and
+//   POLL_OUT have no completion-port form in Winsock: they are checked with
+//   WSAPoll at every sio_enter, and while one waits, waits are cut to
+//   kPollSliceMs (a bounded poll; documented in docs/backends.rst).
+// - Waking Node: a completion port is not a file descriptor libuv can poll,
+//   so only SIO_WATCH_THREAD exists here: a waiter thread blocks in
+//   GetQueuedCompletionStatusEx, keeps what it dequeued for the next
+//   sio_enter and wakes Node's loop with uv_async_send (node.exe exports
+//   libuv's functions). SIO_WATCH_UV_POLL answers -EINVAL.
+// - Numbers: the ABI speaks Linux's (SOCK_*, MSG_*, option levels and names,
+//   sockaddr layouts with AF_INET6 = 10); they are translated here. Errors
+//   are -errno in the numbering of the C runtime Node is built with (its
+//   os.constants.errno): the Winsock and Windows errors map to those in one
+//   table, errno_of().
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#include <mswsock.h>
+#include <windows.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <algorithm>
+#include <atomic>
+#include <memory>
+#include <new>
+#include <vector>
+
+#include "backend.h"
+
+namespace {
+
+// The C runtime has no ESOCKTNOSUPPORT; Linux's number stands in for it, as
+// the TypeScript does where the platform's table is silent (io-libuv).
+constexpr int kESOCKTNOSUPPORT = 94;
+
+constexpr int32_t kAgain = INT32_MIN;       // attempt(): would block
+constexpr int32_t kNoRoom = INT32_MIN + 1;  // attempt(): pool full, retry at the next call
+constexpr int32_t kPending = INT32_MIN + 2; // start(): handed to Windows, completion to come
+constexpr uint32_t kPoolMinPiece = 2048;
+constexpr uint32_t kNil = UINT32_MAX;
+constexpr ULONG_PTR kOpKey = 1;    // completion key of every socket
+constexpr ULONG_PTR kWakeKey = 2;  // sio_wake's packet
+constexpr ULONG_PTR kStopKey = 3;  // stops the waiter thread
+constexpr ULONG kBatch = 128;      // entries per GetQueuedCompletionStatusEx
+constexpr int kPollSliceMs = 10;   // longest wait while a POLL_IN/POLL_OUT waits
+constexpr uint32_t kMaxTransfer = 0x7ffff000u;
+constexpr int32_t kFirstFd = 3;    // fd numbers start where POSIX ones would
+
+// Linux numbers of the ABI.
+constexpr int L_AF_UNIX = 1, L_AF_INET = 2, L_AF_INET6 = 10;
+constexpr int L_SOCK_STREAM = 1, L_SOCK_DGRAM = 2, L_SOCK_RAW = 3, L_SOCK_SEQPACKET = 5;
+constexpr int L_SOCK_NONBLOCK = 0x800, L_SOCK_CLOEXEC = 0x80000;
+constexpr uint32_t L_MSG_OOB = 0x1, L_MSG_PEEK = 0x2, L_MSG_WAITALL = 0x100;
+constexpr short L_POLLIN = 0x1, L_POLLOUT = 0x4, L_POLLERR = 0x8, L_POLLHUP = 0x10, L_POLLNVAL = 0x20;
+
+[[noreturn]] void die(const char *what, unsigned long err) {
+  fprintf(stderr, "sio iocp: %s failed: error %lu\n", what, err);
+  abort();
+}
+
+// ---- errors ----------------------------------------------------------------
+// The one table: a Winsock or Windows error as the errno the other backends
+// give for the same event (Linux's meaning, the C runtime's number).
+int errno_of(DWORD e, bool datagram = false) {
+  switch (e) {
+    case 0: return 0;
+    case WSAEWOULDBLOCK: return EAGAIN;
+    case WSAEINTR: return EINTR;
+    case WSAEBADF: case WSAENOTSOCK: case ERROR_INVALID_HANDLE: return EBADF;
+    case WSAEACCES: case ERROR_ACCESS_DENIED: return EACCES;
+    case WSAEFAULT: return EFAULT;
+    case WSAEINVAL: case ERROR_INVALID_PARAMETER: return EINVAL;
+    case WSAEMFILE: return EMFILE;
+    case WSAEINPROGRESS: return EINPROGRESS;
+    case WSAEALREADY: return EALREADY;
+    case WSAEDESTADDRREQ: return EDESTADDRREQ;
+    case WSAEMSGSIZE: case ERROR_MORE_DATA: return EMSGSIZE;
+    case WSAEPROTOTYPE: return EPROTOTYPE;
+    case WSAENOPROTOOPT: return ENOPROTOOPT;
+    case WSAEPROTONOSUPPORT: return EPROTONOSUPPORT;
+    case WSAESOCKTNOSUPPORT: return kESOCKTNOSUPPORT;
+    case WSAEOPNOTSUPP: return EOPNOTSUPP;
+    case WSAEPFNOSUPPORT: case WSAEAFNOSUPPORT: return EAFNOSUPPORT;
+    case WSAEADDRINUSE: return EADDRINUSE;
+    case WSAEADDRNOTAVAIL: return EADDRNOTAVAIL;
+    case WSAENETDOWN: return ENETDOWN;
+    case WSAENETUNREACH: case ERROR_NETWORK_UNREACHABLE: return ENETUNREACH;
+    case WSAENETRESET: return ENETRESET;
+    case WSAECONNABORTED: case ERROR_CONNECTION_ABORTED: case ERROR_REQUEST_ABORTED: return ECONNABORTED;
+    // On a datagram socket Windows reports the ICMP "port unreachable" of an
+    // earlier send as a reset; Linux (and so the contract) calls it refused.
+    case WSAECONNRESET: case ERROR_NETNAME_DELETED: return datagram ? ECONNREFUSED : ECONNRESET;
+    case WSAENOBUFS: return ENOBUFS;
+    case WSAEISCONN: return EISCONN;
+    case WSAENOTCONN: return ENOTCONN;
+    case WSAESHUTDOWN: return EPIPE;  // Linux's answer to a send after SHUT_WR
+    case WSAETIMEDOUT: case ERROR_SEM_TIMEOUT: return ETIMEDOUT;
+    case WSAECONNREFUSED: case ERROR_CONNECTION_REFUSED: case ERROR_PORT_UNREACHABLE: return ECONNREFUSED;
+    case WSAEHOSTUNREACH: case WSAEHOSTDOWN: case ERROR_HOST_UNREACHABLE: return EHOSTUNREACH;
+    case WSAENAMETOOLONG: return ENAMETOOLONG;
+    case WSA_OPERATION_ABORTED: return ECANCELED;
+    case ERROR_NOT_ENOUGH_MEMORY: case ERROR_OUTOFMEMORY: return ENOMEM;
+    default: return EIO;
+  }
+}
+
+int32_t wsa_err(bool datagram = false) { return -errno_of(static_cast<DWORD>(WSAGetLastError()), datagram); }
+
+// ---- state -------------------------------------------------------------------
+struct Queue {
+  uint32_t head = kNil;
+  uint32_t tail = kNil;
+};
+
+struct FdState;
+
+enum : uint8_t { kFree = 0, kQueued, kInFlight, kPolled };
+
+// One slot per token; busy from parking until its completion is written.
+struct Op {
+  OVERLAPPED ov;
+  sio_sqe sqe;
+  uint8_t state = kFree;
+  bool cancelled = false;  // CancelIoEx issued: an abort reports -ECANCELED
+  bool closing = false;    // its socket was closed: reports -EBADF
+  bool probe = false;      // in flight as a zero-byte WSARecv (pool receive)
+  uint32_t prev = kNil, next = kNil;
+  FdState *st = nullptr;
+  SOCKET accept_sock = INVALID_SOCKET;
+  WSABUF wbuf;
+  DWORD wflags = 0;
+  INT addrlen = 0;
+  sockaddr_storage addr;      // RECVFROM's sender, SENDTO's and CONNECT's target
+  char accept_buf[2 * (sizeof(sockaddr_storage) + 16)];
+};
+
+struct FdState {
+  SOCKET s;
+  int32_t fd;
+  int family;     // Linux AF_*
+  int type;       // Linux SOCK_*
+  int protocol;
+  bool stream;    // SOCK_STREAM: a short pool piece is fine
+  bool datagram;  // SOCK_DGRAM
+  bool deferred = false;
+  uint32_t seq = 0;
+  uint32_t in_flight = 0;  // operations Windows still holds (OVERLAPPED, buffer)
+  Queue rd, wr;
+};
+
+struct UvApi;
+struct Watch;
+
+struct Instance {
+  int32_t handle = 0;
+  HANDLE port = nullptr;
+  std::atomic<bool> wake_pending{false};
+  uint8_t *region = nullptr;
+  size_t region_len = 0;
+  sio_header *hdr = nullptr;
+  sio_sqe *sq = nullptr;
+  sio_cqe *cq = nullptr;
+  uint8_t *arena = nullptr;
+  uint32_t sq_entries = 0, cq_entries = 0, max_ops = 0, arena_len = 0;
+  uint32_t cq_count = 0;
+  uint32_t next_seq = 0;
+  uint32_t ops_parked = 0, fds_open = 0, in_flight = 0;
+  uint32_t pool_off = 0, pool_len = 0, pool_used = 0;
+  std::vector<std::pair<int32_t, uint32_t>> deferred;
+  std::vector<uint32_t> polled;  // tokens of waiting POLL_IN/POLL_OUT
+  std::vector<Op> ops;
+  std::vector<std::unique_ptr<FdState>> fds;
+  // Closed sockets whose operations Windows has not given back yet.
+  std::vector<std::unique_ptr<FdState>> closed;
+  // Completion entries a waiter thread dequeued, for the next sio_enter.
+  std::vector<OVERLAPPED_ENTRY> backlog;
+  Watch *watch = nullptr;
+  sio_ready_cb ready_cb = nullptr;
+};
+
+// ---- Winsock set-up ------------------------------------------------------------
+LPFN_CONNECTEX g_connectex = nullptr;
+INIT_ONCE g_wsa_once = INIT_ONCE_STATIC_INIT;
+bool g_wsa_ok = false;
+
+BOOL CALLBACK wsa_init(PINIT_ONCE, PVOID, PVOID *) {
+  WSADATA d;
+  if (WSAStartup(MAKEWORD(2, 2), &d) != 0) return TRUE;
+  // ConnectEx is only reachable through WSAIoctl, on any TCP socket.
+  SOCKET s = WSASocketW(AF_INET, SOCK_STREAM, IPPROTO_TCP, nullptr, 0, WSA_FLAG_OVERLAPPED);
+  if (s == INVALID_SOCKET) return TRUE;
+  GUID guid = WSAID_CONNECTEX;
+  DWORD n = 0;
+  if (WSAIoctl(s, SIO_GET_EXTENSION_FUNCTION_POINTER, &guid, sizeof guid, &g_connectex, sizeof g_connectex, &n,
+               nullptr, nullptr) == 0)
+    g_wsa_ok = true;
+  closesocket(s);
+  return TRUE;
+}
+
+// ---- handle table ----------------------------------------------------------
+constexpr uint32_t kSlots = 256;
+SRWLOCK g_mu = SRWLOCK_INIT;
+std::atomic<Instance *> g_slots[kSlots];
+uint32_t g_gen[kSlots];
+
+Instance *lookup(int32_t h) {
+  if (h <= 0) return nullptr;
+  Instance *in = g_slots[static_cast<uint32_t>(h) % kSlots].load(std::memory_order_acquire);
+  return in != nullptr && in->handle == h ? in : nullptr;
+}
+
+// ---- helpers ---------------------------------------------------------------------
+bool in_arena(const Instance &in, uint32_t off, uint32_t len) { return uint64_t{off} + len <= in.arena_len; }
+
+FdState *owned(Instance &in, int32_t fd) {
+  if (fd < 0 || static_cast<size_t>(fd) >= in.fds.size()) return nullptr;
+  return in.fds[fd].get();
+}
+
+uint32_t token_of(const Instance &in, const Op &op) { return static_cast<uint32_t>(&op - in.ops.data()); }
+
+void complete(Instance &in, uint32_t token, uint32_t gen, int32_t res, uint16_t flags = 0, uint16_t addrlen = 0,
+              uint32_t off = 0) {
+  if (in.cq_count >= in.cq_entries) die("completion ring overflow", 0);
+  in.cq[in.cq_count++] = sio_cqe{token, gen, res, flags, addrlen, off, 0};
+}
+
+uint16_t clamp_len(uint64_t got, uint32_t cap) { return static_cast<uint16_t>(std::min<uint64_t>({got, cap, UINT16_MAX})); }
+
+// Linux sockaddr bytes to a Windows sockaddr (the layouts differ only in
+// AF_INET6's number). Returns 0, or -errno.
+int32_t to_win(const uint8_t *p, uint32_t len, sockaddr_storage *out, int *outlen) {
+  if (len < 2) return -EINVAL;
+  uint16_t fam;
+  memcpy(&fam, p, 2);
+  memset(out, 0, sizeof *out);
+  if (fam == L_AF_INET) {
+    if (len < sizeof(sockaddr_in)) return -EINVAL;
+    memcpy(out, p, sizeof(sockaddr_in));
+    *outlen = sizeof(sockaddr_in);
+  } else if (fam == L_AF_INET6) {
+    if (len < 24) return -EINVAL;  // Linux takes the old, scope-less length too
+    memcpy(out, p, std::min<uint32_t>(len, sizeof(sockaddr_in6)));
+    out->ss_family = AF_INET6;
+    *outlen = sizeof(sockaddr_in6);
+  } else if (fam == L_AF_UNIX) {
+    uint32_t n = std::min<uint32_t>(len, 110);
+    memcpy(out, p, n);
+    out->ss_family = AF_UNIX;
+    *outlen = static_cast<int>(n);
+  } else {
+    return -EAFNOSUPPORT;
+  }
+  return 0;
+}
+
+// A Windows sockaddr to Linux bytes at p (cap bytes of room); returns the
+// address's whole length (what Linux reports; only cap bytes are written).
+uint32_t to_linux(const sockaddr_storage &a, int alen, uint8_t *p, uint32_t cap) {
+  uint8_t tmp[128] = {};
+  uint32_t n;
+  if (a.ss_family == AF_INET) {
+    memcpy(tmp, &a, sizeof(sockaddr_in));
+    n = sizeof(sockaddr_in);
+  } else if (a.ss_family == AF_INET6) {
+    memcpy(tmp, &a, sizeof(sockaddr_in6));
+    uint16_t f = L_AF_INET6;
+    memcpy(tmp, &f, 2);
+    n = sizeof(sockaddr_in6);
+  } else {
+    n = static_cast<uint32_t>(std::clamp(alen, 0, 128));
+    memcpy(tmp, &a, n);
+  }
+  memcpy(p, tmp, std::min(n, cap));
+  return n;
+}
+
+// MSG_* of the ABI (Linux's) to Winsock's. MSG_WAITALL goes on in the
+// TypeScript (a receive is repeated until full), so it is not passed down.
+DWORD win_msg_flags(uint32_t f) {
+  DWORD w = 0;
+  if (f & L_MSG_OOB) w |= MSG_OOB;
+  if (f & L_MSG_PEEK) w |= MSG_PEEK;
+  return w;
+}
+
+// Adds a socket to the table and to the completion port. On failure the
+// socket is closed and -errno returned.
+int32_t adopt(Instance &in, SOCKET s, int family, int type, int protocol) {
+  u_long nb = 1;
+  if (ioctlsocket(s, FIONBIO, &nb) != 0 || CreateIoCompletionPort(reinterpret_cast<HANDLE>(s), in.port, kOpKey, 0) == nullptr ||
+      !SetFileCompletionNotificationModes(reinterpret_cast<HANDLE>(s),
+                                          FILE_SKIP_COMPLETION_PORT_ON_SUCCESS | FILE_SKIP_SET_EVENT_ON_HANDLE)) {
+    int32_t r = -errno_of(GetLastError());
+    closesocket(s);
+    return r;
+  }
+  size_t fd = kFirstFd;
+  while (fd < in.fds.size() && in.fds[fd]) fd++;
+  try {
+    if (fd >= in.fds.size()) in.fds.resize(fd + 1);
+    auto st = std::make_unique<FdState>();
+    st->s = s;
+    st->fd = static_cast<int32_t>(fd);
+    st->family = family;
+    st->type = type;
+    st->protocol = protocol;
+    st->stream = type == L_SOCK_STREAM;
+    st->datagram = type == L_SOCK_DGRAM;
+    st->seq = ++in.next_seq;
+    in.fds[fd] = std::move(st);
+  } catch (const std::bad_alloc &) {
+    closesocket(s);
+    return -ENOMEM;
+  }
+  in.fds_open++;
+  return static_cast<int32_t>(fd);
+}
+
+int win_family(int f) { return f == L_AF_INET ? AF_INET : f == L_AF_INET6 ? AF_INET6 : f == L_AF_UNIX ? AF_UNIX : -1; }
+
+SOCKET new_socket(int family, int type, int protocol, int32_t *err) {
+  int wf = win_family(family);
+  if (wf < 0) {
+    *err = -EAFNOSUPPORT;
+    return INVALID_SOCKET;
+  }
+  SOCKET s = WSASocketW(wf, type, protocol, nullptr, 0, WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
+  if (s == INVALID_SOCKET) *err = wsa_err();
+  return s;
+}
+
+// ---- setup operations ---------------------------------------------------------
+int32_t do_socket(Instance &in, const sio_sqe &s) {
+  int type = static_cast<int>(s.arg1);
+  if (type & ~(0xf | L_SOCK_NONBLOCK | L_SOCK_CLOEXEC)) return -EINVAL;
+  type &= 0xf;
+  if (type != L_SOCK_STREAM && type != L_SOCK_DGRAM && type != L_SOCK_RAW && type != L_SOCK_SEQPACKET)
+    return -kESOCKTNOSUPPORT;
+  if (s.len > INT_MAX) return -EINVAL;
+  int32_t err = 0;
+  SOCKET sock = new_socket(static_cast<int>(s.arg0), type, static_cast<int>(s.len), &err);
+  if (sock == INVALID_SOCKET) return err;
+  return adopt(in, sock, static_cast<int>(s.arg0), type, static_cast<int>(s.len));
+}
+
+int32_t do_close(Instance &in, int32_t fd);
+
+// SOCKETPAIR: Windows has none; like CPython's socket.socketpair() on
+// Windows, a loopback TCP connection through a listener made for it.
+int32_t do_socketpair(Instance &in, const sio_sqe &s) {
+  if (!in_arena(in, s.off, 4)) return -EFAULT;
+  int family = static_cast<int>(s.arg0);
+  int type = static_cast<int>(s.arg1) & ~(L_SOCK_NONBLOCK | L_SOCK_CLOEXEC);
+  if (family == L_AF_UNIX) return -EOPNOTSUPP;
+  if (family != L_AF_INET && family != L_AF_INET6) return -EAFNOSUPPORT;
+  if (type != L_SOCK_STREAM) return -EOPNOTSUPP;
+  int wf = win_family(family);
+  SOCKET l = socket(wf, SOCK_STREAM, 0), a = INVALID_SOCKET, b = INVALID_SOCKET;
+  sockaddr_storage addr{};
+  int alen = sizeof addr;
+  int32_t r = 0;
+  if (l == INVALID_SOCKET) return wsa_err();
+  addr.ss_family = static_cast<ADDRESS_FAMILY>(wf);
+  if (wf == AF_INET) {
+    reinterpret_cast<sockaddr_in &>(addr).sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    alen = sizeof(sockaddr_in);
+  } else {
+    reinterpret_cast<sockaddr_in6 &>(addr).sin6_addr = in6addr_loopback;
+    alen = sizeof(sockaddr_in6);
+  }
+  if (bind(l, reinterpret_cast<sockaddr *>(&addr), alen) != 0 || listen(l, 1) != 0 ||
+      getsockname(l, reinterpret_cast<sockaddr *>(&addr), &alen) != 0) {
+    r = wsa_err();
+  } else {
+    a = WSASocketW(wf, SOCK_STREAM, 0, nullptr, 0, WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
+    if (a == INVALID_SOCKET || connect(a, reinterpret_cast<sockaddr *>(&addr), alen) != 0) {
+      r = wsa_err();
+    } else {
+      b = accept(l, nullptr, nullptr);
+      if (b == INVALID_SOCKET) r = wsa_err();
+    }
+  }
+  closesocket(l);
+  if (r < 0) {
+    if (a != INVALID_SOCKET) closesocket(a);
+    return r;
+  }
+  SetHandleInformation(reinterpret_cast<HANDLE>(b), HANDLE_FLAG_INHERIT, 0);
+  int32_t fa = adopt(in, a, family, L_SOCK_STREAM, IPPROTO_TCP);
+  if (fa < 0) {
+    closesocket(b);
+    return fa;
+  }
+  int32_t fb = adopt(in, b, family, L_SOCK_STREAM, IPPROTO_TCP);
+  if (fb < 0) {
+    do_close(in, fa);
+    return fb;
+  }
+  memcpy(in.arena + s.off, &fb, sizeof fb);
+  return fa;
+}
+
+int32_t do_inheritable(const FdState &st, uint32_t set, uint32_t inheritable) {
+  DWORD flags = 0;
+  if (!GetHandleInformation(reinterpret_cast<HANDLE>(st.s), &flags)) return -errno_of(GetLastError());
+  if (set == 0) return (flags & HANDLE_FLAG_INHERIT) ? 1 : 0;
+  if (set != 1 || inheritable > 1) return -EINVAL;
+  if (!SetHandleInformation(reinterpret_cast<HANDLE>(st.s), HANDLE_FLAG_INHERIT, inheritable ? HANDLE_FLAG_INHERIT : 0))
+    return -errno_of(GetLastError());
+  return 0;
+}
+
+// Socket options. How a Linux (level, name) is carried on Windows.
+enum class OptKind { kNone, kInt, kBytes, kLinger, kTimeval, kType, kDomain, kProtocol, kError };
+struct WinOpt {
+  OptKind kind;
+  int level;
+  int name;
+};
+
+WinOpt win_option(int level, int name) {
+  constexpr int L_SOL_SOCKET = 1, L_IPPROTO_IP = 0, L_IPPROTO_TCP = 6, L_IPPROTO_IPV6 = 41;
+  if (level == L_SOL_SOCKET) {
+    switch (name) {
+      case 1: return {OptKind::kInt, SOL_SOCKET, SO_DEBUG};
+      case 2: return {OptKind::kInt, SOL_SOCKET, SO_REUSEADDR};
+      case 3: return {OptKind::kType, 0, 0};
+      case 4: return {OptKind::kError, SOL_SOCKET, SO_ERROR};
+      case 5: return {OptKind::kInt, SOL_SOCKET, SO_DONTROUTE};
+      case 6: return {OptKind::kInt, SOL_SOCKET, SO_BROADCAST};
+      case 7: return {OptKind::kInt, SOL_SOCKET, SO_SNDBUF};
+      case 8: return {OptKind::kInt, SOL_SOCKET, SO_RCVBUF};
+      case 9: return {OptKind::kInt, SOL_SOCKET, SO_KEEPALIVE};
+      case 10: return {OptKind::kInt, SOL_SOCKET, SO_OOBINLINE};
+      case 13: return {OptKind::kLinger, SOL_SOCKET, SO_LINGER};
+      case 18: return {OptKind::kInt, SOL_SOCKET, SO_RCVLOWAT};
+      case 19: return {OptKind::kInt, SOL_SOCKET, SO_SNDLOWAT};
+      case 20: return {OptKind::kTimeval, SOL_SOCKET, SO_RCVTIMEO};
+      case 21: return {OptKind::kTimeval, SOL_SOCKET, SO_SNDTIMEO};
+      case 30: return {OptKind::kInt, SOL_SOCKET, SO_ACCEPTCONN};
+      case 38: return {OptKind::kProtocol, 0, 0};
+      case 39: return {OptKind::kDomain, 0, 0};
+      default: return {OptKind::kNone, 0, 0};
+    }
+  }
+  if (level == L_IPPROTO_TCP) {
+    switch (name) {
+      case 1: return {OptKind::kInt, IPPROTO_TCP, TCP_NODELAY};
+      case 4: return {OptKind::kInt, IPPROTO_TCP, 3 /* TCP_KEEPALIVE: seconds idle */};
+      case 5: return {OptKind::kInt, IPPROTO_TCP, 17 /* TCP_KEEPINTVL */};
+      case 6: return {OptKind::kInt, IPPROTO_TCP, 16 /* TCP_KEEPCNT */};
+      default: return {OptKind::kNone, 0, 0};
+    }
+  }
+  if (level == L_IPPROTO_IP) {
+    switch (name) {
+      case 1: return {OptKind::kInt, IPPROTO_IP, IP_TOS};
+      case 2: return {OptKind::kInt, IPPROTO_IP, IP_TTL};
+      case 8: return {OptKind::kInt, IPPROTO_IP, IP_PKTINFO};
+      case 32: return {OptKind::kBytes, IPPROTO_IP, IP_MULTICAST_IF};
+      case 33: return {OptKind::kInt, IPPROTO_IP, IP_MULTICAST_TTL};
+      case 34: return {OptKind::kInt, IPPROTO_IP, IP_MULTICAST_LOOP};
+      case 35: return {OptKind::kBytes, IPPROTO_IP, IP_ADD_MEMBERSHIP};
+      case 36: return {OptKind::kBytes, IPPROTO_IP, IP_DROP_MEMBERSHIP};
+      default: return {OptKind::kNone, 0, 0};
+    }
+  }
+  if (level == L_IPPROTO_IPV6) {
+    switch (name) {
+      case 16: return {OptKind::kInt, IPPROTO_IPV6, IPV6_UNICAST_HOPS};
+      case 17: return {OptKind::kInt, IPPROTO_IPV6, IPV6_MULTICAST_IF};
+      case 18: return {OptKind::kInt, IPPROTO_IPV6, IPV6_MULTICAST_HOPS};
+      case 19: return {OptKind::kInt, IPPROTO_IPV6, IPV6_MULTICAST_LOOP};
+      case 20: return {OptKind::kBytes, IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP};
+      case 21: return {OptKind::kBytes, IPPROTO_IPV6, IPV6_DROP_MEMBERSHIP};
+      case 26: return {OptKind::kInt, IPPROTO_IPV6, IPV6_V6ONLY};
+      case 49: return {OptKind::kInt, IPPROTO_IPV6, IPV6_PKTINFO};
+      default: return {OptKind::kNone, 0, 0};
+    }
+  }
+  return {OptKind::kNone, 0, 0};
+}
+
+int32_t do_setsockopt(Instance &in, FdState &st, const sio_sqe &s) {
+  WinOpt o = win_option(static_cast<int>(s.arg0), static_cast<int>(s.arg1));
+  const uint8_t *v = in.arena + s.off;
+  switch (o.kind) {
+    case OptKind::kNone: return -ENOPROTOOPT;
+    case OptKind::kType: case OptKind::kDomain: case OptKind::kProtocol: case OptKind::kError:
+      return -ENOPROTOOPT;  // read-only on Linux too
+    case OptKind::kInt: {
+      // Linux takes a one-byte value for some IP options; Windows wants a DWORD.
+      int32_t x = 0;
+      if (s.len >= 4) memcpy(&x, v, 4);
+      else if (s.len >= 1) x = v[0];
+      else return -EINVAL;
+      return setsockopt(st.s, o.level, o.name, reinterpret_cast<const char *>(&x), sizeof x) != 0 ? wsa_err() : 0;
+    }
+    case OptKind::kBytes:
+      return setsockopt(st.s, o.level, o.name, reinterpret_cast<const char *>(v), static_cast<int>(s.len)) != 0 ? wsa_err() : 0;
+    case OptKind::kLinger: {
+      if (s.len < 8) return -EINVAL;
+      int32_t onoff, secs;
+      memcpy(&onoff, v, 4);
+      memcpy(&secs, v + 4, 4);
+      linger l{static_cast<u_short>(onoff != 0), static_cast<u_short>(std::clamp(secs, 0, 65535))};
+      return setsockopt(st.s, SOL_SOCKET, SO_LINGER, reinterpret_cast<const char *>(&l), sizeof l) != 0 ? wsa_err() : 0;
+    }
+    case OptKind::kTimeval: {
+      if (s.len < 16) return -EINVAL;
+      int64_t sec, usec;
+      memcpy(&sec, v, 8);
+      memcpy(&usec, v + 8, 8);
+      if (sec < 0 || usec < 0 || usec >= 1000000) return -EDOM;
+      DWORD ms = static_cast<DWORD>(std::min<int64_t>(sec * 1000 + usec / 1000, UINT32_MAX - 1));
+      return setsockopt(st.s, SOL_SOCKET, o.name, reinterpret_cast<const char *>(&ms), sizeof ms) != 0 ? wsa_err() : 0;
+    }
+  }
+  return -ENOPROTOOPT;
+}
+
+int32_t do_getsockopt(Instance &in, FdState &st, const sio_sqe &s) {
+  WinOpt o = win_option(static_cast<int>(s.arg0), static_cast<int>(s.arg1));
+  uint8_t *v = in.arena + s.off;
+  int32_t x = 0;
+  switch (o.kind) {
+    case OptKind::kNone: return -ENOPROTOOPT;
+    case OptKind::kType: x = st.type; break;
+    case OptKind::kDomain: x = st.family; break;
+    case OptKind::kProtocol:
+      x = st.protocol != 0 ? st.protocol : st.type == L_SOCK_STREAM ? IPPROTO_TCP : st.type == L_SOCK_DGRAM ? IPPROTO_UDP : 0;
+      break;
+    case OptKind::kError: {
+      int e = 0, l = sizeof e;
+      if (getsockopt(st.s, SOL_SOCKET, SO_ERROR, reinterpret_cast<char *>(&e), &l) != 0) return wsa_err();
+      x = errno_of(static_cast<DWORD>(e), st.datagram);
+      break;
+    }
+    case OptKind::kInt: {
+      int l = sizeof x;
+      if (getsockopt(st.s, o.level, o.name, reinterpret_cast<char *>(&x), &l) != 0) return wsa_err();
+      if (l == 1) x &= 0xff;  // Windows answers some options with one byte (TCP_NODELAY)
+      break;
+    }
+    case OptKind::kBytes: {
+      int l = static_cast<int>(s.len);
+      if (getsockopt(st.s, o.level, o.name, reinterpret_cast<char *>(v), &l) != 0) return wsa_err();
+      return clamp_len(static_cast<uint64_t>(std::max(l, 0)), s.len);
+    }
+    case OptKind::kLinger: {
+      linger l{};
+      int ll = sizeof l;
+      if (getsockopt(st.s, SOL_SOCKET, SO_LINGER, reinterpret_cast<char *>(&l), &ll) != 0) return wsa_err();
+      int32_t out[2] = {l.l_onoff, l.l_linger};
+      memcpy(v, out, std::min<uint32_t>(s.len, 8));
+      return clamp_len(8, s.len);
+    }
+    case OptKind::kTimeval: {
+      DWORD ms = 0;
+      int l = sizeof ms;
+      if (getsockopt(st.s, SOL_SOCKET, o.name, reinterpret_cast<char *>(&ms), &l) != 0) return wsa_err();
+      int64_t out[2] = {ms / 1000, (ms % 1000) * 1000};
+      memcpy(v, out, std::min<uint32_t>(s.len, 16));
+      return clamp_len(16, s.len);
+    }
+  }
+  memcpy(v, &x, std::min<uint32_t>(s.len, 4));
+  return clamp_len(4, s.len);
+}
+
+int32_t do_name(Instance &in, FdState &st, const sio_sqe &s, bool peer) {
+  sockaddr_storage a{};
+  int alen = sizeof a;
+  int r = peer ? getpeername(st.s, reinterpret_cast<sockaddr *>(&a), &alen) : getsockname(st.s, reinterpret_cast<sockaddr *>(&a), &alen);
+  if (r != 0) {
+    // Linux names an unbound socket's address as the family's wildcard.
+    if (!peer && WSAGetLastError() == WSAEINVAL && (st.family == L_AF_INET || st.family == L_AF_INET6)) {
+      memset(&a, 0, sizeof a);
+      a.ss_family = static_cast<ADDRESS_FAMILY>(win_family(st.family));
+      alen = st.family == L_AF_INET ? sizeof(sockaddr_in) : sizeof(sockaddr_in6);
+    } else {
+      return wsa_err();
+    }
+  }
+  return clamp_len(to_linux(a, alen, in.arena + s.off, s.len), s.len);
+}
+
+int32_t run_sync(Instance &in, const sio_sqe &s) {
+  if (s.op == SIO_OP_NOP) return 0;
+  if (s.op == SIO_OP_SOCKET) return do_socket(in, s);
+  if (s.op == SIO_OP_SET_POOL) {
+    if (!in_arena(in, s.off, s.len)) return -EFAULT;
+    in.pool_off = s.off;
+    in.pool_len = s.len;
+    in.pool_used = 0;
+    return 0;
+  }
+  if (s.op == SIO_OP_SOCKETPAIR) return do_socketpair(in, s);
+  FdState *st = owned(in, s.fd);
+  if (st == nullptr) return -EBADF;
+  // A second descriptor of one socket would need a second association with
+  // the completion port, which Windows refuses (one port per file object).
+  if (s.op == SIO_OP_DUP) return -EOPNOTSUPP;
+  if (s.op == SIO_OP_INHERITABLE) return do_inheritable(*st, s.arg0, s.arg1);
+  if (s.op == SIO_OP_LISTEN) {
+    int backlog = static_cast<int>(std::min<uint32_t>(s.arg0, SOMAXCONN));
+    return listen(st->s, backlog) != 0 ? wsa_err() : 0;
+  }
+  if (s.op == SIO_OP_SHUTDOWN) {
+    if (s.arg0 > 2) return -EINVAL;
+    return shutdown(st->s, static_cast<int>(s.arg0)) != 0 ? wsa_err() : 0;
+  }
+  if (!in_arena(in, s.off, s.len)) return -EFAULT;
+  switch (s.op) {
+    case SIO_OP_BIND: {
+      sockaddr_storage a;
+      int alen;
+      int32_t r = to_win(in.arena + s.off, s.len, &a, &alen);
+      if (r < 0) return r;
+      return bind(st->s, reinterpret_cast<sockaddr *>(&a), alen) != 0 ? wsa_err() : 0;
+    }
+    case SIO_OP_SETSOCKOPT: return do_setsockopt(in, *st, s);
+    case SIO_OP_GETSOCKOPT: return do_getsockopt(in, *st, s);
+    case SIO_OP_GETSOCKNAME: return do_name(in, *st, s, false);
+    case SIO_OP_GETPEERNAME: return do_name(in, *st, s, true);
+    default: return -EINVAL;
+  }
+}
+
+// ---- queues ---------------------------------------------------------------------
+bool is_read_side(uint8_t op) {
+  return op == SIO_OP_ACCEPT || op == SIO_OP_RECV || op == SIO_OP_RECVFROM || op == SIO_OP_RECVMSG || op == SIO_OP_POLL_IN;
+}
+
+bool is_parking(uint8_t op) {
+  return is_read_side(op) || op == SIO_OP_CONNECT || op == SIO_OP_SEND || op == SIO_OP_SENDTO || op == SIO_OP_SENDMSG ||
+         op == SIO_OP_POLL_OUT;
+}
+
+Queue &queue_of(FdState &st, const Op &op) { return is_read_side(op.sqe.op) ? st.rd : st.wr; }
+
+void link(Instance &in, Queue &q, uint32_t t) {
+  Op &op = in.ops[t];
+  op.prev = q.tail;
+  op.next = kNil;
+  if (q.tail != kNil) in.ops[q.tail].next = t;
+  else q.head = t;
+  q.tail = t;
+}
+
+void unlink(Instance &in, Queue &q, uint32_t t) {
+  Op &op = in.ops[t];
+  if (op.prev != kNil) in.ops[op.prev].next = op.next;
+  else q.head = op.next;
+  if (op.next != kNil) in.ops[op.next].prev = op.prev;
+  else q.tail = op.prev;
+  op.prev = op.next = kNil;
+}
+
+// Ends an operation: frees its slot and writes its completion.
+void finish(Instance &in, Op &op, int32_t res, uint16_t flags = 0, uint16_t addrlen = 0, uint32_t off = 0) {
+  op.state = kFree;
+  op.st = nullptr;
+  in.ops_parked--;
+  complete(in, token_of(in, op), op.sqe.gen, res, flags, addrlen, off);
+}
+
+void defer(Instance &in, FdState &st) {
+  if (st.deferred) return;
+  try {
+    in.deferred.emplace_back(st.fd, st.seq);
+  } catch (const std::bad_alloc &) {
+    die("deferring a pool receive", ERROR_NOT_ENOUGH_MEMORY);
+  }
+  st.deferred = true;
+}
+
+// A pool receive with data (probably) there: a plain recv into the pool.
+int32_t attempt_pool_recv(Instance &in, FdState &st, const sio_sqe &s, uint16_t *flags, uint32_t *off) {
+  uint32_t avail = in.pool_used < in.pool_len ? in.pool_len - in.pool_used : 0;
+  uint32_t len = s.len;
+  if (st.stream) {
+    if (avail < std::min(len, kPoolMinPiece)) return kNoRoom;
+    len = std::min(len, avail);
+  } else {
+    if (len > in.pool_len) return -ENOBUFS;
+    if (avail < len) return kNoRoom;
+  }
+  if (len == 0) return 0;
+  uint32_t at = in.pool_off + in.pool_used;
+  WSABUF b{len, reinterpret_cast<char *>(in.arena + at)};
+  DWORD got = 0, fl = win_msg_flags(s.msg_flags);
+  if (WSARecv(st.s, &b, 1, &got, &fl, nullptr, nullptr) != 0) {
+    DWORD e = static_cast<DWORD>(WSAGetLastError());
+    if (e == WSAEWOULDBLOCK) return kAgain;
+    if (e == WSAEMSGSIZE && !st.stream) {
+      got = len;
+      *flags = SIO_CQE_TRUNC;
+    } else {
+      return -errno_of(e, st.datagram);
+    }
+  }
+  in.pool_used += (got + 7) & ~7u;
+  *off = at;
+  return static_cast<int32_t>(got);
+}
+
+// The plain non-blocking call of an operation (NOWAIT): its result, or kAgain.
+int32_t attempt_now(Instance &in, FdState &st, Op &op, uint16_t *flags, uint16_t *addrlen, uint32_t *off) {
+  const sio_sqe &s = op.sqe;
+  if (s.flags & SIO_SQE_POOL) return attempt_pool_recv(in, st, s, flags, off);
+  DWORD fl = win_msg_flags(s.msg_flags), n = 0;
+  WSABUF b{s.len, reinterpret_cast<char *>(in.arena + s.off)};
+  int r = 0;
+  switch (s.op) {
+    case SIO_OP_ACCEPT: {
+      sockaddr_storage a{};
+      int alen = sizeof a;
+      SOCKET c = accept(st.s, reinterpret_cast<sockaddr *>(&a), &alen);
+      if (c == INVALID_SOCKET) break;
+      SetHandleInformation(reinterpret_cast<HANDLE>(c), HANDLE_FLAG_INHERIT, 0);
+      int32_t fd = adopt(in, c, st.family, st.type, st.protocol);
+      if (fd < 0) return fd;
+      *addrlen = clamp_len(to_linux(a, alen, in.arena + s.off, s.len), s.len);
+      return fd;
+    }
+    case SIO_OP_RECV:
+      r = WSARecv(st.s, &b, 1, &n, &fl, nullptr, nullptr);
+      break;
+    case SIO_OP_SEND:
+      r = WSASend(st.s, &b, 1, &n, fl, nullptr, nullptr);
+      break;
+    case SIO_OP_RECVFROM: {
+      sockaddr_storage a{};
+      INT alen = sizeof a;
+      r = WSARecvFrom(st.s, &b, 1, &n, &fl, reinterpret_cast<sockaddr *>(&a), &alen, nullptr, nullptr);
+      if (r == 0 || WSAGetLastError() == WSAEMSGSIZE)
+        *addrlen = clamp_len(to_linux(a, alen, in.arena + s.arg0, s.arg1), s.arg1);
+      break;
+    }
+    case SIO_OP_SENDTO: {
+      sockaddr_storage a;
+      int alen;
+      int32_t e = to_win(in.arena + s.arg0, s.arg1, &a, &alen);
+      if (e < 0) return e;
+      r = WSASendTo(st.s, &b, 1, &n, fl, reinterpret_cast<sockaddr *>(&a), alen, nullptr, nullptr);
+      break;
+    }
+    default:
+      return -EINVAL;
+  }
+  if (s.op == SIO_OP_ACCEPT || r != 0) {
+    DWORD e = static_cast<DWORD>(WSAGetLastError());
+    if (e == WSAEWOULDBLOCK) return kAgain;
+    if (e == WSAEMSGSIZE && !st.stream && (s.op == SIO_OP_RECV || s.op == SIO_OP_RECVFROM)) {
+      *flags = SIO_CQE_TRUNC;
+      return static_cast<int32_t>(s.len);
+    }
+    return -errno_of(e, st.datagram);
+  }
+  return static_cast<int32_t>(std::min<DWORD>(n, INT32_MAX));
+}
+
+// ---- overlapped operations -----------------------------------------------------------
+// Result of an overlapped call that returned at once (skip-on-success), or
+// kPending. `ok` is the call's success; bytes what it reported.
+void mark_in_flight(Instance &in, FdState &st, Op &op) {
+  op.state = kInFlight;
+  st.in_flight++;
+  in.in_flight++;
+}
+
+int32_t immediate(Instance &in, FdState &st, Op &op, bool ok) {
+  if (ok) return 0;
+  DWORD e = static_cast<DWORD>(WSAGetLastError());
+  if (e == WSA_IO_PENDING) {
+    mark_in_flight(in, st, op);
+    return kPending;
+  }
+  return -errno_of(e, st.datagram);
+}
+
+int32_t ensure_bound(FdState &st) {
+  sockaddr_storage a{};
+  int alen = sizeof a;
+  if (getsockname(st.s, reinterpret_cast<sockaddr *>(&a), &alen) == 0) return 0;
+  memset(&a, 0, sizeof a);
+  a.ss_family = static_cast<ADDRESS_FAMILY>(win_family(st.family));
+  alen = st.family == L_AF_INET ? sizeof(sockaddr_in) : sizeof(sockaddr_in6);
+  return bind(st.s, reinterpret_cast<sockaddr *>(&a), alen) != 0 ? wsa_err() : 0;
+}
+
+int32_t accepted(Instance &in, FdState &st, Op &op, uint16_t *addrlen);
+
+// Hands the operation to Windows. Returns kPending (a completion packet will
+// come), kNoRoom (pool full), or its result when it finished at once (with
+// flags/addrlen/off filled in).
+int32_t start(Instance &in, FdState &st, Op &op, uint16_t *flags, uint16_t *addrlen, uint32_t *off) {
+  sio_sqe &s = op.sqe;
+  memset(&op.ov, 0, sizeof op.ov);
+  op.probe = false;
+  DWORD n = 0, fl = win_msg_flags(s.msg_flags);
+  op.wbuf = WSABUF{s.len, reinterpret_cast<char *>(in.arena + s.off)};
+  switch (s.op) {
+    case SIO_OP_RECV: {
+      if (s.flags & SIO_SQE_POOL) {
+        // Data may be there already: take it; else wait for it with a
+        // zero-byte receive (MSG_PEEK on datagrams, which a zero-byte
+        // receive would otherwise swallow).
+        for (;;) {
+          int32_t r = attempt_pool_recv(in, st, s, flags, off);
+          if (r != kAgain) return r;
+          memset(&op.ov, 0, sizeof op.ov);
+          op.probe = true;
+          op.wbuf = WSABUF{0, nullptr};
+          op.wflags = st.stream ? 0 : MSG_PEEK;
+          int rr = WSARecv(st.s, &op.wbuf, 1, &n, &op.wflags, &op.ov, nullptr);
+          if (rr == 0) continue;  // readable at once
+          DWORD e = static_cast<DWORD>(WSAGetLastError());
+          if (e == WSAEMSGSIZE) continue;
+          if (e == WSA_IO_PENDING) {
+            mark_in_flight(in, st, op);
+            return kPending;
+          }
+          op.probe = false;
+          return -errno_of(e, st.datagram);
+        }
+      }
+      op.wflags = fl;
+      int32_t r = immediate(in, st, op, WSARecv(st.s, &op.wbuf, 1, &n, &op.wflags, &op.ov, nullptr) == 0);
+      if (r == 0) return static_cast<int32_t>(n);
+      if (r == -EMSGSIZE && !st.stream) {
+        *flags = SIO_CQE_TRUNC;
+        return static_cast<int32_t>(s.len);
+      }
+      return r;
+    }
+    case SIO_OP_SEND: {
+      int32_t r = immediate(in, st, op, WSASend(st.s, &op.wbuf, 1, &n, fl, &op.ov, nullptr) == 0);
+      return r == 0 ? static_cast<int32_t>(n) : r;
+    }
+    case SIO_OP_RECVFROM: {
+      op.wflags = fl;
+      op.addrlen = sizeof op.addr;
+      memset(&op.addr, 0, sizeof op.addr);
+      int32_t r = immediate(in, st, op, WSARecvFrom(st.s, &op.wbuf, 1, &n, &op.wflags, reinterpret_cast<sockaddr *>(&op.addr),
+                                                &op.addrlen, &op.ov, nullptr) == 0);
+      if (r == -EMSGSIZE && !st.stream) {
+        *flags = SIO_CQE_TRUNC;
+        n = s.len;
+        r = 0;
+      }
+      if (r != 0) return r;
+      *addrlen = clamp_len(to_linux(op.addr, op.addrlen, in.arena + s.arg0, s.arg1), s.arg1);
+      return static_cast<int32_t>(n);
+    }
+    case SIO_OP_SENDTO: {
+      int32_t e = to_win(in.arena + s.arg0, s.arg1, &op.addr, &op.addrlen);
+      if (e < 0) return e;
+      int32_t r = immediate(in, st, op, WSASendTo(st.s, &op.wbuf, 1, &n, fl, reinterpret_cast<sockaddr *>(&op.addr),
+                                              op.addrlen, &op.ov, nullptr) == 0);
+      return r == 0 ? static_cast<int32_t>(n) : r;
+    }
+    case SIO_OP_CONNECT: {
+      int32_t e = to_win(in.arena + s.off, s.len, &op.addr, &op.addrlen);
+      if (e < 0) return e;
+      if (!st.stream) {
+        // A datagram connect only sets the peer: it never waits.
+        return connect(st.s, reinterpret_cast<sockaddr *>(&op.addr), op.addrlen) != 0 ? wsa_err(true) : 0;
+      }
+      if (st.family != L_AF_INET && st.family != L_AF_INET6) return -EOPNOTSUPP;
+      if (op.addr.ss_family != win_family(st.family)) return -EAFNOSUPPORT;
+      int32_t b = ensure_bound(st);
+      if (b < 0) return b;
+      int32_t r = immediate(in, st, op, g_connectex(st.s, reinterpret_cast<sockaddr *>(&op.addr), op.addrlen, nullptr, 0,
+                                                nullptr, &op.ov) != FALSE);
+      if (r == 0 && setsockopt(st.s, SOL_SOCKET, SO_UPDATE_CONNECT_CONTEXT, nullptr, 0) != 0) return wsa_err();
+      if (r == -EINVAL) {
+        // ConnectEx on a listening or connected socket: Linux's answers.
+        BOOL listening = FALSE;
+        int l = sizeof listening;
+        getsockopt(st.s, SOL_SOCKET, SO_ACCEPTCONN, reinterpret_cast<char *>(&listening), &l);
+        sockaddr_storage p;
+        int pl = sizeof p;
+        if (!listening && getpeername(st.s, reinterpret_cast<sockaddr *>(&p), &pl) == 0) return -EISCONN;
+      }
+      return r;
+    }
+    case SIO_OP_ACCEPT: {
+      int32_t err = 0;
+      op.accept_sock = new_socket(st.family, st.type, st.protocol, &err);
+      if (op.accept_sock == INVALID_SOCKET) return err;
+      constexpr DWORD kAddr = sizeof(sockaddr_storage) + 16;
+      int32_t r = immediate(in, st, op, AcceptEx(st.s, op.accept_sock, op.accept_buf, 0, kAddr, kAddr, &n, &op.ov) != FALSE);
+      if (r == kPending) return r;
+      if (r < 0) {
+        closesocket(op.accept_sock);
+        op.accept_sock = INVALID_SOCKET;
+        // AcceptEx on a socket that does not listen: Linux says EINVAL too.
+        return r;
+      }
+      return accepted(in, st, op, addrlen);
+    }
+    case SIO_OP_RECVMSG:
+    case SIO_OP_SENDMSG:
+      return -ENOSYS;
+    default:
+      return -EINVAL;
+  }
+}
+
+// AcceptEx succeeded: the new socket takes the listener's context and joins
+// the table; the peer's address goes to the arena.
+int32_t accepted(Instance &in, FdState &st, Op &op, uint16_t *addrlen) {
+  SOCKET c = op.accept_sock;
+  op.accept_sock = INVALID_SOCKET;
+  if (setsockopt(c, SOL_SOCKET, SO_UPDATE_ACCEPT_CONTEXT, reinterpret_cast<const char *>(&st.s), sizeof st.s) != 0) {
+    int32_t r = wsa_err();
+    closesocket(c);
+    return r;
+  }
+  sockaddr_storage a{};
+  int alen = sizeof a;
+  if (getpeername(c, reinterpret_cast<sockaddr *>(&a), &alen) != 0) alen = 0;
+  int32_t fd = adopt(in, c, st.family, st.type, st.protocol);
+  if (fd < 0) return fd;
+  *addrlen = alen > 0 ? clamp_len(to_linux(a, alen, in.arena + op.sqe.off, op.sqe.len), op.sqe.len) : 0;
+  return fd;
+}
+
+// Starts queued operations from the head of q until one is in flight (or
+// waits for pool room).
+void run_queue(Instance &in, FdState &st, Queue &q) {
+  while (q.head != kNil) {
+    uint32_t t = q.head;
+    Op &op = in.ops[t];
+    if (op.state == kInFlight) return;
+    uint16_t flags = 0, addrlen = 0;
+    uint32_t off = 0;
+    int32_t r;
+    if (op.sqe.flags & SIO_SQE_NOWAIT) {
+      r = attempt_now(in, st, op, &flags, &addrlen, &off);
+      if (r == kAgain) r = -EAGAIN;
+    } else {
+      r = start(in, st, op, &flags, &addrlen, &off);
+    }
+    if (r == kPending) return;
+    if (r == kNoRoom) return defer(in, st);
+    unlink(in, q, t);
+    finish(in, op, r, flags, addrlen, off);
+  }
+}
+
+void run_deferred(Instance &in) {
+  if (in.deferred.empty()) return;
+  std::vector<std::pair<int32_t, uint32_t>> list;
+  list.swap(in.deferred);
+  for (const auto &[fd, seq] : list) {
+    FdState *st = owned(in, fd);
+    if (st == nullptr || st->seq != seq) continue;
+    st->deferred = false;
+    run_queue(in, *st, st->rd);
+  }
+  if (in.deferred.empty()) {
+    list.clear();
+    in.deferred.swap(list);
+  }
+}
+
+// POLL_IN/POLL_OUT: WSAPoll once; Linux's revents, or 0 when not ready.
+int32_t poll_once(FdState &st, uint8_t op) {
+  WSAPOLLFD p{st.s, static_cast<SHORT>(op == SIO_OP_POLL_IN ? POLLRDNORM : POLLWRNORM), 0};
+  int n = WSAPoll(&p, 1, 0);
+  if (n < 0) return wsa_err();
+  if (n == 0) return 0;
+  int32_t r = 0;
+  if (p.revents & (POLLRDNORM | POLLRDBAND)) r |= L_POLLIN;
+  if (p.revents & POLLWRNORM) r |= L_POLLOUT;
+  if (p.revents & POLLERR) r |= L_POLLERR;
+  if (p.revents & POLLHUP) r |= L_POLLHUP | (op == SIO_OP_POLL_IN ? L_POLLIN : 0);
+  if (p.revents & POLLNVAL) r |= L_POLLNVAL;
+  return r;
+}
+
+void run_polls(Instance &in) {
+  size_t keep = 0;
+  for (size_t i = 0; i < in.polled.size(); i++) {
+    Op &op = in.ops[in.polled[i]];
+    int32_t r = poll_once(*op.st, op.sqe.op);
+    if (r != 0) finish(in, op, r);
+    else in.polled[keep++] = in.polled[i];
+  }
+  in.polled.resize(keep);
+}
+
+void fail_queue(Instance &in, Queue &q, int32_t res) {
+  for (uint32_t t = q.head; t != kNil;) {
+    Op &op = in.ops[t];
+    uint32_t next = op.next;
+    if (op.state == kInFlight) {
+      // closesocket aborts it; its completion reports -EBADF.
+      op.closing = true;
+    } else {
+      unlink(in, q, t);
+      finish(in, op, res);
+    }
+    t = next;
+  }
+}
+
+int32_t do_close(Instance &in, int32_t fd) {
+  FdState *st = owned(in, fd);
+  if (st == nullptr) return -EBADF;
+  fail_queue(in, st->rd, -EBADF);
+  fail_queue(in, st->wr, -EBADF);
+  size_t keep = 0;
+  for (size_t i = 0; i < in.polled.size(); i++) {
+    Op &op = in.ops[in.polled[i]];
+    if (op.st == st) finish(in, op, -EBADF);
+    else in.polled[keep++] = in.polled[i];
+  }
+  in.polled.resize(keep);
+  int r = closesocket(st->s);
+  int32_t res = r != 0 ? wsa_err() : 0;
+  if (st->in_flight > 0) {
+    try {
+      in.closed.push_back(std::move(in.fds[fd]));
+    } catch (const std::bad_alloc &) {
+      die("keeping a closed socket", ERROR_NOT_ENOUGH_MEMORY);
+    }
+  }
+  in.fds[fd].reset();
+  in.fds_open--;
+  return res;
+}
+
+int32_t do_cancel(Instance &in, uint32_t token, uint32_t gen) {
+  if (token >= in.max_ops) return -ENOENT;
+  Op &op = in.ops[token];
+  if (op.state == kFree || op.sqe.gen != gen || op.closing) return -ENOENT;
+  if (op.state == kPolled) {
+    in.polled.erase(std::find(in.polled.begin(), in.polled.end(), token));
+    finish(in, op, -ECANCELED);
+    return 0;
+  }
+  if (op.state == kQueued) {
+    unlink(in, queue_of(*op.st, op), token);
+    finish(in, op, -ECANCELED);
+    return 0;
+  }
+  if (op.cancelled) return -ENOENT;
+  // In flight: Windows gives it back with ERROR_OPERATION_ABORTED, or with
+  // its real result if it finished first; either is its one completion.
+  op.cancelled = true;
+  CancelIoEx(reinterpret_cast<HANDLE>(op.st->s), &op.ov);
+  return 0;
+}
+
+bool takes_nowait(uint8_t op) { return is_parking(op) && op != SIO_OP_CONNECT; }
+
+bool buffers_ok(const Instance &in, const sio_sqe &s) {
+  if (s.flags & SIO_SQE_POOL) return true;
+  switch (s.op) {
+    case SIO_OP_RECVFROM:
+    case SIO_OP_SENDTO:
+      return in_arena(in, s.off, s.len) && in_arena(in, s.arg0, s.arg1);
+    case SIO_OP_POLL_IN:
+    case SIO_OP_POLL_OUT:
+    case SIO_OP_SENDMSG:
+    case SIO_OP_RECVMSG:
+      return true;
+    default:
+      return in_arena(in, s.off, s.len);
+  }
+}
+
+void submit(Instance &in, const sio_sqe &s) {
+  if (s.token >= in.max_ops) return complete(in, s.token, s.gen, -EINVAL);
+  if (in.ops[s.token].state != kFree) return complete(in, s.token, s.gen, -EBUSY);
+  if (s.op >= SIO_OP_COUNT_) return complete(in, s.token, s.gen, -EINVAL);
+  if ((s.flags & ~(SIO_SQE_POOL | SIO_SQE_NOWAIT)) || ((s.flags & SIO_SQE_POOL) && s.op != SIO_OP_RECV) ||
+      ((s.flags & SIO_SQE_NOWAIT) && !takes_nowait(s.op)))
+    return complete(in, s.token, s.gen, -EINVAL);
+  if ((s.flags & SIO_SQE_POOL) && in.pool_len == 0) return complete(in, s.token, s.gen, -ENOBUFS);
+  if (s.op == SIO_OP_SET_POOL) return complete(in, s.token, s.gen, -EINVAL);
+  if (s.op == SIO_OP_CLOSE) return complete(in, s.token, s.gen, do_close(in, s.fd));
+  if (s.op == SIO_OP_CANCEL) return complete(in, s.token, s.gen, do_cancel(in, s.arg0, s.arg1));
+  if (!is_parking(s.op)) return complete(in, s.token, s.gen, run_sync(in, s));
+  FdState *st = owned(in, s.fd);
+  if (st == nullptr) return complete(in, s.token, s.gen, -EBADF);
+  if (!buffers_ok(in, s)) return complete(in, s.token, s.gen, -EFAULT);
+  if (s.op == SIO_OP_SENDMSG || s.op == SIO_OP_RECVMSG) return complete(in, s.token, s.gen, -ENOSYS);
+  Op &op = in.ops[s.token];
+  op.sqe = s;
+  op.cancelled = op.closing = op.probe = false;
+  op.st = st;
+  if (s.op == SIO_OP_POLL_IN || s.op == SIO_OP_POLL_OUT) op.sqe.off = op.sqe.len = 0;
+  if (s.flags & SIO_SQE_POOL) op.sqe.off = 0;
+  bool nowait = (s.flags & SIO_SQE_NOWAIT) != 0;
+  if (s.op == SIO_OP_POLL_IN || s.op == SIO_OP_POLL_OUT) {
+    int32_t r = poll_once(*st, s.op);
+    if (r != 0) return complete(in, s.token, s.gen, r);
+    if (nowait) return complete(in, s.token, s.gen, -EAGAIN);
+    try {
+      in.polled.push_back(s.token);
+    } catch (const std::bad_alloc &) {
+      return complete(in, s.token, s.gen, -ENOMEM);
+    }
+    op.state = kPolled;
+    in.ops_parked++;
+    return;
+  }
+  Queue &q = queue_of(*st, op);
+  if (q.head != kNil && nowait) return complete(in, s.token, s.gen, -EAGAIN);
+  op.state = kQueued;
+  in.ops_parked++;
+  link(in, q, s.token);
+  if (q.head == s.token) run_queue(in, *st, q);
+}
+
+// A completion packet of an operation in flight.
+void on_packet(Instance &in, OVERLAPPED *ov) {
+  Op &op = *CONTAINING_RECORD(ov, Op, ov);
+  FdState &st = *op.st;
+  st.in_flight--;
+  DWORD bytes = 0, fl = 0;
+  DWORD err = 0;
+  if (op.closing) {
+    err = WSAENOTSOCK;
+  } else if (!WSAGetOverlappedResult(st.s, &op.ov, &bytes, FALSE, &fl)) {
+    err = static_cast<DWORD>(WSAGetLastError());
+  }
+  uint32_t t = token_of(in, op);
+  if (op.closing) {
+    // The socket is gone; the slot was kept for this completion only.
+    if (op.accept_sock != INVALID_SOCKET) closesocket(op.accept_sock);
+    op.accept_sock = INVALID_SOCKET;
+    Queue &q = queue_of(st, op);
+    (void)q;  // the closed socket's queues are not run any more
+    op.state = kFree;
+    op.st = nullptr;
+    in.ops_parked--;
+    complete(in, t, op.sqe.gen, -EBADF);
+    if (st.in_flight == 0) {
+      for (auto &c : in.closed)
+        if (c.get() == &st) {
+          c.reset();
+          break;
+        }
+      in.closed.erase(std::remove(in.closed.begin(), in.closed.end(), nullptr), in.closed.end());
+    }
+    return;
+  }
+  Queue &q = queue_of(st, op);
+  uint16_t flags = 0, addrlen = 0;
+  uint32_t off = 0;
+  int32_t res;
+  op.state = kQueued;  // no longer in flight; still the head of q
+  if (err == WSAEMSGSIZE && !st.stream && (op.sqe.op == SIO_OP_RECV || op.sqe.op == SIO_OP_RECVFROM)) {
+    err = 0;
+    flags = op.probe ? 0 : SIO_CQE_TRUNC;
+    bytes = op.probe ? 0 : op.sqe.len;
+  }
+  if (err != 0) {
+    if (op.accept_sock != INVALID_SOCKET) {
+      closesocket(op.accept_sock);
+      op.accept_sock = INVALID_SOCKET;
+    }
+    res = op.cancelled && err == WSA_OPERATION_ABORTED ? -ECANCELED : -errno_of(err, st.datagram);
+  } else if (op.probe) {
+    op.probe = false;
+    if (op.cancelled) {
+      res = -ECANCELED;
+    } else {
+      // Data has arrived: the queue's head runs again and takes it.
+      run_queue(in, st, q);
+      return;
+    }
+  } else {
+    switch (op.sqe.op) {
+      case SIO_OP_ACCEPT:
+        res = accepted(in, st, op, &addrlen);
+        break;
+      case SIO_OP_CONNECT:
+        res = setsockopt(st.s, SOL_SOCKET, SO_UPDATE_CONNECT_CONTEXT, nullptr, 0) != 0 ? wsa_err() : 0;
+        break;
+      case SIO_OP_RECVFROM:
+        addrlen = clamp_len(to_linux(op.addr, op.addrlen, in.arena + op.sqe.arg0, op.sqe.arg1), op.sqe.arg1);
+        res = static_cast<int32_t>(bytes);
+        break;
+      default:
+        res = static_cast<int32_t>(std::min<DWORD>(bytes, INT32_MAX));
+        break;
+    }
+  }
+  unlink(in, q, t);
+  finish(in, op, res, flags, addrlen, off);
+  run_queue(in, st, q);
+}
+
+void on_entries(Instance &in, const OVERLAPPED_ENTRY *e, ULONG n) {
+  for (ULONG i = 0; i < n; i++) {
+    if (e[i].lpCompletionKey == kWakeKey) {
+      in.wake_pending.store(false, std::memory_order_release);
+    } else if (e[i].lpCompletionKey == kOpKey && e[i].lpOverlapped != nullptr) {
+      in.in_flight--;
+      on_packet(in, e[i].lpOverlapped);
+    }
+  }
+}
+
+// Dequeues completion packets: waits up to timeout_ms for the first batch.
+void harvest(Instance &in, DWORD timeout_ms) {
+  OVERLAPPED_ENTRY e[kBatch];
+  for (int round = 0; round < 64; round++) {
+    ULONG n = 0;
+    if (!GetQueuedCompletionStatusEx(in.port, e, kBatch, &n, timeout_ms, FALSE)) {
+      DWORD err = GetLastError();
+      if (err == WAIT_TIMEOUT) return;
+      die("GetQueuedCompletionStatusEx", err);
+    }
+    on_entries(in, e, n);
+    if (n < kBatch) return;
+    timeout_ms = 0;
+  }
+}
+
+// ---- waking Node's loop ------------------------------------------------------------
+// libuv's entry points, exported by node.exe; looked up at run time, so the
+// DLL also loads into a process without libuv (watching is then -ENOSYS).
+struct uv_loop_s;
+struct uv_handle_s;
+using uv_async_cb = void (*)(uv_handle_s *);
+using uv_close_cb = void (*)(uv_handle_s *);
+constexpr int kUvAsync = 1;
+
+struct UvApi {
+  uv_loop_s *(*default_loop)();
+  size_t (*handle_size)(int);
+  void (*handle_set_data)(uv_handle_s *, void *);
+  void *(*handle_get_data)(const uv_handle_s *);
+  int (*async_init)(uv_loop_s *, uv_handle_s *, uv_async_cb);
+  int (*async_send)(uv_handle_s *);
+  void (*close)(uv_handle_s *, uv_close_cb);
+  void (*ref)(uv_handle_s *);
+  void (*unref)(uv_handle_s *);
+};
+
+template <typename F>
+bool bind_symbol(HMODULE m, F *slot, const char *name) {
+  *slot = reinterpret_cast<F>(reinterpret_cast<void *>(GetProcAddress(m, name)));
+  return *slot != nullptr;
+}
+
+const UvApi *uv_api() {
+  static UvApi api;
+  static const bool ok = [] {
+    HMODULE m = GetModuleHandleW(nullptr);
+    return m != nullptr && bind_symbol(m, &api.default_loop, "uv_default_loop") &&
+           bind_symbol(m, &api.handle_size, "uv_handle_size") && bind_symbol(m, &api.handle_set_data, "uv_handle_set_data") &&
+           bind_symbol(m, &api.handle_get_data, "uv_handle_get_data") && bind_symbol(m, &api.async_init, "uv_async_init") &&
+           bind_symbol(m, &api.async_send, "uv_async_send") && bind_symbol(m, &api.close, "uv_close") &&
+           bind_symbol(m, &api.ref, "uv_ref") && bind_symbol(m, &api.unref, "uv_unref");
+  }();
+  return ok ? &api : nullptr;
+}
+
+// The waiter thread blocks in GetQueuedCompletionStatusEx on the port. What
+// it dequeues is the main thread's to handle: it keeps the entries in
+// `stash`, hands over (uv_async_send: the loop calls the shim's callback,
+// whose sio_enter takes them) and waits until that sio_enter has run.
+struct Watch {
+  const UvApi *uv;
+  Instance *in;
+  uv_handle_s *handle;
+  HANDLE thread = nullptr;
+  CRITICAL_SECTION mu;
+  CONDITION_VARIABLE cv;
+  bool handed_over = false;  // guarded by mu
+  bool stopping = false;     // guarded by mu
+  std::atomic<int> slice_ms{-1};  // wait limit while POLL_* wait (-1: none)
+  std::vector<OVERLAPPED_ENTRY> stash;  // the waiter's until handed over
+};
+
+void on_async(uv_handle_s *h) {
+  auto *w = static_cast<Watch *>(uv_api()->handle_get_data(h));
+  // SAFETY: the watch is stopped (and this handle closed) before its
+  // instance is freed, and libuv calls nothing after uv_close.
+  Instance *in = w->in;
+  in->ready_cb(in->handle);
+}
+
+void on_close(uv_handle_s *h) {
+  auto *w = static_cast<Watch *>(uv_api()->handle_get_data(h));
+  free(h);
+  DeleteCriticalSection(&w->mu);
+  delete w;
+}
+
+DWORD WINAPI waiter_main(void *arg) {
+  auto *w = static_cast<Watch *>(arg);
+  OVERLAPPED_ENTRY e[kBatch];
+  for (;;) {
+    ULONG n = 0;
+    int slice = w->slice_ms.load(std::memory_order_acquire);
+    BOOL ok = GetQueuedCompletionStatusEx(w->in->port, e, kBatch, &n, slice < 0 ? INFINITE : static_cast<DWORD>(slice), FALSE);
+    if (!ok) {
+      DWORD err = GetLastError();
+      if (err != WAIT_TIMEOUT) die("GetQueuedCompletionStatusEx (waiter)", err);
+      n = 0;
+    }
+    bool stop = false;
+    EnterCriticalSection(&w->mu);
+    for (ULONG i = 0; i < n; i++) {
+      if (e[i].lpCompletionKey == kStopKey) stop = true;
+      else w->stash.push_back(e[i]);
+    }
+    if (stop || w->stopping) {
+      LeaveCriticalSection(&w->mu);
+      return 0;
+    }
+    w->handed_over = true;
+    w->uv->async_send(w->handle);
+    while (w->handed_over && !w->stopping) SleepConditionVariableCS(&w->cv, &w->mu, INFINITE);
+    bool quit = w->stopping;
+    LeaveCriticalSection(&w->mu);
+    if (quit) return 0;
+  }
+}
+
+// Called by sio_enter: takes what the waiter dequeued (whether or not its
+// uv_async_send has been seen yet: an sio_enter made meanwhile for another
+// reason takes it just as well).
+void take_stash(Instance &in) {
+  Watch *w = in.watch;
+  if (w == nullptr) return;
+  EnterCriticalSection(&w->mu);
+  if (!w->stash.empty()) {
+    in.backlog.insert(in.backlog.end(), w->stash.begin(), w->stash.end());
+    w->stash.clear();
+  }
+  LeaveCriticalSection(&w->mu);
+}
+
+// Called at the end of sio_enter: lets a waiter that handed over wait again,
+// once its stash has been taken. A waiter that handed over after this call's
+// take_stash keeps waiting: its uv_async_send brings the sio_enter that
+// takes the stash (releasing it here would strand the entries).
+void rearm(Instance &in) {
+  Watch *w = in.watch;
+  if (w == nullptr) return;
+  // While POLL_IN/POLL_OUT wait, the waiter's waits are cut to slices so
+  // that sio_enter checks them again; one blocked without limit is woken.
+  int slice = in.polled.empty() ? -1 : kPollSliceMs;
+  if (w->slice_ms.exchange(slice, std::memory_order_acq_rel) < 0 && slice >= 0 &&
+      !in.wake_pending.exchange(true, std::memory_order_acq_rel) &&
+      !PostQueuedCompletionStatus(in.port, 0, kWakeKey, nullptr))
+    die("PostQueuedCompletionStatus", GetLastError());
+  EnterCriticalSection(&w->mu);
+  bool wake = w->handed_over && w->stash.empty();
+  if (wake) w->handed_over = false;
+  LeaveCriticalSection(&w->mu);
+  if (wake) WakeConditionVariable(&w->cv);
+}
+
+int32_t watch_start(Instance &in) {
+  const UvApi *uv = uv_api();
+  if (uv == nullptr) return -ENOSYS;
+  auto *w = new (std::nothrow) Watch();
+  if (w == nullptr) return -ENOMEM;
+  w->uv = uv;
+  w->in = &in;
+  InitializeCriticalSection(&w->mu);
+  InitializeConditionVariable(&w->cv);
+  w->handle = static_cast<uv_handle_s *>(calloc(1, uv->handle_size(kUvAsync)));
+  int r = w->handle == nullptr ? -ENOMEM : uv->async_init(uv->default_loop(), w->handle, on_async);
+  if (r != 0) {
+    free(w->handle);
+    DeleteCriticalSection(&w->mu);
+    delete w;
+    return r < 0 && r > -200 ? r : -EIO;
+  }
+  uv->handle_set_data(w->handle, w);
+  w->slice_ms.store(in.polled.empty() ? -1 : kPollSliceMs);
+  w->thread = CreateThread(nullptr, 64 * 1024, waiter_main, w, 0, nullptr);
+  if (w->thread == nullptr) {
+    uv->close(w->handle, on_close);  // frees w
+    return -EAGAIN;
+  }
+  in.watch = w;
+  return 0;
+}
+
+void watch_stop(Instance &in) {
+  Watch *w = in.watch;
+  in.watch = nullptr;
+  EnterCriticalSection(&w->mu);
+  w->stopping = true;
+  LeaveCriticalSection(&w->mu);
+  WakeConditionVariable(&w->cv);
+  if (!PostQueuedCompletionStatus(in.port, 0, kStopKey, nullptr)) die("PostQueuedCompletionStatus", GetLastError());
+  WaitForSingleObject(w->thread, INFINITE);
+  CloseHandle(w->thread);
+  // What the waiter dequeued last is still the instance's to handle.
+  in.backlog.insert(in.backlog.end(), w->stash.begin(), w->stash.end());
+  w->stash.clear();
+  w->uv->close(w->handle, on_close);
+}
+
+// ---- instances ------------------------------------------------------------------------
+void publish_counters(Instance &in) {
+  in.hdr->ops_parked = in.ops_parked;
+  in.hdr->fds_open = in.fds_open;
+  in.hdr->fds_registered = in.fds_open;
+  in.hdr->fds_deferred = static_cast<uint32_t>(in.deferred.size());
+}
+
+void free_instance(Instance *in) {
+  if (in->watch != nullptr) watch_stop(*in);
+  for (auto &st : in->fds)
+    if (st) closesocket(st->s);
+  for (auto &op : in->ops)
+    if (op.accept_sock != INVALID_SOCKET) closesocket(op.accept_sock);
+  // Windows may still write into OVERLAPPED records and arena buffers until
+  // the aborted operations' packets are dequeued: wait for them (bounded).
+  bool drained = true;
+  if (in->port != nullptr) {
+    OVERLAPPED_ENTRY e[kBatch];
+    for (int i = 0; i < 100 && in->in_flight > 0; i++) {
+      ULONG n = 0;
+      if (!GetQueuedCompletionStatusEx(in->port, e, kBatch, &n, 100, FALSE)) continue;
+      for (ULONG k = 0; k < n; k++)
+        if (e[k].lpCompletionKey == kOpKey && e[k].lpOverlapped != nullptr) in->in_flight--;
+    }
+    drained = in->in_flight == 0;
+    CloseHandle(in->port);
+  }
+  if (!drained) {
+    // Never free memory Windows may still write: leaking is the safe answer.
+    fprintf(stderr, "sio iocp: %u operations never completed after their sockets closed; their memory is kept\n",
+            in->in_flight);
+    return;
+  }
+  if (in->region != nullptr) VirtualFree(in->region, 0, MEM_RELEASE);
+  delete in;
+}
+
+int32_t init_instance(Instance &in, uint32_t sq_entries, uint32_t max_ops, uint32_t arena_bytes) {
+  in.sq_entries = sq_entries;
+  in.max_ops = max_ops;
+  in.cq_entries = max_ops + sq_entries;
+  in.arena_len = arena_bytes;
+  uint64_t sq_off = sizeof(sio_header);
+  uint64_t cq_off = sq_off + uint64_t{sq_entries} * sizeof(sio_sqe);
+  uint64_t arena_off = (cq_off + uint64_t{in.cq_entries} * sizeof(sio_cqe) + 4095) & ~uint64_t{4095};
+  in.region_len = arena_off + arena_bytes;
+  void *p = VirtualAlloc(nullptr, in.region_len, MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE);
+  if (p == nullptr) return -ENOMEM;
+  in.region = static_cast<uint8_t *>(p);
+  in.hdr = reinterpret_cast<sio_header *>(in.region);
+  in.sq = reinterpret_cast<sio_sqe *>(in.region + sq_off);
+  in.cq = reinterpret_cast<sio_cqe *>(in.region + cq_off);
+  in.arena = in.region + arena_off;
+  *in.hdr = sio_header{};
+  in.hdr->magic = SIO_MAGIC;
+  in.hdr->abi_version = SIO_ABI_VERSION;
+  in.hdr->region_len = static_cast<uint32_t>(in.region_len);
+  in.hdr->sq_off = static_cast<uint32_t>(sq_off);
+  in.hdr->sq_entries = sq_entries;
+  in.hdr->cq_off = static_cast<uint32_t>(cq_off);
+  in.hdr->cq_entries = in.cq_entries;
+  in.hdr->arena_off = static_cast<uint32_t>(arena_off);
+  in.hdr->arena_len = arena_bytes;
+  in.hdr->max_ops = max_ops;
+  try {
+    in.ops.resize(max_ops);
+  } catch (const std::bad_alloc &) {
+    return -ENOMEM;
+  }
+  in.port = CreateIoCompletionPort(INVALID_HANDLE_VALUE, nullptr, 0, 1);
+  if (in.port == nullptr) return -errno_of(GetLastError());
+  return 0;
+}
+
+}  // namespace
+
+// ---- exported ABI -----------------------------------------------------------------------
+extern "C" {
+
+SIO_API uint32_t sio_abi_version(void) { return SIO_ABI_VERSION; }
+
+SIO_API const char *sio_backend_name(void) { return "iocp"; }
+
+SIO_API int32_t sio_create(uint32_t sq_entries, uint32_t max_ops, uint32_t arena_bytes) {
+  if (sq_entries < 1 || sq_entries > 65536 || max_ops < 1 || max_ops > (1u << 20) || arena_bytes > (1u << 30))
+    return -EINVAL;
+  InitOnceExecuteOnce(&g_wsa_once, wsa_init, nullptr, nullptr);
+  if (!g_wsa_ok) return -ENOSYS;
+  auto *in = new (std::nothrow) Instance();
+  if (in == nullptr) return -ENOMEM;
+  int32_t r = init_instance(*in, sq_entries, max_ops, arena_bytes);
+  if (r < 0) {
+    free_instance(in);
+    return r;
+  }
+  AcquireSRWLockExclusive(&g_mu);
+  for (uint32_t i = 0; i < kSlots; i++) {
+    if (g_slots[i].load(std::memory_order_relaxed) != nullptr) continue;
+    g_gen[i] = g_gen[i] % 0x7fffffu + 1;
+    in->handle = static_cast<int32_t>(g_gen[i] << 8 | i);
+    g_slots[i].store(in, std::memory_order_release);
+    ReleaseSRWLockExclusive(&g_mu);
+    return in->handle;
+  }
+  ReleaseSRWLockExclusive(&g_mu);
+  free_instance(in);
+  return -EMFILE;
+}
+
+SIO_API int32_t sio_destroy(int32_t handle) {
+  AcquireSRWLockExclusive(&g_mu);
+  Instance *in = lookup(handle);
+  if (in != nullptr) g_slots[static_cast<uint32_t>(handle) % kSlots].store(nullptr, std::memory_order_release);
+  ReleaseSRWLockExclusive(&g_mu);
+  if (in == nullptr) return -EBADF;
+  free_instance(in);
+  return 0;
+}
+
+SIO_API void *sio_region(int32_t handle, uint32_t *len_out) {
+  Instance *in = lookup(handle);
+  if (in == nullptr) return nullptr;
+  if (len_out != nullptr) *len_out = static_cast<uint32_t>(in->region_len);
+  return in->region;
+}
+
+SIO_API int32_t sio_enter(int32_t handle, uint32_t n_submit, int32_t timeout_ms) {
+  Instance *in = lookup(handle);
+  if (in == nullptr) return -EBADF;
+  if (n_submit > in->sq_entries) return -EINVAL;
+  in->cq_count = 0;
+  in->pool_used = 0;
+  take_stash(*in);
+  if (!in->backlog.empty()) {
+    std::vector<OVERLAPPED_ENTRY> list;
+    list.swap(in->backlog);
+    on_entries(*in, list.data(), static_cast<ULONG>(list.size()));
+  }
+  run_deferred(*in);
+  for (uint32_t i = 0; i < n_submit; i++) {
+    sio_sqe s;
+    memcpy(&s, &in->sq[i], sizeof s);
+    submit(*in, s);
+  }
+  run_polls(*in);
+  bool busy = in->cq_count > 0 || !in->deferred.empty();
+  DWORD wait = busy || timeout_ms == 0 ? 0 : timeout_ms < 0 ? INFINITE : static_cast<DWORD>(timeout_ms);
+  if (!in->polled.empty() && wait > static_cast<DWORD>(kPollSliceMs)) wait = kPollSliceMs;
+  harvest(*in, wait);
+  if (in->cq_count == 0 && !in->polled.empty()) run_polls(*in);
+  publish_counters(*in);
+  rearm(*in);
+  return static_cast<int32_t>(in->cq_count);
+}
+
+SIO_API int32_t sio_sync(int32_t handle) {
+  Instance *in = lookup(handle);
+  if (in == nullptr) return -EBADF;
+  sio_sqe s;
+  memcpy(&s, &in->hdr->sync_sqe, sizeof s);
+  bool ring_only = s.op >= SIO_OP_COUNT_ || is_parking(s.op) || s.op == SIO_OP_CLOSE || s.op == SIO_OP_CANCEL;
+  int32_t res = ring_only ? -EINVAL : run_sync(*in, s);
+  in->hdr->sync_cqe = sio_cqe{s.token, s.gen, res, 0, 0, 0, 0};
+  publish_counters(*in);
+  return res;
+}
+
+SIO_API int32_t sio_send(int32_t handle, int32_t fd, const void *buf, uint32_t len, uint32_t msg_flags,
+                         uint32_t addr_off, uint32_t addr_len) {
+  Instance *in = lookup(handle);
+  if (in == nullptr) return -EBADF;
+  FdState *st = owned(*in, fd);
+  if (st == nullptr) return -EBADF;
+  if (buf == nullptr && len > 0) return -EFAULT;
+  sockaddr_storage to;
+  int tolen = 0;
+  if (addr_len > 0) {
+    if (!in_arena(*in, addr_off, addr_len)) return -EFAULT;
+    int32_t r = to_win(in->arena + addr_off, addr_len, &to, &tolen);
+    if (r < 0) return r;
+  }
+  for (uint32_t t = st->wr.head; t != kNil; t = in->ops[t].next) {
+    uint8_t op = in->ops[t].sqe.op;
+    if (op == SIO_OP_SEND || op == SIO_OP_SENDTO) return -EAGAIN;
+  }
+  // SAFETY: buf is the caller's memory for the duration of this call; the
+  // plain (not overlapped) call keeps nothing of it afterwards.
+  WSABUF b{std::min(len, kMaxTransfer), static_cast<char *>(const_cast<void *>(buf))};
+  DWORD n = 0;
+  int r = tolen > 0 ? WSASendTo(st->s, &b, 1, &n, win_msg_flags(msg_flags), reinterpret_cast<sockaddr *>(&to), tolen, nullptr, nullptr)
+                    : WSASend(st->s, &b, 1, &n, win_msg_flags(msg_flags), nullptr, nullptr);
+  if (r != 0) return wsa_err(st->datagram);
+  return static_cast<int32_t>(n);
+}
+
+SIO_API int32_t sio_wake(int32_t handle) {
+  AcquireSRWLockShared(&g_mu);
+  Instance *in = lookup(handle);
+  int32_t r = 0;
+  if (in == nullptr) {
+    r = -EBADF;
+  } else if (!in->wake_pending.exchange(true, std::memory_order_acq_rel)) {
+    if (!PostQueuedCompletionStatus(in->port, 0, kWakeKey, nullptr)) {
+      in->wake_pending.store(false, std::memory_order_release);
+      r = -errno_of(GetLastError());
+    }
+  }
+  ReleaseSRWLockShared(&g_mu);
+  return r;
+}
+
+SIO_API int32_t sio_watch(int32_t handle, uint32_t mode, sio_ready_cb cb) {
+  Instance *in = lookup(handle);
+  if (in == nullptr) return -EBADF;
+  if (cb == nullptr) return -EINVAL;
+  // A completion port is no file descriptor: libuv cannot poll it.
+  if (mode != SIO_WATCH_THREAD) return -EINVAL;
+  if (in->watch != nullptr) return -EBUSY;
+  in->ready_cb = cb;
+  return watch_start(*in);
+}
+
+SIO_API int32_t sio_unwatch(int32_t handle) {
+  Instance *in = lookup(handle);
+  if (in == nullptr) return -EBADF;
+  if (in->watch == nullptr) return -ENOENT;
+  watch_stop(*in);
+  return 0;
+}
+
+SIO_API int32_t sio_watch_ref(int32_t handle, int32_t ref) {
+  Instance *in = lookup(handle);
+  if (in == nullptr) return -EBADF;
+  if (in->watch == nullptr) return -ENOENT;
+  if (ref) in->watch->uv->ref(in->watch->handle);
+  else in->watch->uv->unref(in->watch->handle);
+  return 0;
+}
+
+}  // extern "C"
