@@ -138,6 +138,10 @@ int errno_of(DWORD e, bool datagram = false) {
 
 int32_t wsa_err(bool datagram = false) { return -errno_of(static_cast<DWORD>(WSAGetLastError()), datagram); }
 
+// A send on a stream socket that is not connected: Linux answers EPIPE
+// (tcp_sendmsg), Winsock WSAENOTCONN.
+int32_t send_errno(int32_t r, bool stream) { return r == -ENOTCONN && stream ? -EPIPE : r; }
+
 // ---- state -------------------------------------------------------------------
 struct Queue {
   uint32_t head = kNil;
@@ -175,6 +179,7 @@ struct FdState {
   bool stream;    // SOCK_STREAM: a short pool piece is fine
   bool datagram;  // SOCK_DGRAM
   bool deferred = false;
+  bool listening = false;  // Winsock would take a receive on it and wait forever
   uint32_t seq = 0;
   uint32_t in_flight = 0;  // operations Windows still holds (OVERLAPPED, buffer)
   Queue rd, wr;
@@ -359,7 +364,16 @@ SOCKET new_socket(int family, int type, int protocol, int32_t *err) {
     return INVALID_SOCKET;
   }
   SOCKET s = WSASocketW(wf, type, protocol, nullptr, 0, WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
-  if (s == INVALID_SOCKET) *err = wsa_err();
+  if (s == INVALID_SOCKET) {
+    *err = wsa_err();
+    return s;
+  }
+  // The contract's sockets behave as Linux's: an IPv6 socket is dual-stack
+  // unless IPV6_V6ONLY is set (Windows' default is the opposite).
+  if (wf == AF_INET6) {
+    DWORD off = 0;
+    setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, reinterpret_cast<const char *>(&off), sizeof off);
+  }
   return s;
 }
 
@@ -378,61 +392,6 @@ int32_t do_socket(Instance &in, const sio_sqe &s) {
 }
 
 int32_t do_close(Instance &in, int32_t fd);
-
-// SOCKETPAIR: Windows has none; like CPython's socket.socketpair() on
-// Windows, a loopback TCP connection through a listener made for it.
-int32_t do_socketpair(Instance &in, const sio_sqe &s) {
-  if (!in_arena(in, s.off, 4)) return -EFAULT;
-  int family = static_cast<int>(s.arg0);
-  int type = static_cast<int>(s.arg1) & ~(L_SOCK_NONBLOCK | L_SOCK_CLOEXEC);
-  if (family == L_AF_UNIX) return -EOPNOTSUPP;
-  if (family != L_AF_INET && family != L_AF_INET6) return -EAFNOSUPPORT;
-  if (type != L_SOCK_STREAM) return -EOPNOTSUPP;
-  int wf = win_family(family);
-  SOCKET l = socket(wf, SOCK_STREAM, 0), a = INVALID_SOCKET, b = INVALID_SOCKET;
-  sockaddr_storage addr{};
-  int alen = sizeof addr;
-  int32_t r = 0;
-  if (l == INVALID_SOCKET) return wsa_err();
-  addr.ss_family = static_cast<ADDRESS_FAMILY>(wf);
-  if (wf == AF_INET) {
-    reinterpret_cast<sockaddr_in &>(addr).sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    alen = sizeof(sockaddr_in);
-  } else {
-    reinterpret_cast<sockaddr_in6 &>(addr).sin6_addr = in6addr_loopback;
-    alen = sizeof(sockaddr_in6);
-  }
-  if (bind(l, reinterpret_cast<sockaddr *>(&addr), alen) != 0 || listen(l, 1) != 0 ||
-      getsockname(l, reinterpret_cast<sockaddr *>(&addr), &alen) != 0) {
-    r = wsa_err();
-  } else {
-    a = WSASocketW(wf, SOCK_STREAM, 0, nullptr, 0, WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
-    if (a == INVALID_SOCKET || connect(a, reinterpret_cast<sockaddr *>(&addr), alen) != 0) {
-      r = wsa_err();
-    } else {
-      b = accept(l, nullptr, nullptr);
-      if (b == INVALID_SOCKET) r = wsa_err();
-    }
-  }
-  closesocket(l);
-  if (r < 0) {
-    if (a != INVALID_SOCKET) closesocket(a);
-    return r;
-  }
-  SetHandleInformation(reinterpret_cast<HANDLE>(b), HANDLE_FLAG_INHERIT, 0);
-  int32_t fa = adopt(in, a, family, L_SOCK_STREAM, IPPROTO_TCP);
-  if (fa < 0) {
-    closesocket(b);
-    return fa;
-  }
-  int32_t fb = adopt(in, b, family, L_SOCK_STREAM, IPPROTO_TCP);
-  if (fb < 0) {
-    do_close(in, fa);
-    return fb;
-  }
-  memcpy(in.arena + s.off, &fb, sizeof fb);
-  return fa;
-}
 
 int32_t do_inheritable(const FdState &st, uint32_t set, uint32_t inheritable) {
   DWORD flags = 0;
@@ -523,10 +482,11 @@ int32_t do_setsockopt(Instance &in, FdState &st, const sio_sqe &s) {
     case OptKind::kType: case OptKind::kDomain: case OptKind::kProtocol: case OptKind::kError:
       return -ENOPROTOOPT;  // read-only on Linux too
     case OptKind::kInt: {
-      // Linux takes a one-byte value for some IP options; Windows wants a DWORD.
+      // Linux takes one byte for the IPv4 options (do_ip_setsockopt) and
+      // wants an int everywhere else; Windows always wants a DWORD.
       int32_t x = 0;
       if (s.len >= 4) memcpy(&x, v, 4);
-      else if (s.len >= 1) x = v[0];
+      else if (s.len >= 1 && o.level == IPPROTO_IP) x = v[0];
       else return -EINVAL;
       return setsockopt(st.s, o.level, o.name, reinterpret_cast<const char *>(&x), sizeof x) != 0 ? wsa_err() : 0;
     }
@@ -629,16 +589,20 @@ int32_t run_sync(Instance &in, const sio_sqe &s) {
     in.pool_used = 0;
     return 0;
   }
-  if (s.op == SIO_OP_SOCKETPAIR) return do_socketpair(in, s);
+  // Windows has no socketpair(2) (CPython emulates it with a loopback
+  // connection, which the caller can do as well): the contract's ENOSYS.
+  if (s.op == SIO_OP_SOCKETPAIR) return -ENOSYS;
   FdState *st = owned(in, s.fd);
   if (st == nullptr) return -EBADF;
-  // A second descriptor of one socket would need a second association with
-  // the completion port, which Windows refuses (one port per file object).
-  if (s.op == SIO_OP_DUP) return -EOPNOTSUPP;
+  // A second handle of one socket would need a second association with the
+  // completion port, which Windows refuses (one port per file object).
+  if (s.op == SIO_OP_DUP) return -ENOSYS;
   if (s.op == SIO_OP_INHERITABLE) return do_inheritable(*st, s.arg0, s.arg1);
   if (s.op == SIO_OP_LISTEN) {
     int backlog = static_cast<int>(std::min<uint32_t>(s.arg0, SOMAXCONN));
-    return listen(st->s, backlog) != 0 ? wsa_err() : 0;
+    if (listen(st->s, backlog) != 0) return wsa_err();
+    st->listening = true;
+    return 0;
   }
   if (s.op == SIO_OP_SHUTDOWN) {
     if (s.arg0 > 2) return -EINVAL;
@@ -742,6 +706,8 @@ int32_t attempt_pool_recv(Instance &in, FdState &st, const sio_sqe &s, uint16_t 
 // The plain non-blocking call of an operation (NOWAIT): its result, or kAgain.
 int32_t attempt_now(Instance &in, FdState &st, Op &op, uint16_t *flags, uint16_t *addrlen, uint32_t *off) {
   const sio_sqe &s = op.sqe;
+  if (st.listening && (s.op == SIO_OP_RECV || s.op == SIO_OP_RECVFROM)) return -ENOTCONN;
+  if (st.listening && (s.op == SIO_OP_SEND || s.op == SIO_OP_SENDTO)) return -EPIPE;
   if (s.flags & SIO_SQE_POOL) return attempt_pool_recv(in, st, s, flags, off);
   DWORD fl = win_msg_flags(s.msg_flags), n = 0;
   WSABUF b{s.len, reinterpret_cast<char *>(in.arena + s.off)};
@@ -790,7 +756,8 @@ int32_t attempt_now(Instance &in, FdState &st, Op &op, uint16_t *flags, uint16_t
       *flags = SIO_CQE_TRUNC;
       return static_cast<int32_t>(s.len);
     }
-    return -errno_of(e, st.datagram);
+    int32_t r2 = -errno_of(e, st.datagram);
+    return s.op == SIO_OP_SEND || s.op == SIO_OP_SENDTO ? send_errno(r2, st.stream) : r2;
   }
   return static_cast<int32_t>(std::min<DWORD>(n, INT32_MAX));
 }
@@ -831,6 +798,11 @@ int32_t accepted(Instance &in, FdState &st, Op &op, uint16_t *addrlen);
 // flags/addrlen/off filled in).
 int32_t start(Instance &in, FdState &st, Op &op, uint16_t *flags, uint16_t *addrlen, uint32_t *off) {
   sio_sqe &s = op.sqe;
+  // A listening socket carries no data: Linux says ENOTCONN (and EINVAL to
+  // a connect); Winsock would leave the receive pending.
+  if (st.listening && (s.op == SIO_OP_RECV || s.op == SIO_OP_RECVFROM)) return -ENOTCONN;
+  if (st.listening && (s.op == SIO_OP_SEND || s.op == SIO_OP_SENDTO)) return -EPIPE;
+  if (st.listening && s.op == SIO_OP_CONNECT) return -EINVAL;
   memset(&op.ov, 0, sizeof op.ov);
   op.probe = false;
   DWORD n = 0, fl = win_msg_flags(s.msg_flags);
@@ -871,7 +843,7 @@ int32_t start(Instance &in, FdState &st, Op &op, uint16_t *flags, uint16_t *addr
     }
     case SIO_OP_SEND: {
       int32_t r = immediate(in, st, op, WSASend(st.s, &op.wbuf, 1, &n, fl, &op.ov, nullptr) == 0);
-      return r == 0 ? static_cast<int32_t>(n) : r;
+      return r == 0 ? static_cast<int32_t>(n) : send_errno(r, st.stream);
     }
     case SIO_OP_RECVFROM: {
       op.wflags = fl;
@@ -1633,7 +1605,7 @@ SIO_API int32_t sio_send(int32_t handle, int32_t fd, const void *buf, uint32_t l
   DWORD n = 0;
   int r = tolen > 0 ? WSASendTo(st->s, &b, 1, &n, win_msg_flags(msg_flags), reinterpret_cast<sockaddr *>(&to), tolen, nullptr, nullptr)
                     : WSASend(st->s, &b, 1, &n, win_msg_flags(msg_flags), nullptr, nullptr);
-  if (r != 0) return wsa_err(st->datagram);
+  if (r != 0) return send_errno(wsa_err(st->datagram), st->stream);
   return static_cast<int32_t>(n);
 }
 

@@ -34,10 +34,27 @@ export function bindLoopback(t: TestEnv, h: number, family: Family): void {
 /** A listening stream socket on loopback: its handle and address. */
 export function listener(t: TestEnv, family: Family, backlog = 128): { lst: number; addr: SockAddr } {
   if (family === 'inet6') requireIpv6(t);
+  if (family === 'unix') requireUnix(t);
   const lst = io.socket(family, 'stream');
   bindLoopback(t, lst, family);
   io.listen(lst, backlog);
   return { lst, addr: io.getsockname(lst) };
+}
+
+/**
+ * The test goes on only where the backend makes Unix-domain stream
+ * sockets: one that answers EAFNOSUPPORT (Wine's Winsock has no AF_UNIX)
+ * cannot, which t.cannot() reports (a failure for a native backend on Linux).
+ */
+export function requireUnix(t: TestEnv): void {
+  let h: number;
+  try {
+    h = io.socket('unix', 'stream');
+  } catch (e) {
+    if (e instanceof OSError && e.errno === E.EAFNOSUPPORT) t.cannot('make Unix-domain sockets', e.code);
+    throw e;
+  }
+  io.close(h);
 }
 
 /** Skips the test when ::1 cannot be bound (checked with a throwaway datagram socket). */

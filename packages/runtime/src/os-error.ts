@@ -109,6 +109,30 @@ for (const [cls, names] of [
 }
 
 let systemErrors: Map<number, [string, string]> | null = null;
+/** errno number → name, from os.constants.errno (the first name of a number wins). */
+let errnoNames: Map<number, string> | null = null;
+/** libuv's description of each error, by name. */
+let messages: Map<string, string> | null = null;
+
+/**
+ * The name and description of an errno that libuv's map does not key by
+ * -errno: on Windows libuv numbers its errors apart from the C runtime's
+ * errno values, so the name comes from os.constants.errno and the text from
+ * libuv's map by that name.
+ */
+function byConstants(errno: number): [string, string] | undefined {
+  if (errnoNames === null) {
+    errnoNames = new Map();
+    for (const [name, n] of Object.entries(E)) if (n !== undefined && !errnoNames.has(n)) errnoNames.set(n, name);
+  }
+  const code = errnoNames.get(errno);
+  if (code === undefined) return undefined;
+  if (messages === null) {
+    messages = new Map();
+    for (const [name, message] of systemErrors!.values()) messages.set(name, message);
+  }
+  return [code, messages.get(code) ?? code];
+}
 
 /** The symbolic name and description of a positive errno. */
 export function describeErrno(errno: number): {
@@ -119,7 +143,11 @@ export function describeErrno(errno: number): {
 } {
   // libuv numbers its errors as -errno on POSIX systems; its map has the names.
   systemErrors ??= getSystemErrorMap();
-  const entry = systemErrors.get(-errno);
+  let entry = systemErrors.get(-errno);
+  // An entry whose name the platform numbers otherwise is not this errno
+  // (Windows' libuv numbers its errors apart from the C runtime's).
+  if (entry !== undefined && E[entry[0]] !== undefined && E[entry[0]] !== errno) entry = undefined;
+  entry ??= byConstants(errno);
   if (entry === undefined) return { code: '', message: `Unknown error ${errno}` };
   const [code, message] = entry;
   return { code, message: message.charAt(0).toUpperCase() + message.slice(1) };

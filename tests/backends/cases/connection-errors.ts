@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { BrokenPipeError, ConnectionRefusedError, ConnectionResetError, io, OSError, sleep, SockOpt, spawn, type Family } from '@stackless-io/runtime';
 import { blockedInIo, conformance, joinAll, raises, type TestEnv } from '../harness.js';
-import { bindLoopback, E, pair, recvAll, recvExactly, requireIpv6, str, text, trySetsockopt, tcpPair } from '../net.js';
+import { bindLoopback, E, pair, recvAll, recvExactly, requireIpv6, requireUnix, str, text, trySetsockopt, tcpPair } from '../net.js';
 
 /** A connected TCP pair over IPv4 loopback, made by a tasklet. */
 /** Closes `h` so that the peer sees a reset (SO_LINGER on with 0 seconds). */
@@ -107,6 +107,7 @@ export function connectionErrorCases(name: string): void {
   for (const [family, what] of REFUSED) {
     conformance(name, `connection refused (${what}): ConnectionRefusedError, errno ECONNREFUSED`, async (t) => {
       if (family === 'inet6') requireIpv6(t);
+      if (family === 'unix') requireUnix(t);
       // A socket bound but not listening owns the address, so nothing else
       // can be listening there and the connect is refused for certain.
       const idle = io.socket(family, 'stream');
