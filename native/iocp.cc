@@ -140,7 +140,11 @@ int32_t wsa_err(bool datagram = false) { return -errno_of(static_cast<DWORD>(WSA
 
 // A send on a stream socket that is not connected: Linux answers EPIPE
 // (tcp_sendmsg), Winsock WSAENOTCONN.
-int32_t send_errno(int32_t r, bool stream) { return r == -ENOTCONN && stream ? -EPIPE : r; }
+int32_t send_errno(int32_t r, bool stream, bool connected = true) {
+  if (!stream) return r;
+  if (r == -ENOTCONN || (!connected && r == -ECONNRESET)) return -EPIPE;
+  return r;
+}
 
 // ---- state -------------------------------------------------------------------
 struct Queue {
@@ -180,6 +184,8 @@ struct FdState {
   bool datagram;  // SOCK_DGRAM
   bool deferred = false;
   bool listening = false;  // Winsock would take a receive on it and wait forever
+  bool shut_rd = false;    // shutdown(SHUT_RD): receives are EOF, as on Linux
+  bool connected = false;  // connected or accepted once (a send before is EPIPE)
   uint32_t seq = 0;
   uint32_t in_flight = 0;  // operations Windows still holds (OVERLAPPED, buffer)
   Queue rd, wr;
@@ -266,11 +272,14 @@ void complete(Instance &in, uint32_t token, uint32_t gen, int32_t res, uint16_t 
 uint16_t clamp_len(uint64_t got, uint32_t cap) { return static_cast<uint16_t>(std::min<uint64_t>({got, cap, UINT16_MAX})); }
 
 // Linux sockaddr bytes to a Windows sockaddr (the layouts differ only in
-// AF_INET6's number). Returns 0, or -errno.
-int32_t to_win(const uint8_t *p, uint32_t len, sockaddr_storage *out, int *outlen) {
+// AF_INET6's number). Returns 0, or -errno. sock_family is the socket's
+// (Linux) family: an IPv4 socket takes only IPv4 addresses (Linux's
+// EAFNOSUPPORT; Winsock would say otherwise).
+int32_t to_win(const uint8_t *p, uint32_t len, sockaddr_storage *out, int *outlen, int sock_family = 0) {
   if (len < 2) return -EINVAL;
   uint16_t fam;
   memcpy(&fam, p, 2);
+  if (sock_family == L_AF_INET && fam != L_AF_INET) return -EAFNOSUPPORT;
   memset(out, 0, sizeof *out);
   if (fam == L_AF_INET) {
     if (len < sizeof(sockaddr_in)) return -EINVAL;
@@ -599,6 +608,8 @@ int32_t run_sync(Instance &in, const sio_sqe &s) {
   if (s.op == SIO_OP_DUP) return -ENOSYS;
   if (s.op == SIO_OP_INHERITABLE) return do_inheritable(*st, s.arg0, s.arg1);
   if (s.op == SIO_OP_LISTEN) {
+    // Linux: only connection-based sockets listen.
+    if (!st->stream && st->type != L_SOCK_SEQPACKET) return -EOPNOTSUPP;
     int backlog = static_cast<int>(std::min<uint32_t>(s.arg0, SOMAXCONN));
     if (listen(st->s, backlog) != 0) return wsa_err();
     st->listening = true;
@@ -606,14 +617,18 @@ int32_t run_sync(Instance &in, const sio_sqe &s) {
   }
   if (s.op == SIO_OP_SHUTDOWN) {
     if (s.arg0 > 2) return -EINVAL;
-    return shutdown(st->s, static_cast<int>(s.arg0)) != 0 ? wsa_err() : 0;
+    if (shutdown(st->s, static_cast<int>(s.arg0)) != 0) return wsa_err();
+    // Winsock answers a receive after SD_RECEIVE with WSAESHUTDOWN; Linux
+    // with end of stream.
+    if (s.arg0 != 1) st->shut_rd = true;
+    return 0;
   }
   if (!in_arena(in, s.off, s.len)) return -EFAULT;
   switch (s.op) {
     case SIO_OP_BIND: {
       sockaddr_storage a;
       int alen;
-      int32_t r = to_win(in.arena + s.off, s.len, &a, &alen);
+      int32_t r = to_win(in.arena + s.off, s.len, &a, &alen, st->family);
       if (r < 0) return r;
       return bind(st->s, reinterpret_cast<sockaddr *>(&a), alen) != 0 ? wsa_err() : 0;
     }
@@ -708,6 +723,7 @@ int32_t attempt_now(Instance &in, FdState &st, Op &op, uint16_t *flags, uint16_t
   const sio_sqe &s = op.sqe;
   if (st.listening && (s.op == SIO_OP_RECV || s.op == SIO_OP_RECVFROM)) return -ENOTCONN;
   if (st.listening && (s.op == SIO_OP_SEND || s.op == SIO_OP_SENDTO)) return -EPIPE;
+  if (st.shut_rd && st.stream && s.op == SIO_OP_RECV) return 0;
   if (s.flags & SIO_SQE_POOL) return attempt_pool_recv(in, st, s, flags, off);
   DWORD fl = win_msg_flags(s.msg_flags), n = 0;
   WSABUF b{s.len, reinterpret_cast<char *>(in.arena + s.off)};
@@ -721,6 +737,7 @@ int32_t attempt_now(Instance &in, FdState &st, Op &op, uint16_t *flags, uint16_t
       SetHandleInformation(reinterpret_cast<HANDLE>(c), HANDLE_FLAG_INHERIT, 0);
       int32_t fd = adopt(in, c, st.family, st.type, st.protocol);
       if (fd < 0) return fd;
+      in.fds[fd]->connected = true;
       *addrlen = clamp_len(to_linux(a, alen, in.arena + s.off, s.len), s.len);
       return fd;
     }
@@ -741,7 +758,7 @@ int32_t attempt_now(Instance &in, FdState &st, Op &op, uint16_t *flags, uint16_t
     case SIO_OP_SENDTO: {
       sockaddr_storage a;
       int alen;
-      int32_t e = to_win(in.arena + s.arg0, s.arg1, &a, &alen);
+      int32_t e = to_win(in.arena + s.arg0, s.arg1, &a, &alen, st.family);
       if (e < 0) return e;
       r = WSASendTo(st.s, &b, 1, &n, fl, reinterpret_cast<sockaddr *>(&a), alen, nullptr, nullptr);
       break;
@@ -757,7 +774,7 @@ int32_t attempt_now(Instance &in, FdState &st, Op &op, uint16_t *flags, uint16_t
       return static_cast<int32_t>(s.len);
     }
     int32_t r2 = -errno_of(e, st.datagram);
-    return s.op == SIO_OP_SEND || s.op == SIO_OP_SENDTO ? send_errno(r2, st.stream) : r2;
+    return s.op == SIO_OP_SEND || s.op == SIO_OP_SENDTO ? send_errno(r2, st.stream, st.connected) : r2;
   }
   return static_cast<int32_t>(std::min<DWORD>(n, INT32_MAX));
 }
@@ -803,6 +820,7 @@ int32_t start(Instance &in, FdState &st, Op &op, uint16_t *flags, uint16_t *addr
   if (st.listening && (s.op == SIO_OP_RECV || s.op == SIO_OP_RECVFROM)) return -ENOTCONN;
   if (st.listening && (s.op == SIO_OP_SEND || s.op == SIO_OP_SENDTO)) return -EPIPE;
   if (st.listening && s.op == SIO_OP_CONNECT) return -EINVAL;
+  if (st.shut_rd && st.stream && s.op == SIO_OP_RECV) return 0;
   memset(&op.ov, 0, sizeof op.ov);
   op.probe = false;
   DWORD n = 0, fl = win_msg_flags(s.msg_flags);
@@ -843,7 +861,7 @@ int32_t start(Instance &in, FdState &st, Op &op, uint16_t *flags, uint16_t *addr
     }
     case SIO_OP_SEND: {
       int32_t r = immediate(in, st, op, WSASend(st.s, &op.wbuf, 1, &n, fl, &op.ov, nullptr) == 0);
-      return r == 0 ? static_cast<int32_t>(n) : send_errno(r, st.stream);
+      return r == 0 ? static_cast<int32_t>(n) : send_errno(r, st.stream, st.connected);
     }
     case SIO_OP_RECVFROM: {
       op.wflags = fl;
@@ -861,14 +879,14 @@ int32_t start(Instance &in, FdState &st, Op &op, uint16_t *flags, uint16_t *addr
       return static_cast<int32_t>(n);
     }
     case SIO_OP_SENDTO: {
-      int32_t e = to_win(in.arena + s.arg0, s.arg1, &op.addr, &op.addrlen);
+      int32_t e = to_win(in.arena + s.arg0, s.arg1, &op.addr, &op.addrlen, st.family);
       if (e < 0) return e;
       int32_t r = immediate(in, st, op, WSASendTo(st.s, &op.wbuf, 1, &n, fl, reinterpret_cast<sockaddr *>(&op.addr),
                                               op.addrlen, &op.ov, nullptr) == 0);
       return r == 0 ? static_cast<int32_t>(n) : r;
     }
     case SIO_OP_CONNECT: {
-      int32_t e = to_win(in.arena + s.off, s.len, &op.addr, &op.addrlen);
+      int32_t e = to_win(in.arena + s.off, s.len, &op.addr, &op.addrlen, st.family);
       if (e < 0) return e;
       if (!st.stream) {
         // A datagram connect only sets the peer: it never waits.
@@ -881,6 +899,7 @@ int32_t start(Instance &in, FdState &st, Op &op, uint16_t *flags, uint16_t *addr
       int32_t r = immediate(in, st, op, g_connectex(st.s, reinterpret_cast<sockaddr *>(&op.addr), op.addrlen, nullptr, 0,
                                                 nullptr, &op.ov) != FALSE);
       if (r == 0 && setsockopt(st.s, SOL_SOCKET, SO_UPDATE_CONNECT_CONTEXT, nullptr, 0) != 0) return wsa_err();
+      if (r == 0) st.connected = true;
       if (r == -EINVAL) {
         // ConnectEx on a listening or connected socket: Linux's answers.
         BOOL listening = FALSE;
@@ -930,6 +949,7 @@ int32_t accepted(Instance &in, FdState &st, Op &op, uint16_t *addrlen) {
   if (getpeername(c, reinterpret_cast<sockaddr *>(&a), &alen) != 0) alen = 0;
   int32_t fd = adopt(in, c, st.family, st.type, st.protocol);
   if (fd < 0) return fd;
+  in.fds[fd]->connected = true;
   *addrlen = alen > 0 ? clamp_len(to_linux(a, alen, in.arena + op.sqe.off, op.sqe.len), op.sqe.len) : 0;
   return fd;
 }
@@ -1189,6 +1209,7 @@ void on_packet(Instance &in, OVERLAPPED *ov) {
         break;
       case SIO_OP_CONNECT:
         res = setsockopt(st.s, SOL_SOCKET, SO_UPDATE_CONNECT_CONTEXT, nullptr, 0) != 0 ? wsa_err() : 0;
+        if (res == 0) st.connected = true;
         break;
       case SIO_OP_RECVFROM:
         addrlen = clamp_len(to_linux(op.addr, op.addrlen, in.arena + op.sqe.arg0, op.sqe.arg1), op.sqe.arg1);
@@ -1592,7 +1613,7 @@ SIO_API int32_t sio_send(int32_t handle, int32_t fd, const void *buf, uint32_t l
   int tolen = 0;
   if (addr_len > 0) {
     if (!in_arena(*in, addr_off, addr_len)) return -EFAULT;
-    int32_t r = to_win(in->arena + addr_off, addr_len, &to, &tolen);
+    int32_t r = to_win(in->arena + addr_off, addr_len, &to, &tolen, st->family);
     if (r < 0) return r;
   }
   for (uint32_t t = st->wr.head; t != kNil; t = in->ops[t].next) {
@@ -1605,7 +1626,7 @@ SIO_API int32_t sio_send(int32_t handle, int32_t fd, const void *buf, uint32_t l
   DWORD n = 0;
   int r = tolen > 0 ? WSASendTo(st->s, &b, 1, &n, win_msg_flags(msg_flags), reinterpret_cast<sockaddr *>(&to), tolen, nullptr, nullptr)
                     : WSASend(st->s, &b, 1, &n, win_msg_flags(msg_flags), nullptr, nullptr);
-  if (r != 0) return send_errno(wsa_err(st->datagram), st->stream);
+  if (r != 0) return send_errno(wsa_err(st->datagram), st->stream, st->connected);
   return static_cast<int32_t>(n);
 }
 
