@@ -1,7 +1,7 @@
 /*
  * backend.h: the C ABI that every native IO shim of Stackless IO implements
- * (epoll.cc and kqueue.cc, both over the readiness core readiness.cc; uring.cc
- * and iocp.cc later). A new backend author should be able to implement a shim
+ * (epoll.cc and kqueue.cc, both over the readiness core readiness.cc, and
+ * iocp.cc; uring.cc later). A new backend author should be able to implement a shim
  * from this file alone.
  *
  * Numbers
@@ -9,14 +9,22 @@
  * - Every number JS passes in is Linux's: SOCK_* types, MSG_* flags, option
  *   levels and names, sockaddr layouts (a 16-bit family first, no sa_len;
  *   AF_INET6 = 10), control messages. A shim on another kernel translates
- *   them at its edge (kqueue.cc's socket calls: sockcalls.h, sockabi.h);
- *   what it cannot translate it answers as the contract allows (-ENOSYS for
- *   SENDMSG/RECVMSG, -ENOPROTOOPT for an option it has no number for).
- * - Errors are the platform's: res < 0 (and every negative return) is -errno
- *   in the numbering of the shim's own <errno.h>, which is the numbering of
- *   Node's os.constants.errno on that platform. The TypeScript above
- *   (@stackless-io/shim-backend) reads error numbers only through
- *   os.constants.errno and never hard-codes one, so no table is needed.
+ *   them at its edge (kqueue.cc's socket calls: sockcalls.h, sockabi.h;
+ *   iocp.cc's own tables); what it cannot translate it answers as the
+ *   contract allows (-ENOSYS for SENDMSG/RECVMSG, -ENOPROTOOPT or
+ *   -EOPNOTSUPP for an option it has no number for).
+ * - Errors are the platform's numbers with Linux's meaning: res < 0 (and
+ *   every negative return) is -errno in the numbering of the C runtime the
+ *   JS engine is built with, i.e. the values of Node's os.constants.errno
+ *   on that platform (Linux's on Linux, the BSD's on kqueue platforms; on
+ *   Windows the UCRT's, ECONNREFUSED = 107). A shim on a kernel with native
+ *   errors of its own maps them to the errno Linux gives for the same
+ *   event, in one table (iocp.cc: errno_of(): WSAECONNREFUSED ->
+ *   ECONNREFUSED, WSAECONNRESET -> ECONNRESET, ERROR_OPERATION_ABORTED ->
+ *   ECANCELED, WSAESHUTDOWN -> EPIPE, ...); a name the platform's table
+ *   lacks (ESOCKTNOSUPPORT on Windows) takes Linux's number. The TypeScript
+ *   above (@stackless-io/shim-backend) reads error numbers only through
+ *   os.constants.errno and never hard-codes one.
  *
  * Shape of the contract
  * ---------------------
@@ -293,7 +301,12 @@ struct sio_header {
   uint8_t pad[8];
 };
 
-/* sio_watch modes */
+/*
+ * sio_watch modes. A shim whose kernel object is no pollable fd (an IO
+ * completion port) answers -EINVAL to UV_POLL; the TypeScript then asks for
+ * THREAD. iocp.cc's waiter thread blocks in GetQueuedCompletionStatusEx and
+ * keeps what it dequeued for the next sio_enter.
+ */
 #define SIO_WATCH_UV_POLL 1u /* Node's libuv polls the poller fd (no thread) */
 #define SIO_WATCH_THREAD 2u  /* a waiter thread + uv_async_send */
 

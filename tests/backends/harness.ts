@@ -135,10 +135,21 @@ export function raisesNow(fn: () => unknown): Error {
   throw new Error('expected an error, got none');
 }
 
+/** The counters of a backend over a native shim (ShimBackend's `shim`), if it is one. */
+function shimCounters(b: IoBackend): { opsParked: number; fdsOpen: number } | null {
+  const shim = (b as { shim?: { stats?: () => { opsParked: number; fdsOpen: number } } }).shim;
+  return typeof shim?.stats === 'function' ? shim.stats() : null;
+}
+
 /** What a test may have left behind: all of it must be zero. */
 function leftovers(fd0: number): Record<string, number | string> {
   const s = stats();
-  const b = currentBackend().stats();
+  const backend = currentBackend();
+  const b = backend.stats();
+  // The shim's own count: operations it still holds (for IOCP, OVERLAPPED
+  // records Windows has not given back, also those of closed sockets) and
+  // sockets it has open.
+  const shim = shimCounters(backend);
   return {
     tasklets: liveTasklets().map(String).join(', ') || 0,
     runnable: s.runnable,
@@ -148,10 +159,12 @@ function leftovers(fd0: number): Record<string, number | string> {
     handles: b.handles,
     pending: b.pending,
     fds: fd0 < 0 ? 0 : fdCount() - fd0,
+    shimOps: shim === null ? 0 : shim.opsParked,
+    shimSockets: shim === null ? 0 : shim.fdsOpen,
   };
 }
 
-const CLEAN = { tasklets: 0, runnable: 0, timers: 0, promises: 0, io: 0, handles: 0, pending: 0, fds: 0 };
+const CLEAN = { tasklets: 0, runnable: 0, timers: 0, promises: 0, io: 0, handles: 0, pending: 0, fds: 0, shimOps: 0, shimSockets: 0 };
 
 function isClean(l: Record<string, number | string>): boolean {
   return Object.entries(CLEAN).every(([k, v]) => l[k] === v);

@@ -42,9 +42,10 @@ export function listener(t: TestEnv, family: Family, backlog = 128): { lst: numb
 }
 
 /**
- * The test goes on only where the backend makes Unix-domain stream
- * sockets: one that answers EAFNOSUPPORT (Wine's Winsock has no AF_UNIX)
- * cannot, which t.cannot() reports (a failure for a native backend on Linux).
+ * The test goes on only where the backend makes Unix-domain stream sockets
+ * bound to paths: one that answers EAFNOSUPPORT (Wine's Winsock has no
+ * AF_UNIX) or refuses a path cannot, which t.cannot() reports (a failure
+ * for a native backend on Linux).
  */
 export function requireUnix(t: TestEnv): void {
   let h: number;
@@ -52,6 +53,15 @@ export function requireUnix(t: TestEnv): void {
     h = io.socket('unix', 'stream');
   } catch (e) {
     if (e instanceof OSError && e.errno === E.EAFNOSUPPORT) t.cannot('make Unix-domain sockets', e.code);
+    throw e;
+  }
+  // libuv on Windows makes them from named pipes, which take only pipe
+  // names: a path in a directory is refused (EACCES).
+  try {
+    io.bind(h, { family: 'unix', path: join(t.tmpdir(), 'probe.sock') });
+  } catch (e) {
+    io.close(h);
+    if (e instanceof OSError && (e.errno === E.EACCES || e.errno === E.EINVAL)) t.cannot('bind a Unix-domain socket to a path', e.code);
     throw e;
   }
   io.close(h);

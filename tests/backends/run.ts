@@ -7,7 +7,8 @@
 // with `--log FILE`. `--grep <text>` runs only the tests whose title
 // contains the text; $SIO_TEST_BACKENDS limits the backends (see
 // conformance.test.ts).
-import { createWriteStream } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createWriteStream, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Mocha from 'mocha';
@@ -113,6 +114,16 @@ if (!spec) {
 }
 const failed = runner.failures;
 process.exitCode = failed > 0 ? 1 : 0;
+// On Linux the Windows build of Node runs the suite too, under Wine, on the
+// iocp and libuv backends (tests/wine/test-wine.sh prints
+// `backend iocp (wine): ...`, or one line saying why it could not run).
+// SIO_TEST_WINE=0 leaves it out; a run under Wine never starts another.
+const wineScript = join(here, '../../../tests/wine/test-wine.sh');
+if (process.platform === 'linux' && process.env.SIO_TEST_WINE !== '0' && grep === undefined && existsSync(wineScript)) {
+  console.log('\nBackend conformance under Wine (Windows Node 22)');
+  const r = spawnSync('bash', [wineScript, 'backends'], { stdio: 'inherit' });
+  if (r.status !== 0) process.exitCode = 1;
+}
 // Nothing should keep the event loop alive now; if something does, say so
 // rather than hang.
 setTimeout(() => {

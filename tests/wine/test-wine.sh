@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# test-wine.sh: the Windows runs, on a Linux machine with Wine (`npm run
+# test:wine`; `npm run test:backends` runs the `backends` part). Builds the
+# IOCP shim with mingw-w64, prepares Windows Node (wine-node.sh) and runs,
+# each with node.exe under Wine, output to files in $SIO_WINE_LOGS
+# (default .ci/logs/wine), one summary line each:
+#
+#   backends      the conformance suite on iocp and on libuv:
+#                   backend iocp (wine): N passed, M failed, K skipped
+#                   backend libuv (wine): ...
+#   fuzz          the random-argument test of the IOCP DLL
+#   differential  socket-compat on iocp against the CPython traces
+#
+#   tests/wine/test-wine.sh [backends|fuzz|differential]...   (default: all)
+#
+# Without Wine or mingw-w64 it says so in one line and exits 0: the Windows
+# runs are an addition to the Linux ones, never a reason to fail there.
+set -uo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+LOGS=${SIO_WINE_LOGS:-$REPO/.ci/logs/wine}
+WINE_NODE=$REPO/tests/wine/wine-node.sh
+cd "$REPO" || exit 2
+
+if ! command -v wine >/dev/null 2>&1 && [[ ! -x /usr/lib/wine/wine64 ]]; then
+  echo "backend iocp (wine): not run: Wine is not installed (apt-get install wine64 g++-mingw-w64-x86-64)"
+  exit 0
+fi
+if ! command -v "${CXX_MINGW:-x86_64-w64-mingw32-g++}" >/dev/null 2>&1; then
+  echo "backend iocp (wine): not run: mingw-w64 is not installed (apt-get install g++-mingw-w64-x86-64)"
+  exit 0
+fi
+
+mkdir -p "$LOGS"
+CXX= node packages/io-iocp/scripts/build-native.mjs || exit 1
+if ! "$WINE_NODE" setup >"$LOGS/setup.log" 2>&1; then
+  cat "$LOGS/setup.log"
+  echo "test:wine: preparing Windows Node under Wine failed (see above)"
+  exit 1
+fi
+
+status=0
+
+# A path as node.exe sees it: Wine maps the Unix root to drive Z:.
+winpath() { printf 'Z:%s' "$1"; }
+
+backends() {
+  local b log rc line
+  for b in iocp libuv; do
+    log="$LOGS/conformance-$b.log"
+    rc=0
+    SIO_TEST_BACKENDS=$b "$WINE_NODE" run "$log" build/tests/backends/run.js --log "$(winpath "$LOGS/conformance-$b.lines")" || rc=$?
+    line=$(grep -E "^backend $b: " "$log" | head -1)
+    if [[ -n $line ]]; then
+      echo "${line/backend $b:/backend $b (wine):}"
+    else
+      echo "backend $b (wine): no summary (exit status $rc; 124 is the timeout), see $log"
+    fi
+    if ((rc != 0)); then
+      status=1
+      sed -n '/^Failed:/,$p' "$log" | grep -vE '^ +at ' | head -60
+    fi
+  done
+}
+
+fuzz() {
+  local log="$LOGS/fuzz-iocp.log" rc=0
+  "$WINE_NODE" run "$log" node_modules/mocha/bin/mocha.js --no-config --no-package --reporter spec --timeout 600000 packages/io-iocp/build/test/fuzz.test.js || rc=$?
+  local counts
+  counts=$(grep -E '^ +[0-9]+ (passing|failing|pending)' "$log" | sed -E 's/^ +//; s/ \(.*//' | paste -sd, - | sed 's/,/, /g')
+  echo "fuzz iocp (wine): ${counts:-no mocha summary} (exit status $rc)"
+  if ((rc != 0)); then
+    status=1
+    tail -40 "$log"
+  fi
+}
+
+differential() {
+  local log="$LOGS/differential-iocp.log" rc=0
+  node build/tests/differential/run.js --record "$LOGS/cpython-traces.json" >"$LOGS/differential-record.log" 2>&1 || rc=$?
+  if ((rc != 0)); then
+    echo "differential iocp (wine): recording the CPython traces failed (exit status $rc)"
+    tail -20 "$LOGS/differential-record.log"
+    status=1
+    return
+  fi
+  STACKLESS_IO_BACKEND=iocp "$WINE_NODE" run "$log" build/tests/differential/run.js --replay "$(winpath "$LOGS/cpython-traces.json")" || rc=$?
+  local line
+  line=$(grep -E '^differential' "$log" | tail -1)
+  echo "${line:-differential iocp (wine): no summary (exit status $rc), see $log}"
+  if ((rc != 0)); then
+    status=1
+    tail -60 "$log"
+  fi
+}
+
+parts=("$@")
+((${#parts[@]} == 0)) && parts=(backends fuzz differential)
+for p in "${parts[@]}"; do
+  case $p in
+    backends | fuzz | differential) "$p" ;;
+    *)
+      echo "usage: $0 [backends|fuzz|differential]..." >&2
+      exit 2
+      ;;
+  esac
+done
+exit "$status"
