@@ -138,11 +138,13 @@ int errno_of(DWORD e, bool datagram = false) {
 
 int32_t wsa_err(bool datagram = false) { return -errno_of(static_cast<DWORD>(WSAGetLastError()), datagram); }
 
-// A send on a stream socket that is not connected: Linux answers EPIPE
-// (tcp_sendmsg), Winsock WSAENOTCONN.
+// A send on a stream socket that is not connected, or whose connection the
+// peer closed or reset: Linux answers EPIPE (tcp_sendmsg; the reset itself
+// is reported to a receive), Winsock WSAENOTCONN or WSAECONNRESET.
 int32_t send_errno(int32_t r, bool stream, bool connected = true) {
+  (void)connected;
   if (!stream) return r;
-  if (r == -ENOTCONN || (!connected && r == -ECONNRESET)) return -EPIPE;
+  if (r == -ENOTCONN || r == -ECONNRESET) return -EPIPE;
   return r;
 }
 
@@ -164,6 +166,7 @@ struct Op {
   bool cancelled = false;  // CancelIoEx issued: an abort reports -ECANCELED
   bool closing = false;    // its socket was closed: reports -EBADF
   bool probe = false;      // in flight as a zero-byte WSARecv (pool receive)
+  bool stop = false;       // an AcceptEx its listener's shutdown() cancelled: EINVAL
   uint32_t prev = kNil, next = kNil;
   FdState *st = nullptr;
   SOCKET accept_sock = INVALID_SOCKET;
@@ -185,6 +188,8 @@ struct FdState {
   bool deferred = false;
   bool listening = false;  // Winsock would take a receive on it and wait forever
   bool shut_rd = false;    // shutdown(SHUT_RD): receives are EOF, as on Linux
+  bool stopped = false;    // a listener shutdown() stopped: accepts are EINVAL, as on Linux
+  bool reuseaddr = false;  // SO_REUSEADDR as set (see do_setsockopt)
   bool connected = false;  // connected or accepted once (a send before is EPIPE)
   uint32_t seq = 0;
   uint32_t in_flight = 0;  // operations Windows still holds (OVERLAPPED, buffer)
@@ -401,6 +406,7 @@ int32_t do_socket(Instance &in, const sio_sqe &s) {
 }
 
 int32_t do_close(Instance &in, int32_t fd);
+int32_t ensure_bound(FdState &st);
 
 int32_t do_inheritable(const FdState &st, uint32_t set, uint32_t inheritable) {
   DWORD flags = 0;
@@ -486,6 +492,17 @@ WinOpt win_option(int level, int name) {
 int32_t do_setsockopt(Instance &in, FdState &st, const sio_sqe &s) {
   WinOpt o = win_option(static_cast<int>(s.arg0), static_cast<int>(s.arg1));
   const uint8_t *v = in.arena + s.off;
+  if (o.kind == OptKind::kInt && o.level == SOL_SOCKET && o.name == SO_REUSEADDR && !st.datagram) {
+    // Linux's SO_REUSEADDR on a stream lets a bind reuse a port in
+    // TIME_WAIT, never one a live socket holds; Windows binds over TIME_WAIT
+    // anyway, and its SO_REUSEADDR would let a bind steal a live port. So the
+    // value is only kept (getsockopt reads it back), as libuv does.
+    if (s.len < 4) return -EINVAL;
+    int32_t x;
+    memcpy(&x, v, 4);
+    st.reuseaddr = x != 0;
+    return 0;
+  }
   switch (o.kind) {
     case OptKind::kNone: return -ENOPROTOOPT;
     case OptKind::kType: case OptKind::kDomain: case OptKind::kProtocol: case OptKind::kError:
@@ -540,6 +557,10 @@ int32_t do_getsockopt(Instance &in, FdState &st, const sio_sqe &s) {
       break;
     }
     case OptKind::kInt: {
+      if (o.level == SOL_SOCKET && o.name == SO_REUSEADDR && !st.datagram) {
+        x = st.reuseaddr ? 1 : 0;
+        break;
+      }
       int l = sizeof x;
       if (getsockopt(st.s, o.level, o.name, reinterpret_cast<char *>(&x), &l) != 0) return wsa_err();
       if (l == 1) x &= 0xff;  // Windows answers some options with one byte (TCP_NODELAY)
@@ -608,8 +629,14 @@ int32_t run_sync(Instance &in, const sio_sqe &s) {
   if (s.op == SIO_OP_DUP) return -ENOSYS;
   if (s.op == SIO_OP_INHERITABLE) return do_inheritable(*st, s.arg0, s.arg1);
   if (s.op == SIO_OP_LISTEN) {
-    // Linux: only connection-based sockets listen.
+    // Linux: only connection-based sockets listen, and an unbound one is
+    // bound to an ephemeral port first (Winsock answers WSAEINVAL).
     if (!st->stream && st->type != L_SOCK_SEQPACKET) return -EOPNOTSUPP;
+    if (st->family == L_AF_INET || st->family == L_AF_INET6) {
+      int32_t b = ensure_bound(*st);
+      if (b < 0) return b;
+    }
+    st->stopped = false;
     int backlog = static_cast<int>(std::min<uint32_t>(s.arg0, SOMAXCONN));
     if (listen(st->s, backlog) != 0) return wsa_err();
     st->listening = true;
@@ -617,6 +644,21 @@ int32_t run_sync(Instance &in, const sio_sqe &s) {
   }
   if (s.op == SIO_OP_SHUTDOWN) {
     if (s.arg0 > 2) return -EINVAL;
+    if (st->listening && s.arg0 != 1) {
+      // Linux stops a listener: its accepts (also those waiting) are EINVAL
+      // and it listens again after another listen(). Winsock has no such
+      // thing (WSAENOTCONN): the waiting AcceptEx is cancelled instead.
+      st->stopped = true;
+      for (uint32_t t = st->rd.head; t != kNil; t = in.ops[t].next) {
+        Op &op = in.ops[t];
+        if (op.state == kInFlight && op.sqe.op == SIO_OP_ACCEPT) {
+          op.stop = true;
+          CancelIoEx(reinterpret_cast<HANDLE>(st->s), &op.ov);
+        }
+      }
+      return 0;
+    }
+    if (st->listening && s.arg0 == 1) return 0;
     if (shutdown(st->s, static_cast<int>(s.arg0)) != 0) return wsa_err();
     // Winsock answers a receive after SD_RECEIVE with WSAESHUTDOWN; Linux
     // with end of stream.
@@ -630,7 +672,10 @@ int32_t run_sync(Instance &in, const sio_sqe &s) {
       int alen;
       int32_t r = to_win(in.arena + s.off, s.len, &a, &alen, st->family);
       if (r < 0) return r;
-      return bind(st->s, reinterpret_cast<sockaddr *>(&a), alen) != 0 ? wsa_err() : 0;
+      if (bind(st->s, reinterpret_cast<sockaddr *>(&a), alen) == 0) return 0;
+      // Winsock says WSAEACCES for an address another socket holds
+      // exclusively; Linux calls that EADDRINUSE.
+      return WSAGetLastError() == WSAEACCES ? -EADDRINUSE : wsa_err();
     }
     case SIO_OP_SETSOCKOPT: return do_setsockopt(in, *st, s);
     case SIO_OP_GETSOCKOPT: return do_getsockopt(in, *st, s);
@@ -730,6 +775,8 @@ int32_t attempt_now(Instance &in, FdState &st, Op &op, uint16_t *flags, uint16_t
   int r = 0;
   switch (s.op) {
     case SIO_OP_ACCEPT: {
+      if (!st.stream && st.type != L_SOCK_SEQPACKET) return -EOPNOTSUPP;
+      if (!st.listening || st.stopped) return -EINVAL;
       sockaddr_storage a{};
       int alen = sizeof a;
       SOCKET c = accept(st.s, reinterpret_cast<sockaddr *>(&a), &alen);
@@ -912,6 +959,11 @@ int32_t start(Instance &in, FdState &st, Op &op, uint16_t *flags, uint16_t *addr
       return r;
     }
     case SIO_OP_ACCEPT: {
+      // Linux: accept on a datagram socket is EOPNOTSUPP, on one that does
+      // not listen (or whose listening shutdown() stopped) EINVAL; AcceptEx
+      // would wait.
+      if (!st.stream && st.type != L_SOCK_SEQPACKET) return -EOPNOTSUPP;
+      if (!st.listening || st.stopped) return -EINVAL;
       int32_t err = 0;
       op.accept_sock = new_socket(st.family, st.type, st.protocol, &err);
       if (op.accept_sock == INVALID_SOCKET) return err;
@@ -1118,7 +1170,7 @@ void submit(Instance &in, const sio_sqe &s) {
   if (s.op == SIO_OP_SENDMSG || s.op == SIO_OP_RECVMSG) return complete(in, s.token, s.gen, -ENOSYS);
   Op &op = in.ops[s.token];
   op.sqe = s;
-  op.cancelled = op.closing = op.probe = false;
+  op.cancelled = op.closing = op.probe = op.stop = false;
   op.st = st;
   if (s.op == SIO_OP_POLL_IN || s.op == SIO_OP_POLL_OUT) op.sqe.off = op.sqe.len = 0;
   if (s.flags & SIO_SQE_POOL) op.sqe.off = 0;
@@ -1192,7 +1244,9 @@ void on_packet(Instance &in, OVERLAPPED *ov) {
       closesocket(op.accept_sock);
       op.accept_sock = INVALID_SOCKET;
     }
-    res = op.cancelled && err == WSA_OPERATION_ABORTED ? -ECANCELED : -errno_of(err, st.datagram);
+    res = op.cancelled && err == WSA_OPERATION_ABORTED ? -ECANCELED
+          : op.stop && err == WSA_OPERATION_ABORTED  ? -EINVAL
+                                                     : -errno_of(err, st.datagram);
   } else if (op.probe) {
     op.probe = false;
     if (op.cancelled) {

@@ -9,10 +9,16 @@
 //
 //   node build/tests/differential/run.js [--seed N] [--random N] [--backend NAME] [--only PREFIX]
 //   (or DIFF_SEED / DIFF_RANDOM / DIFF_BACKEND / DIFF_ONLY in the environment)
+//
+// Where python3 cannot run (Windows Node under Wine), CPython's answers are
+// recorded first on the host and replayed (see python.ts):
+//   node run.js --record FILE --backend iocp [--seed N ...]    runs CPython only, writes FILE
+//   node.exe run.js --replay FILE --backend iocp [--seed N ...] compares against FILE
+// With --record, --backend names the backend the replay will run (it need
+// not be usable here): its random variants are recorded too.
 import '../helpers/test-env.js';
-import { execFileSync } from 'node:child_process';
 import { formatDiff, type Diff } from './compare.js';
-import { PYTHON } from './python.js';
+import { pythonVersion, saveRecording } from './python.js';
 import {
   backends,
   DEFAULT_RANDOM,
@@ -39,6 +45,11 @@ const randomCount = Number(option('random', 'DIFF_RANDOM') ?? DEFAULT_RANDOM);
 const onlyBackend = option('backend', 'DIFF_BACKEND');
 const only = option('only', 'DIFF_ONLY');
 const verbose = process.argv.includes('--verbose') || process.env.DIFF_VERBOSE === '1';
+const record = option('record', 'DIFF_RECORD');
+const replay = option('replay', 'DIFF_REPLAY');
+// python.ts reads these at its first call.
+if (record !== undefined) process.env.DIFF_RECORD = record;
+if (replay !== undefined) process.env.DIFF_REPLAY = replay;
 const SHOW = 40;
 /** Kinds of random difference shrunk per backend, and the time all shrinking of a backend may take. */
 const SHRINK_PER_BACKEND = 8;
@@ -66,8 +77,16 @@ let writtenCount = 0;
 let randomRun = 0;
 console.log(`differential: seed=${seed} (rerun: node build/tests/differential/run.js --seed ${seed})`);
 try {
-  console.log(`CPython: ${execFileSync(PYTHON, ['--version'], { encoding: 'utf8' }).trim()}`);
+  console.log(`CPython: ${pythonVersion()}`);
   const p = prepare(seed, only === undefined ? randomCount : 0, only === undefined ? undefined : (s) => s.name.startsWith(only));
+  if (record !== undefined) {
+    // CPython only: every batch the replaying backend will ask for.
+    await p.pythonWritten;
+    await p.pythonRandom;
+    if (onlyBackend !== undefined) await randomFor(p, onlyBackend).python;
+    console.log(`recorded ${saveRecording()} CPython traces in ${record}`);
+    process.exit(0);
+  }
   writtenCount = p.written.length;
   randomRun = p.random.length;
   console.log(`features: ${Object.entries(p.features).map(([k, v]) => `${k}=${v}`).join(' ')}`);
@@ -127,6 +146,11 @@ try {
         for (const [k, i] of firsts.entries()) {
           const { scenario, actions } = p.random[i]!;
           const left = end - performance.now();
+          if (replay !== undefined) {
+            // Shrinking runs new scenarios on CPython, which a replay cannot.
+            console.log(`\nNot shrunk (CPython's answers are replayed): rerun with python3 and --seed ${seed} --backend ${r.backend} --verbose`);
+            break;
+          }
           if (k >= SHRINK_PER_BACKEND || left < 2000) {
             const rest = firsts.slice(k).map((j) => p.random[j]!.scenario.name);
             console.log(`\nNot shrunk (time or count limit): ${rest.join(', ')}; rerun with --seed ${seed} --backend ${r.backend} --verbose to see them whole`);
