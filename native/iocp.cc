@@ -138,13 +138,11 @@ int errno_of(DWORD e, bool datagram = false) {
 
 int32_t wsa_err(bool datagram = false) { return -errno_of(static_cast<DWORD>(WSAGetLastError()), datagram); }
 
-// A send on a stream socket that is not connected, or whose connection the
-// peer closed or reset: Linux answers EPIPE (tcp_sendmsg; the reset itself
-// is reported to a receive), Winsock WSAENOTCONN or WSAECONNRESET.
+// A send on a stream socket that is not connected: Linux answers EPIPE
+// (tcp_sendmsg), Winsock WSAENOTCONN (Wine: WSAECONNRESET).
 int32_t send_errno(int32_t r, bool stream, bool connected = true) {
-  (void)connected;
   if (!stream) return r;
-  if (r == -ENOTCONN || r == -ECONNRESET) return -EPIPE;
+  if (r == -ENOTCONN || (!connected && r == -ECONNRESET)) return -EPIPE;
   return r;
 }
 
@@ -191,6 +189,8 @@ struct FdState {
   bool stopped = false;    // a listener shutdown() stopped: accepts are EINVAL, as on Linux
   bool reuseaddr = false;  // SO_REUSEADDR as set (see do_setsockopt)
   bool connected = false;  // connected or accepted once (a send before is EPIPE)
+  bool eof_seen = false;   // a receive returned end of stream
+  bool reset_told = false; // a reset has been reported once (see stream_result)
   uint32_t seq = 0;
   uint32_t in_flight = 0;  // operations Windows still holds (OVERLAPPED, buffer)
   Queue rd, wr;
@@ -659,7 +659,17 @@ int32_t run_sync(Instance &in, const sio_sqe &s) {
       return 0;
     }
     if (st->listening && s.arg0 == 1) return 0;
-    if (shutdown(st->s, static_cast<int>(s.arg0)) != 0) return wsa_err();
+    // Linux: a socket that is not connected cannot be shut down (ENOTCONN);
+    // Winsock lets an unconnected one be, and answers WSAENOTCONN for a
+    // connection the peer has ended, which Linux shuts down quietly.
+    sockaddr_storage peer;
+    int pl = sizeof peer;
+    bool has_peer = getpeername(st->s, reinterpret_cast<sockaddr *>(&peer), &pl) == 0;
+    if (!has_peer && !(st->stream && st->connected)) return -ENOTCONN;
+    if (shutdown(st->s, static_cast<int>(s.arg0)) != 0) {
+      if (WSAGetLastError() == WSAENOTCONN && st->stream && st->connected) return 0;
+      return wsa_err();
+    }
     // Winsock answers a receive after SD_RECEIVE with WSAESHUTDOWN; Linux
     // with end of stream.
     if (s.arg0 != 1) st->shut_rd = true;
@@ -715,8 +725,24 @@ void unlink(Instance &in, Queue &q, uint32_t t) {
   op.prev = op.next = kNil;
 }
 
+// Linux reports a reset once, as ECONNRESET, to the first call that meets
+// it, and EPIPE to every send after (also when the peer had closed first);
+// Winsock says WSAECONNRESET to every call. Applied to each stream result.
+int32_t stream_result(FdState &st, uint8_t op, uint32_t len, int32_t res) {
+  if (!st.stream) return res;
+  bool send = op == SIO_OP_SEND || op == SIO_OP_SENDTO;
+  bool recv = op == SIO_OP_RECV || op == SIO_OP_RECVFROM;
+  if (recv && res == 0 && len > 0) st.eof_seen = true;
+  if (res == -ECONNRESET) {
+    if (send && (st.eof_seen || st.reset_told)) res = -EPIPE;
+    st.reset_told = true;
+  }
+  return res;
+}
+
 // Ends an operation: frees its slot and writes its completion.
 void finish(Instance &in, Op &op, int32_t res, uint16_t flags = 0, uint16_t addrlen = 0, uint32_t off = 0) {
+  if (op.st != nullptr) res = stream_result(*op.st, op.sqe.op, op.sqe.len, res);
   op.state = kFree;
   op.st = nullptr;
   in.ops_parked--;
@@ -1098,6 +1124,9 @@ int32_t do_close(Instance &in, int32_t fd) {
     else in.polled[keep++] = in.polled[i];
   }
   in.polled.resize(keep);
+  // Cancelled explicitly as well as by closesocket: in one Wine run a send
+  // and a receive pending on a socket closed under load never came back.
+  if (st->in_flight > 0) CancelIoEx(reinterpret_cast<HANDLE>(st->s), nullptr);
   int r = closesocket(st->s);
   int32_t res = r != 0 ? wsa_err() : 0;
   if (st->in_flight > 0) {
@@ -1498,8 +1527,11 @@ void publish_counters(Instance &in) {
 
 void free_instance(Instance *in) {
   if (in->watch != nullptr) watch_stop(*in);
-  for (auto &st : in->fds)
-    if (st) closesocket(st->s);
+  for (auto &st : in->fds) {
+    if (!st) continue;
+    if (st->in_flight > 0) CancelIoEx(reinterpret_cast<HANDLE>(st->s), nullptr);
+    closesocket(st->s);
+  }
   for (auto &op : in->ops)
     if (op.accept_sock != INVALID_SOCKET) closesocket(op.accept_sock);
   // Windows may still write into OVERLAPPED records and arena buffers until
@@ -1680,7 +1712,7 @@ SIO_API int32_t sio_send(int32_t handle, int32_t fd, const void *buf, uint32_t l
   DWORD n = 0;
   int r = tolen > 0 ? WSASendTo(st->s, &b, 1, &n, win_msg_flags(msg_flags), reinterpret_cast<sockaddr *>(&to), tolen, nullptr, nullptr)
                     : WSASend(st->s, &b, 1, &n, win_msg_flags(msg_flags), nullptr, nullptr);
-  if (r != 0) return send_errno(wsa_err(st->datagram), st->stream, st->connected);
+  if (r != 0) return stream_result(*st, SIO_OP_SEND, len, send_errno(wsa_err(st->datagram), st->stream, st->connected));
   return static_cast<int32_t>(n);
 }
 
