@@ -186,6 +186,7 @@ struct FdState {
   bool deferred = false;
   bool listening = false;  // Winsock would take a receive on it and wait forever
   bool shut_rd = false;    // shutdown(SHUT_RD): receives are EOF, as on Linux
+  bool shut_wr_later = false; // shutdown(SHUT_WR) before connecting: done once connected
   bool stopped = false;    // a listener shutdown() stopped: accepts are EINVAL, as on Linux
   bool reuseaddr = false;  // SO_REUSEADDR as set (see do_setsockopt)
   bool connected = false;  // connected or accepted once (a send before is EPIPE)
@@ -492,6 +493,8 @@ WinOpt win_option(int level, int name) {
 int32_t do_setsockopt(Instance &in, FdState &st, const sio_sqe &s) {
   WinOpt o = win_option(static_cast<int>(s.arg0), static_cast<int>(s.arg1));
   const uint8_t *v = in.arena + s.off;
+  // Linux: a TCP option on another kind of socket is ENOPROTOOPT.
+  if (o.level == IPPROTO_TCP && !st.stream) return -ENOPROTOOPT;
   if (o.kind == OptKind::kInt && o.level == SOL_SOCKET && o.name == SO_REUSEADDR && !st.datagram) {
     // Linux's SO_REUSEADDR on a stream lets a bind reuse a port in
     // TIME_WAIT, never one a live socket holds; Windows binds over TIME_WAIT
@@ -665,7 +668,13 @@ int32_t run_sync(Instance &in, const sio_sqe &s) {
     sockaddr_storage peer;
     int pl = sizeof peer;
     bool has_peer = getpeername(st->s, reinterpret_cast<sockaddr *>(&peer), &pl) == 0;
-    if (!has_peer && !(st->stream && st->connected)) return -ENOTCONN;
+    if (!has_peer && !(st->stream && st->connected)) {
+      // Linux still marks the socket shut in those directions: a later
+      // connection starts with them (receives are EOF, sends EPIPE).
+      if (s.arg0 != 1) st->shut_rd = true;
+      if (s.arg0 != 0) st->shut_wr_later = true;
+      return -ENOTCONN;
+    }
     if (shutdown(st->s, static_cast<int>(s.arg0)) != 0) {
       if (WSAGetLastError() == WSAENOTCONN && st->stream && st->connected) return 0;
       return wsa_err();
@@ -972,7 +981,10 @@ int32_t start(Instance &in, FdState &st, Op &op, uint16_t *flags, uint16_t *addr
       int32_t r = immediate(in, st, op, g_connectex(st.s, reinterpret_cast<sockaddr *>(&op.addr), op.addrlen, nullptr, 0,
                                                 nullptr, &op.ov) != FALSE);
       if (r == 0 && setsockopt(st.s, SOL_SOCKET, SO_UPDATE_CONNECT_CONTEXT, nullptr, 0) != 0) return wsa_err();
-      if (r == 0) st.connected = true;
+      if (r == 0) {
+        st.connected = true;
+        if (st.shut_wr_later) shutdown(st.s, SD_SEND);
+      }
       if (r == -EINVAL) {
         // ConnectEx on a listening or connected socket: Linux's answers.
         BOOL listening = FALSE;
@@ -1292,7 +1304,10 @@ void on_packet(Instance &in, OVERLAPPED *ov) {
         break;
       case SIO_OP_CONNECT:
         res = setsockopt(st.s, SOL_SOCKET, SO_UPDATE_CONNECT_CONTEXT, nullptr, 0) != 0 ? wsa_err() : 0;
-        if (res == 0) st.connected = true;
+        if (res == 0) {
+          st.connected = true;
+          if (st.shut_wr_later) shutdown(st.s, SD_SEND);
+        }
         break;
       case SIO_OP_RECVFROM:
         addrlen = clamp_len(to_linux(op.addr, op.addrlen, in.arena + op.sqe.arg0, op.sqe.arg1), op.sqe.arg1);
