@@ -78,12 +78,12 @@ describe('runtime: IO backend selection', () => {
   it('an unavailable choice fails with a clear error naming the available ones', async () => {
     let err: unknown = null;
     try {
-      await withKqueueEmulated(undefined, () => useBackend('iocp'));
+      await withKqueueEmulated(undefined, () => useBackend('kqueue'));
     } catch (e) {
       err = e;
     }
     expect(err).to.be.instanceOf(RuntimeError);
-    expect((err as Error).message).to.match(/"iocp" is not available \(iocp runs on win32, not linux\); available here: epoll, (io_uring, )?libuv/);
+    expect((err as Error).message).to.match(/"kqueue" is not available \(kqueue is the backend of macOS and the BSDs; .*\); available here: epoll, (io_uring, )?libuv/);
     err = null;
     try {
       await withKqueueEmulated(undefined, () => useBackend('nope'));

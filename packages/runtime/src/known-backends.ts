@@ -31,7 +31,7 @@ export const KNOWN_BACKENDS: readonly KnownBackend[] = [
   { name: 'epoll', package: '@stackless-io/io-epoll', published: true, os: ['linux'] },
   { name: 'io_uring', package: '@stackless-io/io-uring', published: true, os: ['linux'] },
   { name: 'kqueue', package: '@stackless-io/io-kqueue', published: true, os: ['darwin', 'freebsd', 'openbsd', 'netbsd'] },
-  { name: 'iocp', package: '@stackless-io/io-iocp', published: false, os: ['win32'] },
+  { name: 'iocp', package: '@stackless-io/io-iocp', published: true, os: ['win32'] },
   { name: 'libuv', package: '@stackless-io/io-libuv', published: true },
 ];
 
