@@ -109,6 +109,7 @@ describe('packaging: the packed tarballs install and work in an empty folder, wi
       'packages/io-epoll-linux-arm64',
       'packages/io-uring-linux-x64',
       'packages/io-uring-linux-arm64',
+      'packages/io-iocp-win32-x64',
     ]);
     for (const p of dirs) {
       const m = manifest(p);
