@@ -1,15 +1,29 @@
 /**
- * Where the IOCP shim's DLL is: $SIO_IOCP_LIBRARY, else the package's
- * build/sio_iocp.dll (cross-compiled with mingw-w64 by scripts/build-native.mjs).
+ * Where the IOCP shim's DLL is. The search is shim-backend's (the same for
+ * every native backend): $SIO_IOCP_LIBRARY, else this package's
+ * build/sio_iocp.dll (a from-source build on Windows), else the prebuilt
+ * platform package (@stackless-io/io-iocp-win32-x64, cross-compiled with
+ * mingw-w64).
  */
 import { fileURLToPath } from 'node:url';
+import { type LibrarySpec, locateLibrary } from '@stackless-io/shim-backend';
 
-/** Path of the DLL: $SIO_IOCP_LIBRARY, else the package's build/sio_iocp.dll. */
+/** The IOCP shim's library, as shim-backend's locateLibrary() looks for it. */
+export const IOCP_LIBRARY: LibrarySpec = {
+  backend: 'iocp',
+  file: 'sio_iocp.dll',
+  envVar: 'SIO_IOCP_LIBRARY',
+  packageDir: fileURLToPath(new URL('..', import.meta.url)),
+  // Keep in step with optionalDependencies in package.json and the
+  // packages/io-iocp-<platform> directories.
+  prebuilt: ['win32-x64'],
+};
+
+/**
+ * Path of the DLL the backend would load (it may be missing or broken:
+ * `backend.unavailableReason()` says), or a path under build/ when there is
+ * none at all.
+ */
 export function libraryPath(): string {
-  return process.env.SIO_IOCP_LIBRARY ?? fileURLToPath(new URL('../build/sio_iocp.dll', import.meta.url));
+  return locateLibrary(IOCP_LIBRARY).path ?? fileURLToPath(new URL('../build/sio_iocp.dll', import.meta.url));
 }
-
-/** What to run when the DLL is missing. */
-export const BUILD_HINT =
-  'build it with `node node_modules/@stackless-io/io-iocp/scripts/build-native.mjs` ' +
-  '(mingw-w64 on Linux: x86_64-w64-mingw32-g++; or $CXX on Windows), or set SIO_IOCP_LIBRARY';
