@@ -26,4 +26,4 @@ export {
   type LibrarySpec,
   type LibraryLocation,
 } from './locate.js';
-export { libraryFileProblem } from './library-file.js';
+export { libraryFileProblem, type LibraryHost } from './library-file.js';
