@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # test-wine.sh: the Windows runs, on a Linux machine with Wine (`npm run
 # test:wine`; `npm run test:backends` runs the `backends` part). Builds the
-# IOCP shim with mingw-w64, prepares Windows Node (wine-node.sh) and runs,
-# each with node.exe under Wine, output to files in $SIO_WINE_LOGS
-# (default .ci/logs/wine), one summary line each:
+# IOCP shim with mingw-w64 into its platform package
+# (packages/io-iocp-win32-x64, linked into node_modules by the root's
+# overrides), prepares Windows Node (wine-node.sh), checks that the backend
+# loads the DLL from there, as a Windows user's install does, and runs, each
+# with node.exe under Wine, output to files in $SIO_WINE_LOGS (default
+# .ci/logs/wine), one summary line each:
 #
 #   backends      the conformance suite on iocp and on libuv:
 #                   backend iocp (wine): N passed, M failed, K skipped
 #                   backend libuv (wine): ...
-#   fuzz          the random-argument test of the IOCP DLL
+#   fuzz          the random-argument test of the IOCP DLL and its
+#                 library test (found, checked and loaded as on Windows)
 #   differential  socket-compat on iocp against the CPython traces
 #
 #   tests/wine/test-wine.sh [backends|fuzz|differential]...   (default: all)
@@ -32,12 +36,28 @@ if ! command -v "${CXX_MINGW:-x86_64-w64-mingw32-g++}" >/dev/null 2>&1; then
 fi
 
 mkdir -p "$LOGS"
-CXX= node packages/io-iocp/scripts/build-native.mjs || exit 1
+# The DLL goes where the monorepo's build puts it (npm run build did, unless
+# the compiler was missing then): the platform package.
+node packages/io-iocp/scripts/build-native.mjs --target win32-x64 || exit 1
 if ! "$WINE_NODE" setup >"$LOGS/setup.log" 2>&1; then
   cat "$LOGS/setup.log"
   echo "test:wine: preparing Windows Node under Wine failed (see above)"
   exit 1
 fi
+
+# Found the way a Windows user's install finds it: no override, and no
+# from-source build in packages/io-iocp/build (which would come first).
+unset SIO_IOCP_LIBRARY
+WHERE="the platform package @stackless-io/io-iocp-win32-x64"
+"$WINE_NODE" run "$LOGS/doctor.log" packages/runtime/bin/stackless-io.js doctor || true
+shim=$(grep -A1 -E '^ +iocp +' "$LOGS/doctor.log" | grep -E '^ +shim: ' | sed -E 's/^ +//')
+if [[ $shim != *"($WHERE): shim \"iocp\""* ]]; then
+  cat "$LOGS/doctor.log"
+  echo "test:wine: the doctor under Wine does not load iocp from $WHERE (see above;" \
+    "a from-source packages/io-iocp/build/sio_iocp.dll comes first: delete it)"
+  exit 1
+fi
+echo "iocp (wine): $shim"
 
 status=0
 
@@ -65,7 +85,8 @@ backends() {
 
 fuzz() {
   local log="$LOGS/fuzz-iocp.log" rc=0
-  "$WINE_NODE" run "$log" node_modules/mocha/bin/mocha.js --no-config --no-package --reporter spec --timeout 600000 packages/io-iocp/build/test/fuzz.test.js || rc=$?
+  "$WINE_NODE" run "$log" node_modules/mocha/bin/mocha.js --no-config --no-package --reporter spec --timeout 600000 \
+    packages/io-iocp/build/test/library.test.js packages/io-iocp/build/test/fuzz.test.js || rc=$?
   local counts
   counts=$(grep -E '^ +[0-9]+ (passing|failing|pending)' "$log" | sed -E 's/^ +//; s/ \(.*//' | paste -sd, - | sed 's/,/, /g')
   echo "fuzz iocp (wine): ${counts:-no mocha summary} (exit status $rc)"
