@@ -1691,14 +1691,37 @@ SIO_API int32_t sio_enter(int32_t handle, uint32_t n_submit, int32_t timeout_ms)
   return static_cast<int32_t>(in->cq_count);
 }
 
+// ACCEPT through sio_sync (backend.h, "Accepting at once"): the plain
+// non-blocking accept(), tried once. An AcceptEx in flight (or any request
+// queued on the listener's read side) was first: it takes the next
+// connection, so this answers -EAGAIN rather than overtake it.
+int32_t accept_now(Instance &in, const sio_sqe &s, uint16_t *addrlen) {
+  FdState *st = owned(in, s.fd);
+  if (st == nullptr) return -EBADF;
+  if (!in_arena(in, s.off, s.len)) return -EFAULT;
+  if (st->rd.head != kNil) return -EAGAIN;
+  Op op;
+  op.sqe = s;
+  uint16_t flags = 0;
+  uint32_t off = 0;
+  int32_t r = attempt_now(in, *st, op, &flags, addrlen, &off);
+  return r == kAgain ? -EAGAIN : r;
+}
+
 SIO_API int32_t sio_sync(int32_t handle) {
   Instance *in = lookup(handle);
   if (in == nullptr) return -EBADF;
   sio_sqe s;
   memcpy(&s, &in->hdr->sync_sqe, sizeof s);
-  bool ring_only = s.op >= SIO_OP_COUNT_ || is_parking(s.op) || s.op == SIO_OP_CLOSE || s.op == SIO_OP_CANCEL;
-  int32_t res = ring_only ? -EINVAL : run_sync(*in, s);
-  in->hdr->sync_cqe = sio_cqe{s.token, s.gen, res, 0, 0, 0, 0};
+  uint16_t addrlen = 0;
+  int32_t res;
+  if (s.op == SIO_OP_ACCEPT) {
+    res = accept_now(*in, s, &addrlen);
+  } else {
+    bool ring_only = s.op >= SIO_OP_COUNT_ || is_parking(s.op) || s.op == SIO_OP_CLOSE || s.op == SIO_OP_CANCEL;
+    res = ring_only ? -EINVAL : run_sync(*in, s);
+  }
+  in->hdr->sync_cqe = sio_cqe{s.token, s.gen, res, 0, addrlen, 0, 0};
   publish_counters(*in);
   return res;
 }
