@@ -30,7 +30,7 @@ if ! command -v wine >/dev/null 2>&1 && [[ ! -x /usr/lib/wine/wine64 ]]; then
   echo "backend iocp (wine): not run: Wine is not installed (apt-get install wine64 g++-mingw-w64-x86-64)"
   exit 0
 fi
-if ! command -v "${CXX_MINGW:-x86_64-w64-mingw32-g++}" >/dev/null 2>&1; then
+if ! command -v "${CXX_win32_x64:-x86_64-w64-mingw32-g++}" >/dev/null 2>&1; then
   echo "backend iocp (wine): not run: mingw-w64 is not installed (apt-get install g++-mingw-w64-x86-64)"
   exit 0
 fi
