@@ -403,6 +403,18 @@ SIO_API int32_t sio_send(int32_t handle, int32_t fd, const void *buf, uint32_t l
 SIO_API int32_t sio_sethostname(const void *name, uint32_t len);
 
 /*
+ * What a socket call answers for a number that is none of the shim's
+ * handles (optional): where handles are the process's descriptors (the
+ * POSIX shims), -ENOTSOCK for an open descriptor that is no socket (a file,
+ * a pipe: what the kernel, and so CPython's socket(fileno=fd), answers) and
+ * -EBADF otherwise, a socket opened elsewhere included (the shim takes over
+ * only descriptors it created). A shim whose handles are not descriptors
+ * (IOCP's SOCKETs) leaves the symbol out and the TypeScript answers -EBADF.
+ * Takes no handle of an instance: it only asks the kernel about `fd`.
+ */
+SIO_API int32_t sio_foreign_errno(int32_t fd);
+
+/*
  * Makes a blocked or future sio_enter return, and a watch fire. Any thread.
  * Wake-ups coalesce. 0, or -EBADF.
  */

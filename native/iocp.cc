@@ -1204,6 +1204,10 @@ void submit(Instance &in, const sio_sqe &s) {
   if (s.op == SIO_OP_SET_POOL) return complete(in, s.token, s.gen, -EINVAL);
   if (s.op == SIO_OP_CLOSE) return complete(in, s.token, s.gen, do_close(in, s.fd));
   if (s.op == SIO_OP_CANCEL) return complete(in, s.token, s.gen, do_cancel(in, s.arg0, s.arg1));
+  // SENDFILE (TransmitFile would be Windows' counterpart) is not written
+  // yet: -ENOSYS, as backend.h asks of a shim without it, and the caller
+  // reads and sends itself.
+  if (s.op == SIO_OP_SENDFILE) return complete(in, s.token, s.gen, -ENOSYS);
   if (!is_parking(s.op)) return complete(in, s.token, s.gen, run_sync(in, s));
   FdState *st = owned(in, s.fd);
   if (st == nullptr) return complete(in, s.token, s.gen, -EBADF);

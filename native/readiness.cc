@@ -883,6 +883,13 @@ SIO_API int32_t sio_sethostname(const void *name, uint32_t len) {
   return sethostname(static_cast<const char *>(name), static_cast<int>(len)) < 0 ? -errno : 0;
 }
 
+SIO_API int32_t sio_foreign_errno(int32_t fd) {
+  if (fd < 0) return -EBADF;
+  struct stat sb;
+  if (fstat(fd, &sb) < 0) return -EBADF;
+  return S_ISSOCK(sb.st_mode) ? -EBADF : -ENOTSOCK;
+}
+
 SIO_API int32_t sio_wake(int32_t handle) {
   std::lock_guard<std::mutex> lock(g_mu);
   Instance *in = lookup(handle);

@@ -71,6 +71,8 @@ interface Native {
   watchRef(h: number, ref: number): number;
   /** sio_sethostname, or null where the library leaves it out (optional in backend.h). */
   sethostname: ((name: Uint8Array, len: number) => number) | null;
+  /** sio_foreign_errno, or null where the shim's handles are not descriptors (optional in backend.h). */
+  foreignErrno: ((fd: number) => number) | null;
   readyCb: TypeObject;
 }
 
@@ -136,6 +138,7 @@ function bind(lib: ReturnType<typeof koffi.load>, abiVersion: () => number): Nat
     unwatch: lib.func('int32_t sio_unwatch(int32_t h)'),
     watchRef: lib.func('int32_t sio_watch_ref(int32_t h, int32_t ref)'),
     sethostname: optional(() => lib.func('int32_t sio_sethostname(const uint8_t *name, uint32_t len)')),
+    foreignErrno: optional(() => lib.func('int32_t sio_foreign_errno(int32_t fd)')),
     readyCb,
   };
 }
@@ -337,6 +340,17 @@ export class Shim {
     // The length passed is the view's own: the shim cannot check it.
     if (!(data instanceof Uint8Array)) throw new TypeError('sendNow() takes a Uint8Array');
     return this.native.send(this.handle, fd, data, data.length, msgFlags, addrOff, addrLen);
+  }
+
+  /**
+   * What a socket call answers for `fd`, a number that is none of this
+   * shim's handles: -ENOTSOCK for an open descriptor that is no socket,
+   * else -EBADF (sio_foreign_errno; -EBADF from a shim whose handles are not
+   * descriptors, which leaves it out).
+   */
+  foreignErrno(fd: number): number {
+    if (this.native.foreignErrno === null || !Number.isInteger(fd) || fd < 0 || fd > 0x7fffffff) return -constants.errno.EBADF;
+    return this.native.foreignErrno(fd);
   }
 
   /** Whether the library exports sio_sethostname (optional in backend.h). */

@@ -3,14 +3,13 @@
  * the options of a socket): each runs at once through sio_sync, outside the
  * batch, with its address or option value in the arena's scratch bytes at
  * offset 0 (see SCRATCH). A socket call on a handle that is not open here
- * answers as the kernel for that descriptor of the process (foreign-fd.ts:
+ * answers as the kernel for that descriptor of the process (the shim's sio_foreign_errno:
  * ENOTSOCK for a file, EBADF otherwise).
  */
 import { constants } from 'node:os';
 import { SOCKOPT_MAX, type Family, type IoBackend, type SockAddr, type SocketKind } from '@stackless-io/runtime';
 import { Op, type Submission } from './abi.js';
 import type { FdTable } from './fd-table.js';
-import { foreignAnswer } from './foreign-fd.js';
 import { sockType } from './linux.js';
 import type { Shim } from './shim.js';
 import { decodeSockaddr, encodeSockaddr, familyNumber, SOCKADDR_MAX } from './sockaddr.js';
@@ -84,7 +83,7 @@ export class SyncCalls {
 
   /** IoBackend.bind(). */
   bind(handle: number, addr: SockAddr): number {
-    if (!this.open.has(handle)) return foreignAnswer(handle);
+    if (!this.open.has(handle)) return this.shim.foreignErrno(handle);
     const len = encodeSockaddr(addr, this.u8, this.dv, 0);
     if (len < 0) return len;
     return this.sync(Op.BIND, handle, 0, len, 0, 0);
@@ -92,7 +91,7 @@ export class SyncCalls {
 
   /** IoBackend.listen(). */
   listen(handle: number, backlog: number): number {
-    if (!this.open.has(handle)) return foreignAnswer(handle);
+    if (!this.open.has(handle)) return this.shim.foreignErrno(handle);
     if (typeof backlog !== 'number' || Number.isNaN(backlog)) return -EINVAL;
     // As CPython: a negative backlog means 0; the kernel caps large ones.
     return this.sync(Op.LISTEN, handle, 0, 0, Math.min(Math.max(0, Math.trunc(backlog)), 0x7fffffff), 0);
@@ -100,14 +99,14 @@ export class SyncCalls {
 
   /** IoBackend.shutdown(). */
   shutdown(handle: number, how: 0 | 1 | 2): number {
-    if (!this.open.has(handle)) return foreignAnswer(handle);
+    if (!this.open.has(handle)) return this.shim.foreignErrno(handle);
     if (how !== 0 && how !== 1 && how !== 2) return -EINVAL;
     return this.sync(Op.SHUTDOWN, handle, 0, 0, how, 0);
   }
 
   /** IoBackend.getsockname() (op GETSOCKNAME) or getpeername() (op GETPEERNAME). */
   name(op: number, handle: number): SockAddr | number {
-    if (!this.open.has(handle)) return foreignAnswer(handle);
+    if (!this.open.has(handle)) return this.shim.foreignErrno(handle);
     const r = this.sync(op, handle, 0, SOCKADDR_MAX, 0, 0);
     if (r < 0) return r;
     const a = decodeSockaddr(this.u8, this.dv, 0, r);
@@ -120,7 +119,7 @@ export class SyncCalls {
 
   /** IoBackend.setsockopt(): the value goes to the kernel through the scratch bytes. */
   setsockopt(handle: number, level: number, name: number, value: number | Uint8Array): number {
-    if (!this.open.has(handle)) return foreignAnswer(handle);
+    if (!this.open.has(handle)) return this.shim.foreignErrno(handle);
     if (!isCInt(level) || !isCInt(name)) return -EINVAL;
     let len: number;
     if (typeof value === 'number') {
@@ -138,7 +137,7 @@ export class SyncCalls {
 
   /** IoBackend.getsockopt(): buflen 0 reads a C int, else up to buflen bytes. */
   getsockopt(handle: number, level: number, name: number, buflen: number): ReturnType<IoBackend['getsockopt']> {
-    if (!this.open.has(handle)) return { errno: foreignAnswer(handle) };
+    if (!this.open.has(handle)) return { errno: this.shim.foreignErrno(handle) };
     if (!isCInt(level) || !isCInt(name) || !Number.isInteger(buflen) || buflen < 0 || buflen > SOCKOPT_MAX) return { errno: -EINVAL };
     const len = buflen === 0 ? 4 : buflen;
     // As CPython's int flag = 0 and its zeroed bytes object: an option shorter than asked leaves zeros.
