@@ -418,12 +418,21 @@ int32_t attempt(Instance &in, FdState &st, Op &op, uint16_t *flags, uint16_t *ad
         }
         // recvmsg rather than recv: msg_flags tells a truncated datagram.
         bool from = s.op == SIO_OP_RECVFROM, trunc = false;
-        socklen_t namelen = from ? s.arg1 : 0;
-        n = sys::recv_one(s.fd, buf, s.len, s.msg_flags, from ? in.arena + s.arg0 : nullptr, from ? &namelen : nullptr,
-                          &trunc);
+        // The sender's address goes to a whole sockaddr_storage first, then
+        // as much of it as the caller's room takes into the arena. Handing
+        // the kernel the caller's room directly would be safe (it writes at
+        // most msg_namelen bytes), but recvmsg returns the address's full
+        // length, and tools that trust that length (ASan's interceptor) then
+        // see a write past a short room at the arena's end.
+        sockaddr_storage name;
+        socklen_t namelen = sizeof name;
+        n = sys::recv_one(s.fd, buf, s.len, s.msg_flags, from ? &name : nullptr, from ? &namelen : nullptr, &trunc);
         if (n >= 0) {
           if (trunc) *flags |= SIO_CQE_TRUNC;
-          if (from) *addrlen = clamp_len(namelen, s.arg1);
+          if (from) {
+            memcpy(in.arena + s.arg0, &name, std::min<size_t>(namelen, s.arg1));
+            *addrlen = clamp_len(namelen, s.arg1);
+          }
         }
         break;
       }
