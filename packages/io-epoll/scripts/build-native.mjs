@@ -12,29 +12,20 @@
 // native/ directory (the one source of truth, shared with the other shims);
 // in a packed tarball it is the package's own native/ copy, which
 // scripts/copy-native.mjs makes at `npm pack` time.
-import { existsSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { COMMON_CXXFLAGS, TARGETS, runBuild } from '@stackless-io/shim-backend/native-build';
+import { COMMON_CXXFLAGS, TARGETS, runBuild, monorepoNativeDir as sharedMonorepoNativeDir, nativeDir as sharedNativeDir } from '@stackless-io/shim-backend/native-build';
 
 /** The files the epoll shim is built from (the .cc files are compiled). */
 export const NATIVE_FILES = ['backend.h', 'readiness.h', 'readiness.cc', 'sockcalls.h', 'uv_watch.h', 'uv_watch.cc', 'epoll.cc'];
 
 export const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** native/ of the monorepo when this package sits in it, else null. */
-export function monorepoNativeDir() {
-  const repoNative = resolve(packageDir, '../../native');
-  const self = resolve(packageDir, '../../packages/io-epoll');
-  const inRepo =
-    existsSync(join(repoNative, 'epoll.cc')) && existsSync(self) && realpathSync(self) === realpathSync(packageDir);
-  return inRepo ? repoNative : null;
-}
+/** native/ of the monorepo when this package sits in it, else null (shim-backend's monorepoNativeDir). */
+export const monorepoNativeDir = () => sharedMonorepoNativeDir(packageDir, 'epoll.cc');
 
 /** native/ of the monorepo when this package sits in it, else the packed copy. */
-export function nativeDir() {
-  return monorepoNativeDir() ?? join(packageDir, 'native');
-}
+export const nativeDir = () => sharedNativeDir(packageDir, 'epoll.cc');
 
 /** Compiler arguments shared by the release build and the sanitizer builds (scripts/sanitize.mjs). */
 export const CXXFLAGS = [...COMMON_CXXFLAGS, ...TARGETS['linux-x64'].cxxflags];

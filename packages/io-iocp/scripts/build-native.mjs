@@ -15,29 +15,20 @@
 // native/ directory (the one source of truth, shared with the other shims);
 // in a packed tarball it is the package's own native/ copy, which
 // scripts/copy-native.mjs makes at `npm pack` time.
-import { existsSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { runBuild } from '@stackless-io/shim-backend/native-build';
+import { runBuild, monorepoNativeDir as sharedMonorepoNativeDir, nativeDir as sharedNativeDir } from '@stackless-io/shim-backend/native-build';
 
 /** The files the IOCP shim is built from (the .cc file is compiled). */
 export const NATIVE_FILES = ['backend.h', 'iocp.cc'];
 
 export const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** native/ of the monorepo when this package sits in it, else null. */
-export function monorepoNativeDir() {
-  const repoNative = resolve(packageDir, '../../native');
-  const self = resolve(packageDir, '../../packages/io-iocp');
-  const inRepo =
-    existsSync(join(repoNative, 'iocp.cc')) && existsSync(self) && realpathSync(self) === realpathSync(packageDir);
-  return inRepo ? repoNative : null;
-}
+/** native/ of the monorepo when this package sits in it, else null (shim-backend's monorepoNativeDir). */
+export const monorepoNativeDir = () => sharedMonorepoNativeDir(packageDir, 'iocp.cc');
 
 /** native/ of the monorepo when this package sits in it, else the packed copy. */
-export function nativeDir() {
-  return monorepoNativeDir() ?? join(packageDir, 'native');
-}
+export const nativeDir = () => sharedNativeDir(packageDir, 'iocp.cc');
 
 /**
  * Windows' own libraries the DLL links against: ws2_32 for Winsock, mswsock

@@ -17,7 +17,8 @@
 // native/ directory (the one source of truth); in a packed tarball it is the
 // package's own native/ copy (scripts/copy-native.mjs, at `npm pack`).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, realpathSync, renameSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import { monorepoNativeDir as sharedMonorepoNativeDir, nativeDir as sharedNativeDir } from '@stackless-io/shim-backend/native-build';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -53,18 +54,11 @@ export const EMULATED_FILES = [
 
 export const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** native/ of the monorepo when this package sits in it, else null. */
-export function monorepoNativeDir() {
-  const repoNative = resolve(packageDir, '../../native');
-  const self = resolve(packageDir, '../../packages/io-kqueue');
-  const inRepo =
-    existsSync(join(repoNative, 'kqueue.cc')) && existsSync(self) && realpathSync(self) === realpathSync(packageDir);
-  return inRepo ? repoNative : null;
-}
+/** native/ of the monorepo when this package sits in it, else null (shim-backend's monorepoNativeDir). */
+export const monorepoNativeDir = () => sharedMonorepoNativeDir(packageDir, 'kqueue.cc');
 
-export function nativeDir() {
-  return monorepoNativeDir() ?? join(packageDir, 'native');
-}
+/** native/ of the monorepo when this package sits in it, else the packed copy. */
+export const nativeDir = () => sharedNativeDir(packageDir, 'kqueue.cc');
 
 /** Compiler arguments shared by the release build and the sanitizer builds. */
 export const CXXFLAGS = ['-std=c++17', '-Wall', '-Wextra', '-fPIC', '-fvisibility=hidden', '-pthread'];

@@ -3,18 +3,7 @@
 // into the package (prepack), so that the tarball can build them with
 // scripts/build-native.mjs, and removes the copy again (postpack, `--clean`).
 // Outside the monorepo the package already holds its copy and this does nothing.
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { EMULATED_FILES, NATIVE_FILES, monorepoNativeDir, packageDir } from './build-native.mjs';
+import { copyNative } from '@stackless-io/shim-backend/native-build';
+import { EMULATED_FILES, NATIVE_FILES, packageDir } from './build-native.mjs';
 
-const repoNative = monorepoNativeDir();
-const copy = join(packageDir, 'native');
-if (repoNative !== null) {
-  rmSync(copy, { recursive: true, force: true });
-  if (!process.argv.includes('--clean')) {
-    for (const f of new Set([...NATIVE_FILES, ...EMULATED_FILES])) {
-      mkdirSync(dirname(join(copy, f)), { recursive: true });
-      copyFileSync(join(repoNative, f), join(copy, f));
-    }
-  }
-}
+copyNative(packageDir, 'kqueue.cc', [...NATIVE_FILES, ...EMULATED_FILES], { clean: process.argv.includes('--clean') });

@@ -20,9 +20,46 @@
 // compiler). A library is written under a temporary name and renamed, since
 // overwriting a loaded .so in place corrupts it under the processes using it.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+/**
+ * The repository's native/ (the one source of truth of every shim) when the
+ * backend package at `packageDir` is the monorepo's `packages/<its folder>`
+ * and `marker` (one of its sources) is there, else null: a packed tarball
+ * builds from its own native/ copy.
+ */
+export function monorepoNativeDir(packageDir, marker) {
+  const repoNative = resolve(packageDir, '../../native');
+  const self = resolve(packageDir, '../../packages', basename(packageDir));
+  const inRepo = existsSync(join(repoNative, marker)) && existsSync(self) && realpathSync(self) === realpathSync(packageDir);
+  return inRepo ? repoNative : null;
+}
+
+/** Where a backend package's C++ sources are: the monorepo's native/, else its packed copy. */
+export function nativeDir(packageDir, marker) {
+  return monorepoNativeDir(packageDir, marker) ?? join(packageDir, 'native');
+}
+
+/**
+ * The `npm pack` hooks of a backend package: copies `files` (paths under
+ * native/) from the repository's native/ into the package (prepack), so
+ * that the tarball can build from source, or removes the copy (`clean`,
+ * postpack). Outside the monorepo the package holds its copy already and
+ * nothing happens.
+ */
+export function copyNative(packageDir, marker, files, { clean = false } = {}) {
+  const repoNative = monorepoNativeDir(packageDir, marker);
+  if (repoNative === null) return;
+  const copy = join(packageDir, 'native');
+  rmSync(copy, { recursive: true, force: true });
+  if (clean) return;
+  for (const f of new Set(files)) {
+    mkdirSync(dirname(join(copy, f)), { recursive: true });
+    copyFileSync(join(repoNative, f), join(copy, f));
+  }
+}
 
 /**
  * The targets the project builds, by `${process.platform}-${process.arch}`:
