@@ -26,7 +26,8 @@ export class Channel<T> implements Blocker {
   _nsend = 0;
   /** @internal Receivers waiting. */
   _nrecv = 0;
-  private _preference: -1 | 0 | 1 = -1;
+  /** @internal Read by the rendezvous; see {@link Channel.preference}. */
+  _preference: -1 | 0 | 1 = -1;
   /** @internal Read by the rendezvous; see {@link Channel.scheduleAll}. */
   _scheduleAll = false;
   private _closing = false;
@@ -206,7 +207,11 @@ export class Channel<T> implements Blocker {
   private sendOpFor(value: unknown, isError: boolean): SendOp {
     let op = this.sendOp;
     if (op.busy) {
+      // The newest operation is the one kept for reuse: the busy one may
+      // never be freed (a send that raised), and the newest is the most
+      // likely to finish next.
       op = new SendOp(this, value, isError);
+      this.sendOp = op;
     } else {
       op.value = value;
       op.isError = isError;

@@ -2,30 +2,49 @@ import { RuntimeError, type Operation, type Suspend } from '@stackless-io/runtim
 import { done, refuseSwitch, S, SUSPENDED, type TaskletCore } from '@stackless-io/runtime/internal';
 import type { Channel } from './channel.js';
 import { closedError } from './closed.js';
-import { handOver, refuseTrappedRendezvous, rendezvous, taken } from './rendezvous.js';
+import { giveTo, refuseTrappedRendezvous, takeDone, takeFrom } from './rendezvous.js';
 
 /**
- * Starts a send (dir +1) or receive (dir -1) for the current tasklet: meets
- * a waiting peer at once, or queues the tasklet on the channel and suspends
- * it. `op` is recorded as what the tasklet is suspended in.
+ * Starts a send for the current tasklet: meets a waiting receiver at once,
+ * or queues the tasklet on the channel and suspends it. `op` is recorded as
+ * what the tasklet is suspended in.
  */
-function act(op: object, ch: Channel<any>, dir: 1 | -1, value: unknown, isError: boolean): IteratorResult<Suspend, any> {
+function actSend(op: object, ch: Channel<any>, value: unknown, isError: boolean): IteratorResult<Suspend, void> {
   const cur = S.current;
   if (cur === S.main && !S.mainSync) refuseMain();
-  const cando = dir > 0 ? ch._nrecv > 0 : ch._nsend > 0;
-  if (S.channelSlow) slowAction(ch, cur, dir, value, cando);
-  if (cando) {
-    if (rendezvous(ch, dir, cur, value, isError)) {
-      if (dir < 0) handOver(cur);
-      cur.suspendedIn = op;
-      return SUSPENDED;
-    }
-    if (dir > 0) return done(undefined);
-    const got = taken.value;
-    taken.value = undefined;
-    if (taken.isError) throw got;
-    return done(got);
+  const cando = ch._nrecv > 0;
+  if (S.channelSlow) slowAction(ch, cur, 1, value, cando);
+  if (!cando) return wait(op, ch, cur, 1, value, isError);
+  if (!giveTo(ch, cur, value, isError)) return done(undefined);
+  cur.suspendedIn = op;
+  return SUSPENDED;
+}
+
+/** Starts a receive for the current tasklet, as {@link actSend} starts a send. */
+function actReceive(op: object, ch: Channel<any>): IteratorResult<Suspend, unknown> {
+  const cur = S.current;
+  if (cur === S.main && !S.mainSync) refuseMain();
+  const cando = ch._nsend > 0;
+  if (S.channelSlow) slowAction(ch, cur, -1, undefined, cando);
+  if (!cando) return wait(op, ch, cur, -1, undefined, false);
+  const peer = takeFrom(ch);
+  const value = peer.wvalue;
+  const isError = peer.wIsError;
+  if (takeDone(ch, cur, peer)) {
+    // Must switch first: the value waits for the resumption.
+    if (isError) {
+      cur.pendingError = value;
+      cur.hasPendingError = true;
+    } else cur.tempval = value;
+    cur.suspendedIn = op;
+    return SUSPENDED;
   }
+  if (isError) throw value;
+  return done(value);
+}
+
+/** Queues the current tasklet on the channel (direction `dir`) and suspends it. */
+function wait(op: object, ch: Channel<any>, cur: TaskletCore, dir: 1 | -1, value: unknown, isError: boolean): IteratorResult<Suspend, never> {
   if (cur.blockTrap || ch.closing) refuseBlock(cur);
   cur.wdir = dir;
   cur.wvalue = value;
@@ -36,8 +55,8 @@ function act(op: object, ch: Channel<any>, dir: 1 | -1, value: unknown, isError:
   return SUSPENDED;
 }
 
-// The rare paths of act() live apart, which keeps act() small enough for
-// V8 to inline it, with the rendezvous, into the operations' next().
+// The rare paths of actSend()/actReceive() live apart, which keeps them small
+// enough for V8 to inline them, with the rendezvous, into the operations' next().
 
 function refuseMain(): never {
   throw new RuntimeError('channel operations block a tasklet: outside tasklets use block(op), which runs the scheduler inside the call, or sendAsync()/receiveAsync()');
@@ -97,7 +116,7 @@ export class RecvOp<T> implements Operation<T>, Iterator<Suspend, T, unknown> {
 
   next(v: unknown): IteratorResult<Suspend, T> {
     if (resumed(S.current, this)) return done(v as T);
-    return act(this, this.ch, -1, undefined, false);
+    return actReceive(this, this.ch) as IteratorResult<Suspend, T>;
   }
 
   throw(error: unknown): IteratorResult<Suspend, T> {
@@ -115,8 +134,8 @@ export class RecvOp<T> implements Operation<T>, Iterator<Suspend, T, unknown> {
  * One send (of a value, or of an error the receiver raises). A channel keeps
  * one for reuse: `busy` from send() until the operation has finished, and a
  * send() while it is busy (several senders waiting, or an operation made and
- * not yet run) gets a fresh one. So a send allocates nothing in the common
- * case.
+ * not yet run) gets a fresh one, which the channel keeps instead. So a send
+ * allocates nothing in the common case.
  */
 export class SendOp implements Operation<void>, Iterator<Suspend, void, unknown> {
   busy = false;
@@ -137,14 +156,11 @@ export class SendOp implements Operation<void>, Iterator<Suspend, void, unknown>
     }
     const value = this.value;
     this.value = undefined;
-    let r: IteratorResult<Suspend, void>;
-    try {
-      r = act(this, this.ch, 1, value, this.isError);
-    } catch (e) {
-      this.busy = false;
-      throw e;
-    }
-    if (r.done === true) this.busy = false;
+    // Busy while the action runs (a channel callback calling send() gets a
+    // fresh operation). If the action throws, this one stays busy and the
+    // channel replaces it at its next send() (see Channel.sendOpFor).
+    const r = actSend(this, this.ch, value, this.isError);
+    if (r !== SUSPENDED) this.busy = false;
     return r;
   }
 

@@ -1,6 +1,6 @@
 import { TaskletCore } from './core.js';
 import { DeadlockError, RuntimeError, TaskletExit } from './errors.js';
-import { SUSPEND, type TaskletGenerator } from './operation.js';
+import { SUSPEND, SUSPENDED, type TaskletGenerator } from './operation.js';
 import { RunQueue } from './run-queue.js';
 import type { Tasklet } from './tasklet.js';
 import { TimerHeap } from './timer-heap.js';
@@ -141,6 +141,7 @@ export function drive(maxSwitches: number, sliceMs: number, flags = 0): TaskletC
     for (;;) {
       let n = runq.length;
       if (n === 0) {
+        S.current = main;
         // Nothing runnable: the innermost nested run() returns first.
         if (S.watchdogs.length > S.runBase) reviveWatchdog(S.watchdogs[S.watchdogs.length - 1] as TaskletCore, null);
         else if (!serviceTimersAndIo()) return null;
@@ -174,9 +175,11 @@ export function drive(maxSwitches: number, sliceMs: number, flags = 0): TaskletC
           }
           step(c);
           last = c;
+          S.current = main;
           if (S.wdLimit >= 0 && timeoutExpired(c) && interrupt(c)) return S.wdInterrupted;
         }
       }
+      S.current = main;
       if (S.timers.size > 0 || S.pollers.length > 0) serviceTimersAndIo();
       if (sliceMs > 0 && performance.now() - start >= sliceMs) {
         if (runq.length > 0) armPump();
@@ -293,7 +296,13 @@ const GeneratorPrototype = Object.getPrototypeOf(Object.getPrototypeOf((function
 const genNext = GeneratorPrototype.next;
 const genThrow = GeneratorPrototype.throw;
 
-/** Resumes one tasklet until it yields, returns or throws. */
+/**
+ * Resumes one tasklet until it yields, returns or throws. When it suspended
+ * (the hot path) S.current is left pointing at it: only drive() runs until
+ * the next step sets it again, and drive() makes main current before it runs
+ * anything else (timers, IO, the schedule callback) or returns. Every other
+ * outcome makes main current at once, as the code it runs may look.
+ */
 function step(c: TaskletCore): void {
   c.inQueue = false;
   S.switches++;
@@ -318,6 +327,9 @@ function step(c: TaskletCore): void {
     finish(c, e, true);
     return;
   }
+  // `yield*` hands the operation's own result object up unchanged, so a
+  // tasklet parked by an operation yields the shared SUSPENDED itself.
+  if (r === SUSPENDED) return;
   S.current = S.main;
   if (r.done === true) finish(c, r.value, false);
   else if (r.value !== SUSPEND) rejectBareYield(c);
@@ -349,6 +361,8 @@ function rejectBareYield(c: TaskletCore): void {
 }
 
 function callScheduleCallback(next: TaskletCore): void {
+  // The callback runs between two tasklets, outside both (see step()).
+  S.current = S.main;
   const prev = S.lastRan;
   S.lastRan = next;
   try {
