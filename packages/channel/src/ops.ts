@@ -1,8 +1,31 @@
 import { RuntimeError, type Operation, type Suspend } from '@stackless-io/runtime';
-import { done, refuseSwitch, S, SUSPENDED, type TaskletCore } from '@stackless-io/runtime/internal';
+import {
+  done as importedDone,
+  refuseSwitch,
+  S as importedS,
+  SUSPENDED as importedSuspended,
+  type TaskletCore,
+} from '@stackless-io/runtime/internal';
 import type { Channel } from './channel.js';
 import { closedError } from './closed.js';
-import { giveTo, refuseTrappedRendezvous, takeDone, takeFrom } from './rendezvous.js';
+import {
+  giveTo as importedGiveTo,
+  refuseTrappedRendezvous,
+  takeDone as importedTakeDone,
+  takeFrom as importedTakeFrom,
+} from './rendezvous.js';
+
+// The hot path reads module-level consts, not the imports themselves: V8's
+// optimizing compiler reads an imported binding (a live binding) through
+// its import cell at every use, and re-checks an imported function before
+// inlining it, while a const of this module is folded into the code. About
+// 8% of a ping-pong round trip (bench/RESULTS.md, 2026-12-06 ping-pong).
+const S = importedS;
+const SUSPENDED = importedSuspended;
+const done = importedDone;
+const giveTo = importedGiveTo;
+const takeFrom = importedTakeFrom;
+const takeDone = importedTakeDone;
 
 /**
  * Starts a send for the current tasklet: meets a waiting receiver at once,

@@ -14,8 +14,11 @@
  * direction and pass the value straight through; {@link rendezvous} serves
  * select, which handles both directions through one call.
  */
-import { refuseSwitch, S, type TaskletCore, type WaitNode } from '@stackless-io/runtime/internal';
+import { refuseSwitch, S as importedS, type TaskletCore, type WaitNode } from '@stackless-io/runtime/internal';
 import type { Channel } from './channel.js';
+
+// A module-level const, not the import, for the reason ops.ts gives.
+const S = importedS;
 
 /** What a receiver took in {@link rendezvous}. Module scratch, so select's path allocates nothing for it. */
 export const taken = { value: undefined as unknown, isError: false };

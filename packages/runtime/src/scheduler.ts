@@ -1,12 +1,18 @@
 import { TaskletCore } from './core.js';
 import { DeadlockError, RuntimeError, TaskletExit } from './errors.js';
-import { SUSPEND, SUSPENDED, type TaskletGenerator } from './operation.js';
+import { SUSPEND as importedSuspend, SUSPENDED as importedSuspended, type TaskletGenerator } from './operation.js';
 import { RunQueue } from './run-queue.js';
 import type { Tasklet } from './tasklet.js';
 import { TimerHeap } from './timer-heap.js';
 import type { Poller } from './poller.js';
 import { reportUnraisable } from './unraisable.js';
 import { callErrorHandler, type ErrorHandler } from './error-handler.js';
+
+// step() reads module-level consts, not the imports: V8's optimizing
+// compiler reads an imported binding through its import cell at every use,
+// while a const of this module is folded into the code.
+const SUSPEND = importedSuspend;
+const SUSPENDED = importedSuspended;
 
 /** A callback run on every switch between tasklets (Stackless' schedule callback). */
 export type ScheduleCallback = (prev: Tasklet<any[], any> | null, next: Tasklet<any[], any> | null) => void;
