@@ -299,6 +299,41 @@ describe('channel: close and open', () => {
     expect(tr.lines).to.deep.equal(['r got 8']);
   });
 
+  it('a send that raised leaves the channel whole: later sends, from either order, are matched', () => {
+    // The send that raises keeps its operation busy; the channel must hand
+    // out fresh ones afterwards, and none may carry a stale value.
+    const ch = new Channel<number>();
+    ch.close();
+    const tr = new Trace();
+    start('s', function* () {
+      try {
+        yield* ch.send(1);
+      } catch (e) {
+        tr.log(`s raised ${(e as Error).name}`);
+      }
+      ch.open();
+      yield* ch.send(2);
+      yield* ch.send(3);
+      tr.log('s sent 2 and 3');
+    });
+    start('r', function* () {
+      tr.log(`r got ${yield* ch.receive()}`);
+      tr.log(`r got ${yield* ch.receive()}`);
+    });
+    run();
+    expect(tr.lines).to.deep.equal(['s raised ValueError', 'r got 2', 'r got 3', 's sent 2 and 3']);
+    expectQueue(ch, 0, []);
+    start('r2', function* () {
+      tr.log(`r2 got ${yield* ch.receive()}`);
+    });
+    start('s2', function* () {
+      yield* ch.send(4);
+    });
+    run();
+    expect(tr.lines.slice(4)).to.deep.equal(['r2 got 4']);
+    expectQueue(ch, 0, []);
+  });
+
   it('close() does not wake tasklets already waiting; killing them empties the channel', () => {
     const ch = new Channel<number>();
     const r = start('r', function* () {
