@@ -89,7 +89,13 @@ export class Scheduler {
   channelSlow = false;
 }
 
-export const S = new Scheduler();
+const S = new Scheduler();
+// Exported under another local name: V8 keeps an exported binding in a cell
+// and, in optimized code, reads it through the cell with a check that it is
+// initialized at every use; the scheduler's own hot path (drive, step) reads
+// the plain const instead, which is folded into the code.
+const exportedS = S;
+export { exportedS as S };
 
 /** Makes a tasklet runnable from outside the scheduler (timer, promise, IO) and makes sure it runs. */
 export function wake(c: TaskletCore): void {
