@@ -44,25 +44,26 @@ const SENDALL = 2;
 const REQUEST = 3;
 /** Any request, with the timeout given: the raw result (-errno or TIMEOUT, nothing raised). */
 const RAW = 4;
+/** The kind's bits of `mode`. */
+const KIND = 7;
+/** In `mode`: the call does not wait (its requests carry MsgFlag.DONTWAIT, and an expired "timeout" is BlockingIOError). */
+const NONBLOCKING = 8;
 
+/**
+ * One object per socket (two, or more, while tasklets share it) lives as
+ * long as the socket, so it keeps few fields of its own: what a call gives
+ * (the op, the buffer, the address, the size, Python's MSG_* flags until
+ * prepare() turns them into the contract's) goes straight into the request,
+ * which holds them anyway once submitted. 10,000 idle connections each keep
+ * one such object, and every field is 8 bytes of each.
+ */
 export class SockCall extends IoCall<unknown> {
-  private kind = RECV;
-  private op: IoOpCode = IoOp.RECV;
-  /** The Python MSG_* flags, checked at the start of the call. */
-  private pyFlags = 0;
-  /** RECV: the most bytes to receive. */
-  private size = 0;
-  /** The buffer received into or sent from. */
-  private data: Uint8Array | null = null;
-  private addr: SockAddr | null = null;
+  /** The kind of call (RECV...RAW), plus NONBLOCKING once prepare() has run. */
+  private mode = RECV;
   /** REQUEST and RAW: the timeout given; SENDALL: the socket's when the call started. */
   private timeout: number | null = null;
-  /** SENDALL: bytes sent so far, and when the socket's timeout runs out (performance.now()). */
-  private sent = 0;
+  /** SENDALL: when the socket's timeout runs out (performance.now()), 0 for none. */
   private deadline = 0;
-  /** The call does not wait: its requests carry MsgFlag.DONTWAIT (and an expired "timeout" would be BlockingIOError). */
-  private nonblocking = false;
-  private handle = -1;
 
   constructor(private readonly sock: CallSocket) {
     super();
@@ -71,7 +72,7 @@ export class SockCall extends IoCall<unknown> {
   /** recv(n): receives up to `n` bytes into a buffer allocated once they have arrived. */
   recv(n: number, flags: number): this {
     this.set(RECV, IoOp.RECV, flags, null, null, null);
-    this.size = n;
+    this.req.size = n;
     return this.arm(this.sock._backend, -1);
   }
 
@@ -96,7 +97,7 @@ export class SockCall extends IoCall<unknown> {
    */
   request(op: IoOpCode, buf: Uint8Array | null, size: number, addr: SockAddr | null, flags: number, timeout: number | null, raw = false): this {
     this.set(raw ? RAW : REQUEST, op, flags, buf, addr, timeout);
-    this.size = size;
+    this.req.size = size;
     return this.arm(this.sock._backend, -1);
   }
 
@@ -123,52 +124,56 @@ export class SockCall extends IoCall<unknown> {
     return this.request(IoOp.SENDFILE, null, size, null, 0, timeout, true) as Operation<unknown> as Operation<number>;
   }
 
+  /**
+   * Fills in the request for the call being armed. No request of this
+   * object is in the backend now (takeCall() hands out only an object that
+   * is not busy), so its fields are free. `flags` are Python's MSG_* flags
+   * until prepare() checks and converts them, as CPython does when the call
+   * runs.
+   */
   private set(kind: number, op: IoOpCode, flags: number, data: Uint8Array | null, addr: SockAddr | null, timeout: number | null): void {
-    this.kind = kind;
-    this.op = op;
-    this.pyFlags = flags;
-    this.data = data;
-    this.addr = addr;
+    this.mode = kind;
     this.timeout = timeout;
+    const req = this.req;
+    req.op = op;
+    req.flags = flags;
+    req.buf = data;
+    req.addr = addr;
   }
 
   protected override prepare(): number {
+    const req = this.req;
     const h = this.sock._fd();
     let bits = 0;
     let dontwait = false;
-    if (this.pyFlags !== 0) {
-      const m = msgFlags(this.pyFlags);
+    const pyFlags = req.flags;
+    if (pyFlags !== 0) {
+      const m = msgFlags(pyFlags);
       bits = m.bits;
       dontwait = m.dontwait;
     }
-    const req = this.req;
-    req.op = this.op;
     req.handle = h;
     req.flags = bits;
-    req.addr = this.addr;
-    req.buf = this.data;
-    req.size = this.size;
-    this.handle = h;
+    const kind = this.mode & KIND;
     // MSG_DONTWAIT makes a call on a blocking socket one that does not
     // wait. With a timeout it changes nothing: CPython then waits for the
     // socket to be ready first, and again after each EAGAIN, until the
     // timeout expires (sock_call_ex).
     let t: number | null;
-    if (this.kind === REQUEST || this.kind === RAW) {
+    if (kind === REQUEST || kind === RAW) {
       t = dontwait && this.timeout === null ? 0 : this.timeout;
     } else {
       t = this.sock._timeoutNow();
-      if (this.kind === SENDALL) {
+      if (kind === SENDALL) {
         this.timeout = t;
-        this.sent = 0;
         this.deadline = t !== null && t > 0 ? performance.now() + t * 1000 : 0;
       }
       if (dontwait && t === null) t = 0;
     }
-    this.nonblocking = t === 0;
+    this.mode = t === 0 ? kind | NONBLOCKING : kind;
     // A CONNECT cannot be tried once (socket-compat starts a non-blocking
     // one in connect.ts): with a timeout of 0 it keeps the expiring timer.
-    if (t === 0 && this.op !== IoOp.CONNECT) {
+    if (t === 0 && req.op !== IoOp.CONNECT) {
       req.flags = bits | MsgFlag.DONTWAIT;
       return -1;
     }
@@ -177,12 +182,12 @@ export class SockCall extends IoCall<unknown> {
 
   protected finish(req: IoRequest): unknown {
     const res = req.result;
-    const kind = this.kind;
+    const kind = this.mode & KIND;
     if (kind === RAW) return this.release(res);
     if (res < 0) {
       this.release(null);
-      if (res === TIMEOUT) throw this.nonblocking ? errorFor(EAGAIN) : timeoutError();
-      if (this.sock._handleNow() !== this.handle && (res === -ECANCELED || res === -EBADF)) throw errorFor(EBADF);
+      if (res === TIMEOUT) throw (this.mode & NONBLOCKING) !== 0 ? errorFor(EAGAIN) : timeoutError();
+      if (this.sock._handleNow() !== req.handle && (res === -ECANCELED || res === -EBADF)) throw errorFor(EBADF);
       throw errorFor(-res);
     }
     switch (kind) {
@@ -191,9 +196,10 @@ export class SockCall extends IoCall<unknown> {
       case COUNT:
         return this.release(res);
       case SENDALL: {
-        const data = this.data as Uint8Array;
-        this.sent += res;
-        if (this.sent >= data.length) return this.release(undefined);
+        // req.buf is what is left to send: the caller's buffer, then views
+        // of what the kernel has not taken yet.
+        const rest = req.buf as Uint8Array;
+        if (res >= rest.length) return this.release(undefined);
         let left = this.timeout;
         if (this.deadline !== 0) {
           left = (this.deadline - performance.now()) / 1000;
@@ -202,10 +208,10 @@ export class SockCall extends IoCall<unknown> {
             throw timeoutError();
           }
         }
-        req.buf = data.subarray(this.sent);
+        req.buf = rest.subarray(res);
         // A non-blocking sendall goes on with DONTWAIT (still in req.flags):
         // the next send answers -EAGAIN once the socket is full, as in CPython.
-        this.again(this.nonblocking || left === null ? -1 : left);
+        this.again((this.mode & NONBLOCKING) !== 0 || left === null ? -1 : left);
         return undefined;
       }
       default:
@@ -213,11 +219,17 @@ export class SockCall extends IoCall<unknown> {
     }
   }
 
-  /** Lets go of the caller's buffers (a finished call must not keep them alive) and returns `value`. */
+  /**
+   * Lets go of the caller's buffers and address (a finished call must not
+   * keep them alive) and returns `value`. A REQUEST's caller reads the
+   * completed request, so it keeps them until the next call.
+   */
   private release<V>(value: V): V {
-    this.data = null;
-    this.addr = null;
-    if (this.kind !== REQUEST) this.req.buf = null;
+    if ((this.mode & KIND) !== REQUEST) {
+      const req = this.req;
+      req.buf = null;
+      req.addr = null;
+    }
     return value;
   }
 }

@@ -25,6 +25,7 @@ import { makefile, type MakefileOptions, type SocketFileLike } from './socket-fi
 import { getsockopt, setsockopt } from './socket-options.js';
 import { openSocket, type OpenedSocket } from './socket-open.js';
 import { socketRepr } from './socket-repr.js';
+import { SocketRare } from './socket-rare.js';
 import { sendfile, type SendfileSource } from './sendfile.js';
 import { getdefaulttimeout } from './timeouts.js';
 import { toMember } from './intenum.js';
@@ -83,8 +84,6 @@ export class socket {
   _closed = false;
   /** @internal A connect succeeded, or the socket came from accept(). */
   _connected = false;
-  /** @internal A non-blocking connect left running (connect.ts), until a connect() collects its result. */
-  _background: BackgroundConnect | null = null;
   /**
    * @internal The reusable calls (sock-call.ts, call-pool.ts), made at
    * first use: one serves a tasklet that receives and sends in turn (fewer
@@ -94,12 +93,46 @@ export class socket {
   _c1: SockCall | null = null;
   /** @internal The second reusable call. */
   _c2: SockCall | null = null;
+  /** What only some sockets need (socket-rare.ts), made at first use; the accessors below read and write it. */
+  private _x: SocketRare | null = null;
+
+  /** The rare state, made now if it was not yet. */
+  private _rare(): SocketRare {
+    return (this._x ??= new SocketRare());
+  }
+
+  /** @internal A non-blocking connect left running (connect.ts), until a connect() collects its result. */
+  get _background(): BackgroundConnect | null {
+    return this._x === null ? null : this._x.background;
+  }
+  set _background(v: BackgroundConnect | null) {
+    if (v !== null || this._x !== null) this._rare().background = v;
+  }
+
   /** @internal Calls made while both reusable ones were busy (more tasklets waited on the socket). */
-  _more: Set<SockCall> | null = null;
+  get _more(): Set<SockCall> | null {
+    return this._x === null ? null : this._x.more;
+  }
+  set _more(v: Set<SockCall> | null) {
+    if (v !== null || this._x !== null) this._rare().more = v;
+  }
+
   /** @internal A non-blocking connect's request, until it ends. */
-  _bgReq: IoRequest | null = null;
+  get _bgReq(): IoRequest | null {
+    return this._x === null ? null : this._x.bgReq;
+  }
+  set _bgReq(v: IoRequest | null) {
+    if (v !== null || this._x !== null) this._rare().bgReq = v;
+  }
+
   /** @internal One end of socketpair(): unnamed, as the kernel's pairs are. */
-  _unnamed = false;
+  get _unnamed(): boolean {
+    return this._x !== null && this._x.unnamed;
+  }
+  set _unnamed(v: boolean) {
+    if (v || this._x !== null) this._rare().unnamed = v;
+  }
+
   /**
    * @internal A connect with a timeout failed after EINPROGRESS. CPython
    * learns such a failure from getsockopt(SO_ERROR), which leaves the
@@ -108,11 +141,20 @@ export class socket {
    * as a blocking connect(2) does, which resets the socket at once, so that
    * state is kept here (connect.ts).
    */
-  _abortedConnect = false;
-  /** @internal l_linger as last set: the contract's LINGER does not carry it while lingering is off. */
-  _lingerSeconds = 0;
+  get _abortedConnect(): boolean {
+    return this._x !== null && this._x.abortedConnect;
+  }
+  set _abortedConnect(v: boolean) {
+    if (v || this._x !== null) this._rare().abortedConnect = v;
+  }
+
   /** @internal A bind() with a host name was made and not yet run with yield* (bind.ts). */
-  _unstartedBind = false;
+  get _unstartedBind(): boolean {
+    return this._x !== null && this._x.unstartedBind;
+  }
+  set _unstartedBind(v: boolean) {
+    if (v || this._x !== null) this._rare().unstartedBind = v;
+  }
 
   constructor(family: Int = -1, type: Int = -1, proto: Int = -1, fileno: Int | null = null) {
     pyArity('socket.__init__', arguments.length, ['family', 'type', 'proto', 'fileno'], 0, true);
