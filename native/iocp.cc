@@ -139,9 +139,11 @@ int errno_of(DWORD e, bool datagram = false) {
 int32_t wsa_err(bool datagram = false) { return -errno_of(static_cast<DWORD>(WSAGetLastError()), datagram); }
 
 // A send on a stream socket that is not connected: Linux answers EPIPE
-// (tcp_sendmsg), Winsock WSAENOTCONN (Wine: WSAECONNRESET).
-int32_t send_errno(int32_t r, bool stream, bool connected = true) {
-  if (!stream) return r;
+// (tcp_sendmsg), Winsock WSAENOTCONN (Wine: WSAECONNRESET). A send without
+// an address on a datagram socket that has no peer: Linux answers
+// EDESTADDRREQ, Winsock WSAENOTCONN (Wine: WSAEINVAL).
+int32_t send_errno(int32_t r, bool stream, bool connected = true, bool no_address = false) {
+  if (!stream) return no_address && (r == -ENOTCONN || r == -EINVAL) ? -EDESTADDRREQ : r;
   if (r == -ENOTCONN || (!connected && r == -ECONNRESET)) return -EPIPE;
   return r;
 }
@@ -184,10 +186,10 @@ struct FdState {
   bool stream;    // SOCK_STREAM: a short pool piece is fine
   bool datagram;  // SOCK_DGRAM
   bool deferred = false;
-  bool listening = false;  // Winsock would take a receive on it and wait forever
+  bool listening = false;  // listen() ran: Winsock listens (and would take a receive and wait forever)
   bool shut_rd = false;    // shutdown(SHUT_RD): receives are EOF, as on Linux
   bool shut_wr_later = false; // shutdown(SHUT_WR) before connecting: done once connected
-  bool stopped = false;    // a listener shutdown() stopped: accepts are EINVAL, as on Linux
+  bool stopped = false;    // a listener shutdown() stopped: to Linux it no longer listens (Winsock still does)
   bool reuseaddr = false;  // SO_REUSEADDR as set (see do_setsockopt)
   bool connected = false;  // connected or accepted once (a send before is EPIPE)
   bool eof_seen = false;   // a receive returned end of stream
@@ -542,12 +544,24 @@ int32_t do_setsockopt(Instance &in, FdState &st, const sio_sqe &s) {
   return -ENOPROTOOPT;
 }
 
+// Linux's answer to a getsockopt of an option the socket does not have:
+// an IPv4 socket hands a level other than its own (SOL_SOCKET, IP, and TCP
+// on a TCP socket) to ip_getsockopt, which says EOPNOTSUPP; everything else
+// (an unknown name at a known level, any level on IPv6) is ENOPROTOOPT.
+int32_t no_option(const FdState &st, int level) {
+  constexpr int L_SOL_SOCKET = 1, L_IPPROTO_IP = 0, L_IPPROTO_TCP = 6;
+  bool own = level == L_SOL_SOCKET || level == L_IPPROTO_IP || (level == L_IPPROTO_TCP && st.stream);
+  return st.family == L_AF_INET && !own ? -EOPNOTSUPP : -ENOPROTOOPT;
+}
+
 int32_t do_getsockopt(Instance &in, FdState &st, const sio_sqe &s) {
   WinOpt o = win_option(static_cast<int>(s.arg0), static_cast<int>(s.arg1));
   uint8_t *v = in.arena + s.off;
   int32_t x = 0;
+  // A TCP option of another kind of socket: Linux's answer, not Winsock's.
+  if (o.level == IPPROTO_TCP && !st.stream) return no_option(st, static_cast<int>(s.arg0));
   switch (o.kind) {
-    case OptKind::kNone: return -ENOPROTOOPT;
+    case OptKind::kNone: return no_option(st, static_cast<int>(s.arg0));
     case OptKind::kType: x = st.type; break;
     case OptKind::kDomain: x = st.family; break;
     case OptKind::kProtocol:
@@ -562,6 +576,11 @@ int32_t do_getsockopt(Instance &in, FdState &st, const sio_sqe &s) {
     case OptKind::kInt: {
       if (o.level == SOL_SOCKET && o.name == SO_REUSEADDR && !st.datagram) {
         x = st.reuseaddr ? 1 : 0;
+        break;
+      }
+      if (o.level == SOL_SOCKET && o.name == SO_ACCEPTCONN) {
+        // A stopped listener still listens to Winsock, not to Linux.
+        x = st.listening && !st.stopped ? 1 : 0;
         break;
       }
       int l = sizeof x;
@@ -647,11 +666,14 @@ int32_t run_sync(Instance &in, const sio_sqe &s) {
   }
   if (s.op == SIO_OP_SHUTDOWN) {
     if (s.arg0 > 2) return -EINVAL;
-    if (st->listening && s.arg0 != 1) {
+    if (st->listening && !st->stopped && s.arg0 != 1) {
       // Linux stops a listener: its accepts (also those waiting) are EINVAL
-      // and it listens again after another listen(). Winsock has no such
+      // and it listens again after another listen(); until then it is an
+      // unconnected socket (SO_ACCEPTCONN 0, a shutdown() is ENOTCONN) whose
+      // directions start open again (tcp_disconnect). Winsock has no such
       // thing (WSAENOTCONN): the waiting AcceptEx is cancelled instead.
       st->stopped = true;
+      st->shut_rd = st->shut_wr_later = false;
       for (uint32_t t = st->rd.head; t != kNil; t = in.ops[t].next) {
         Op &op = in.ops[t];
         if (op.state == kInFlight && op.sqe.op == SIO_OP_ACCEPT) {
@@ -661,7 +683,7 @@ int32_t run_sync(Instance &in, const sio_sqe &s) {
       }
       return 0;
     }
-    if (st->listening && s.arg0 == 1) return 0;
+    if (st->listening && !st->stopped && s.arg0 == 1) return 0;
     // Linux: a socket that is not connected cannot be shut down (ENOTCONN);
     // Winsock lets an unconnected one be, and answers WSAENOTCONN for a
     // connection the peer has ended, which Linux shuts down quietly.
@@ -798,12 +820,37 @@ int32_t attempt_pool_recv(Instance &in, FdState &st, const sio_sqe &s, uint16_t 
   return static_cast<int32_t>(got);
 }
 
+// A connection a listener accepted. Linux clones it from the listener, so
+// the directions shut down before listen() (that shutdown() said ENOTCONN)
+// are shut on it too: it reads end of stream, and its FIN goes out.
+void inherit(const FdState &listener, FdState &c) {
+  c.connected = true;
+  c.shut_rd = listener.shut_rd;
+  if (listener.shut_wr_later) shutdown(c.s, SD_SEND);
+}
+
+// What Linux answers at once where Winsock would do otherwise, or kAgain:
+// a listening socket carries no data (ENOTCONN; EPIPE to a send), and
+// Winsock would leave a receive on it pending; a stopped listener is an
+// unconnected socket. Directions shut down are Linux's: a stream shut for
+// reading reads end of stream, a datagram socket shut for writing (also
+// when that shutdown() said ENOTCONN) sends nothing (EPIPE).
+int32_t linux_answer(const FdState &st, const sio_sqe &s) {
+  bool recv = s.op == SIO_OP_RECV || s.op == SIO_OP_RECVFROM;
+  bool send = s.op == SIO_OP_SEND || s.op == SIO_OP_SENDTO;
+  if (st.listening && !st.stopped && recv) return -ENOTCONN;
+  if (st.shut_rd && st.stream && recv) return 0;
+  if (st.listening && recv) return -ENOTCONN;
+  if (st.listening && send) return -EPIPE;
+  if (st.shut_wr_later && st.datagram && send) return -EPIPE;
+  return kAgain;
+}
+
 // The plain non-blocking call of an operation (NOWAIT): its result, or kAgain.
 int32_t attempt_now(Instance &in, FdState &st, Op &op, uint16_t *flags, uint16_t *addrlen, uint32_t *off) {
   const sio_sqe &s = op.sqe;
-  if (st.listening && (s.op == SIO_OP_RECV || s.op == SIO_OP_RECVFROM)) return -ENOTCONN;
-  if (st.listening && (s.op == SIO_OP_SEND || s.op == SIO_OP_SENDTO)) return -EPIPE;
-  if (st.shut_rd && st.stream && s.op == SIO_OP_RECV) return 0;
+  int32_t early = linux_answer(st, s);
+  if (early != kAgain) return early;
   if (s.flags & SIO_SQE_POOL) return attempt_pool_recv(in, st, s, flags, off);
   DWORD fl = win_msg_flags(s.msg_flags), n = 0;
   WSABUF b{s.len, reinterpret_cast<char *>(in.arena + s.off)};
@@ -819,7 +866,7 @@ int32_t attempt_now(Instance &in, FdState &st, Op &op, uint16_t *flags, uint16_t
       SetHandleInformation(reinterpret_cast<HANDLE>(c), HANDLE_FLAG_INHERIT, 0);
       int32_t fd = adopt(in, c, st.family, st.type, st.protocol);
       if (fd < 0) return fd;
-      in.fds[fd]->connected = true;
+      inherit(st, *in.fds[fd]);
       *addrlen = clamp_len(to_linux(a, alen, in.arena + s.off, s.len), s.len);
       return fd;
     }
@@ -856,7 +903,7 @@ int32_t attempt_now(Instance &in, FdState &st, Op &op, uint16_t *flags, uint16_t
       return static_cast<int32_t>(s.len);
     }
     int32_t r2 = -errno_of(e, st.datagram);
-    return s.op == SIO_OP_SEND || s.op == SIO_OP_SENDTO ? send_errno(r2, st.stream, st.connected) : r2;
+    return s.op == SIO_OP_SEND || s.op == SIO_OP_SENDTO ? send_errno(r2, st.stream, st.connected, s.op == SIO_OP_SEND) : r2;
   }
   return static_cast<int32_t>(std::min<DWORD>(n, INT32_MAX));
 }
@@ -897,12 +944,9 @@ int32_t accepted(Instance &in, FdState &st, Op &op, uint16_t *addrlen);
 // flags/addrlen/off filled in).
 int32_t start(Instance &in, FdState &st, Op &op, uint16_t *flags, uint16_t *addrlen, uint32_t *off) {
   sio_sqe &s = op.sqe;
-  // A listening socket carries no data: Linux says ENOTCONN (and EINVAL to
-  // a connect); Winsock would leave the receive pending.
-  if (st.listening && (s.op == SIO_OP_RECV || s.op == SIO_OP_RECVFROM)) return -ENOTCONN;
-  if (st.listening && (s.op == SIO_OP_SEND || s.op == SIO_OP_SENDTO)) return -EPIPE;
+  int32_t early = linux_answer(st, s);
+  if (early != kAgain) return early;
   if (st.listening && s.op == SIO_OP_CONNECT) return -EINVAL;
-  if (st.shut_rd && st.stream && s.op == SIO_OP_RECV) return 0;
   memset(&op.ov, 0, sizeof op.ov);
   op.probe = false;
   DWORD n = 0, fl = win_msg_flags(s.msg_flags);
@@ -943,7 +987,7 @@ int32_t start(Instance &in, FdState &st, Op &op, uint16_t *flags, uint16_t *addr
     }
     case SIO_OP_SEND: {
       int32_t r = immediate(in, st, op, WSASend(st.s, &op.wbuf, 1, &n, fl, &op.ov, nullptr) == 0);
-      return r == 0 ? static_cast<int32_t>(n) : send_errno(r, st.stream, st.connected);
+      return r == 0 ? static_cast<int32_t>(n) : send_errno(r, st.stream, st.connected, true);
     }
     case SIO_OP_RECVFROM: {
       op.wflags = fl;
@@ -976,6 +1020,15 @@ int32_t start(Instance &in, FdState &st, Op &op, uint16_t *flags, uint16_t *addr
       }
       if (st.family != L_AF_INET && st.family != L_AF_INET6) return -EOPNOTSUPP;
       if (op.addr.ss_family != win_family(st.family)) return -EAFNOSUPPORT;
+      // An IPv4-mapped address on an IPV6_V6ONLY socket: Linux refuses it
+      // before the socket gets a port (ENETUNREACH); ConnectEx would only
+      // refuse it after the bind it needs, leaving the socket bound.
+      if (st.family == L_AF_INET6 && IN6_IS_ADDR_V4MAPPED(&reinterpret_cast<const sockaddr_in6 *>(&op.addr)->sin6_addr)) {
+        DWORD only = 0;
+        int ol = sizeof only;
+        if (getsockopt(st.s, IPPROTO_IPV6, IPV6_V6ONLY, reinterpret_cast<char *>(&only), &ol) == 0 && only != 0)
+          return -ENETUNREACH;
+      }
       int32_t b = ensure_bound(st);
       if (b < 0) return b;
       int32_t r = immediate(in, st, op, g_connectex(st.s, reinterpret_cast<sockaddr *>(&op.addr), op.addrlen, nullptr, 0,
@@ -1039,7 +1092,7 @@ int32_t accepted(Instance &in, FdState &st, Op &op, uint16_t *addrlen) {
   if (getpeername(c, reinterpret_cast<sockaddr *>(&a), &alen) != 0) alen = 0;
   int32_t fd = adopt(in, c, st.family, st.type, st.protocol);
   if (fd < 0) return fd;
-  in.fds[fd]->connected = true;
+  inherit(st, *in.fds[fd]);
   *addrlen = alen > 0 ? clamp_len(to_linux(a, alen, in.arena + op.sqe.off, op.sqe.len), op.sqe.len) : 0;
   return fd;
 }
@@ -1744,6 +1797,10 @@ SIO_API int32_t sio_send(int32_t handle, int32_t fd, const void *buf, uint32_t l
     int32_t r = to_win(in->arena + addr_off, addr_len, &to, &tolen, st->family);
     if (r < 0) return r;
   }
+  sio_sqe what{};
+  what.op = tolen > 0 ? SIO_OP_SENDTO : SIO_OP_SEND;
+  int32_t early = linux_answer(*st, what);
+  if (early != kAgain) return early;
   for (uint32_t t = st->wr.head; t != kNil; t = in->ops[t].next) {
     uint8_t op = in->ops[t].sqe.op;
     if (op == SIO_OP_SEND || op == SIO_OP_SENDTO) return -EAGAIN;
@@ -1754,7 +1811,7 @@ SIO_API int32_t sio_send(int32_t handle, int32_t fd, const void *buf, uint32_t l
   DWORD n = 0;
   int r = tolen > 0 ? WSASendTo(st->s, &b, 1, &n, win_msg_flags(msg_flags), reinterpret_cast<sockaddr *>(&to), tolen, nullptr, nullptr)
                     : WSASend(st->s, &b, 1, &n, win_msg_flags(msg_flags), nullptr, nullptr);
-  if (r != 0) return stream_result(*st, SIO_OP_SEND, len, send_errno(wsa_err(st->datagram), st->stream, st->connected));
+  if (r != 0) return stream_result(*st, SIO_OP_SEND, len, send_errno(wsa_err(st->datagram), st->stream, st->connected, tolen == 0));
   return static_cast<int32_t>(n);
 }
 

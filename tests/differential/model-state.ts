@@ -104,6 +104,9 @@ export function applyStateMove(m: Model, act: Action, a: Sock | undefined, b: So
       l.backlog = 4;
       m.emit(`${l.v} = socket(${FAM_CONST[fam]}, SOCK_STREAM)`);
       const hows = [act.n! % 3, ...(act.m! % 4 === 3 ? [] : [act.m! % 4])];
+      // SHUT_WR kept by a TCP listener: its connections end their stream
+      // before any accept, which a backend that avoids 'early-fin' cannot do.
+      if (fam !== 'unix' && m.avoids('early-fin') && hows.some((how) => how !== 0)) return false;
       const bind = fam === 'unix' ? `${l.v}.bind(tmp("${l.v}"))` : `${l.v}.bind(("${LOOPBACK[fam]}", 0))`;
       if (!before) m.emit(bind);
       for (const how of hows) {

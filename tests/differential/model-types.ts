@@ -9,9 +9,12 @@ export type Fam = 'inet' | 'inet6' | 'unix';
  * What the model can leave out, for a backend whose intended differences
  * (intended-differences.json, "avoid") say it cannot do it:
  * - unix-dgram: AF_UNIX datagram sockets;
- * - messages: sendmsg/recvmsg and descriptor passing (model-messages.ts).
+ * - messages: sendmsg/recvmsg and descriptor passing (model-messages.ts);
+ * - early-fin: a TCP listener shut down for writing before listen(), whose
+ *   connections send their FIN before anyone accepts them (model-state.ts,
+ *   'preshutlisten').
  */
-export const CAPABILITIES = ['unix-dgram', 'messages'] as const;
+export const CAPABILITIES = ['unix-dgram', 'messages', 'early-fin'] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 /** null: blocking; 0: non-blocking; SHORT: a timeout meant to expire; LONG: a timeout meant not to. */
 export type Timeout = null | 0 | typeof SHORT | typeof LONG;

@@ -50,7 +50,7 @@ const replay = option('replay', 'DIFF_REPLAY');
 // python.ts reads these at its first call.
 if (record !== undefined) process.env.DIFF_RECORD = record;
 if (replay !== undefined) process.env.DIFF_REPLAY = replay;
-const SHOW = 40;
+const SHOW = Number(process.env.DIFF_SHOW ?? 40);
 /** Kinds of random difference shrunk per backend, and the time all shrinking of a backend may take. */
 const SHRINK_PER_BACKEND = 8;
 const SHRINK_BUDGET_MS = 40_000;
