@@ -1377,6 +1377,16 @@ void on_packet(Instance &in, OVERLAPPED *ov) {
   }
   unlink(in, q, t);
   finish(in, op, res, flags, addrlen, off);
+  if (op.sqe.op == SIO_OP_CONNECT && res < 0 && st.stream && q.head != kNil) {
+    // Linux: a send that waited for the handshake gets its failure (sk_err,
+    // tcp_sendmsg), where Winsock would try it on an unconnected socket.
+    uint32_t h = q.head;
+    Op &next = in.ops[h];
+    if (next.sqe.op == SIO_OP_SEND || next.sqe.op == SIO_OP_SENDTO) {
+      unlink(in, q, h);
+      finish(in, next, res);
+    }
+  }
   run_queue(in, st, q);
 }
 
@@ -1801,9 +1811,11 @@ SIO_API int32_t sio_send(int32_t handle, int32_t fd, const void *buf, uint32_t l
   what.op = tolen > 0 ? SIO_OP_SENDTO : SIO_OP_SEND;
   int32_t early = linux_answer(*st, what);
   if (early != kAgain) return early;
+  // Sends wait their turn, and so does a send on a stream still connecting
+  // (Linux waits for the handshake, whose failure it then reports).
   for (uint32_t t = st->wr.head; t != kNil; t = in->ops[t].next) {
     uint8_t op = in->ops[t].sqe.op;
-    if (op == SIO_OP_SEND || op == SIO_OP_SENDTO) return -EAGAIN;
+    if (op == SIO_OP_SEND || op == SIO_OP_SENDTO || (op == SIO_OP_CONNECT && st->stream)) return -EAGAIN;
   }
   // SAFETY: buf is the caller's memory for the duration of this call; the
   // plain (not overlapped) call keeps nothing of it afterwards.

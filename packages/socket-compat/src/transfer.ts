@@ -8,7 +8,7 @@ import { completed, IoOp, ValueError, type Operation, type TaskletGenerator } fr
 import { addressNow, addressOp, parseAddress, toPython, type Address } from './address.js';
 import { runRequest, takeCall } from './call-pool.js';
 import * as C from './constants.js';
-import { MemoryError } from './errors.js';
+import { errorFor, MemoryError } from './errors.js';
 import { toBytes, toCInt, toSsize, toWritableBytes } from './pyargs.js';
 import type { socket } from './socket.js';
 
@@ -87,10 +87,24 @@ function* receiveFrom(sock: socket, buf: Uint8Array | null, size: number, flags:
   return [data, none ? null : toPython(a)];
 }
 
+/**
+ * A non-blocking connect that failed in the background and whose failure
+ * nothing has reported yet: the kernel hands it (sk_err) to the next send,
+ * once, as getsockopt(SO_ERROR) would. The backends finish the connect
+ * themselves, so the failure is the socket's to report.
+ */
+function connectFailure(sock: socket): void {
+  const bg = sock._background;
+  if (sock._type !== C.SOCK_STREAM || bg === null || !bg.done || bg.result >= 0 || bg.cleared || sock._handleNow() < 0) return;
+  bg.cleared = true;
+  throw errorFor(-bg.result);
+}
+
 /** send(data, flags): the byte count the kernel took. */
 export function send(sock: socket, data: BytesLike, flags: Int): Operation<number> {
   const b = toBytes(data);
   const f = toCInt(flags);
+  connectFailure(sock);
   return takeCall(sock).transfer(IoOp.SEND, b, f) as Operation<unknown> as Operation<number>;
 }
 
@@ -98,6 +112,7 @@ export function send(sock: socket, data: BytesLike, flags: Int): Operation<numbe
 export function sendall(sock: socket, data: BytesLike, flags: Int): Operation<void> {
   const b = toBytes(data);
   const f = toCInt(flags);
+  connectFailure(sock);
   return takeCall(sock).sendall(b, f) as Operation<unknown> as Operation<void>;
 }
 
