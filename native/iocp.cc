@@ -32,6 +32,11 @@
 //   GetQueuedCompletionStatusEx, keeps what it dequeued for the next
 //   sio_enter and wakes Node's loop with uv_async_send (node.exe exports
 //   libuv's functions). SIO_WATCH_UV_POLL answers -EINVAL.
+// - Linux's socket states where Winsock's differ: directions shut down
+//   before a connection exists (kept, and passed to accepted connections),
+//   a listener stopped by shutdown(), a socket whose connect failed (a
+//   fresh socket takes its place: connect_failed()). The differential
+//   suite (tests/differential) checks them against CPython.
 // - Numbers: the ABI speaks Linux's (SOCK_*, MSG_*, option levels and names,
 //   sockaddr layouts with AF_INET6 = 10); they are translated here. Errors
 //   are -errno in the numbering of the C runtime Node is built with (its
@@ -192,7 +197,14 @@ struct FdState {
   bool stopped = false;    // a listener shutdown() stopped: to Linux it no longer listens (Winsock still does)
   bool reuseaddr = false;  // SO_REUSEADDR as set (see do_setsockopt)
   bool connected = false;  // connected or accepted once (a send before is EPIPE)
+  bool connecting = false; // a ConnectEx is in flight (a receive waits for it, as on Linux)
+  bool user_bound = false; // bind() gave `bound` (kept when a failed connect renews the socket)
+  bool keep_name = false;  // renewed unbound: Linux still names the failed socket's address
+  bool no_listen = false;  // renewed: Linux's listen() is EINVAL until a bind() or connect
+  int bound_len = 0, kept_len = 0;
+  sockaddr_storage bound{}, kept{};
   bool eof_seen = false;   // a receive returned end of stream
+  bool fin_sent = false;   // shut down for writing while connected: its FIN went out
   bool reset_told = false; // a reset has been reported once (see stream_result)
   uint32_t seq = 0;
   uint32_t in_flight = 0;  // operations Windows still holds (OVERLAPPED, buffer)
@@ -620,7 +632,10 @@ int32_t do_name(Instance &in, FdState &st, const sio_sqe &s, bool peer) {
   int r = peer ? getpeername(st.s, reinterpret_cast<sockaddr *>(&a), &alen) : getsockname(st.s, reinterpret_cast<sockaddr *>(&a), &alen);
   if (r != 0) {
     // Linux names an unbound socket's address as the family's wildcard.
-    if (!peer && WSAGetLastError() == WSAEINVAL && (st.family == L_AF_INET || st.family == L_AF_INET6)) {
+    if (!peer && WSAGetLastError() == WSAEINVAL && st.keep_name) {
+      a = st.kept;
+      alen = st.kept_len;
+    } else if (!peer && WSAGetLastError() == WSAEINVAL && (st.family == L_AF_INET || st.family == L_AF_INET6)) {
       memset(&a, 0, sizeof a);
       a.ss_family = static_cast<ADDRESS_FAMILY>(win_family(st.family));
       alen = st.family == L_AF_INET ? sizeof(sockaddr_in) : sizeof(sockaddr_in6);
@@ -658,6 +673,7 @@ int32_t run_sync(Instance &in, const sio_sqe &s) {
       int32_t b = ensure_bound(*st);
       if (b < 0) return b;
     }
+    if (st->no_listen) return -EINVAL;
     st->stopped = false;
     int backlog = static_cast<int>(std::min<uint32_t>(s.arg0, SOMAXCONN));
     if (listen(st->s, backlog) != 0) return wsa_err();
@@ -697,6 +713,12 @@ int32_t run_sync(Instance &in, const sio_sqe &s) {
       if (s.arg0 != 0) st->shut_wr_later = true;
       return -ENOTCONN;
     }
+    // Linux: a connection whose FINs went both ways is closed (TIME_WAIT
+    // or LAST_ACK done leave the socket TCP_CLOSE), so shutdown() is
+    // ENOTCONN; Winsock shuts it down again quietly. Seen with a peek that
+    // finds the peer's end of stream (not behind unread data).
+    char peek;
+    if (st->stream && st->fin_sent && !st->shut_rd && recv(st->s, &peek, 1, MSG_PEEK) == 0) return -ENOTCONN;
     if (shutdown(st->s, static_cast<int>(s.arg0)) != 0) {
       if (WSAGetLastError() == WSAENOTCONN && st->stream && st->connected) return 0;
       return wsa_err();
@@ -704,6 +726,7 @@ int32_t run_sync(Instance &in, const sio_sqe &s) {
     // Winsock answers a receive after SD_RECEIVE with WSAESHUTDOWN; Linux
     // with end of stream.
     if (s.arg0 != 1) st->shut_rd = true;
+    if (s.arg0 != 0 && st->stream) st->fin_sent = true;
     return 0;
   }
   if (!in_arena(in, s.off, s.len)) return -EFAULT;
@@ -713,7 +736,13 @@ int32_t run_sync(Instance &in, const sio_sqe &s) {
       int alen;
       int32_t r = to_win(in.arena + s.off, s.len, &a, &alen, st->family);
       if (r < 0) return r;
-      if (bind(st->s, reinterpret_cast<sockaddr *>(&a), alen) == 0) return 0;
+      if (bind(st->s, reinterpret_cast<sockaddr *>(&a), alen) == 0) {
+        st->user_bound = true;
+        st->keep_name = st->no_listen = false;
+        st->bound = a;
+        st->bound_len = alen;
+        return 0;
+      }
       // Winsock says WSAEACCES for an address another socket holds
       // exclusively; Linux calls that EADDRINUSE.
       return WSAGetLastError() == WSAEACCES ? -EADDRINUSE : wsa_err();
@@ -826,7 +855,7 @@ int32_t attempt_pool_recv(Instance &in, FdState &st, const sio_sqe &s, uint16_t 
 void inherit(const FdState &listener, FdState &c) {
   c.connected = true;
   c.shut_rd = listener.shut_rd;
-  if (listener.shut_wr_later) shutdown(c.s, SD_SEND);
+  if (listener.shut_wr_later) c.fin_sent = shutdown(c.s, SD_SEND) == 0;
 }
 
 // What Linux answers at once where Winsock would do otherwise, or kAgain:
@@ -841,6 +870,9 @@ int32_t linux_answer(const FdState &st, const sio_sqe &s) {
   if (st.listening && !st.stopped && recv) return -ENOTCONN;
   if (st.shut_rd && st.stream && recv) return 0;
   if (st.listening && recv) return -ENOTCONN;
+  // A stream never connected (or whose connect failed) has nothing to
+  // read (Winsock answers a zero-byte receive with 0).
+  if (st.stream && recv && !st.connected && !st.connecting) return -ENOTCONN;
   if (st.listening && send) return -EPIPE;
   if (st.shut_wr_later && st.datagram && send) return -EPIPE;
   return kAgain;
@@ -925,6 +957,80 @@ int32_t immediate(Instance &in, FdState &st, Op &op, bool ok) {
     return kPending;
   }
   return -errno_of(e, st.datagram);
+}
+
+// Copies the options a program may have set from one socket to a fresh
+// one (Winsock's numbers), only those that differ: setting SO_RCVBUF
+// would switch off Windows' receive window tuning. What the fresh socket
+// refuses is left as it is.
+void copy_options(SOCKET from, SOCKET to, int family) {
+  static const int kOpts[][2] = {
+      {SOL_SOCKET, SO_KEEPALIVE}, {SOL_SOCKET, SO_BROADCAST}, {SOL_SOCKET, SO_RCVBUF},   {SOL_SOCKET, SO_SNDBUF},
+      {SOL_SOCKET, SO_OOBINLINE}, {SOL_SOCKET, SO_DONTROUTE}, {SOL_SOCKET, SO_RCVTIMEO}, {SOL_SOCKET, SO_SNDTIMEO},
+      {IPPROTO_TCP, TCP_NODELAY}, {IPPROTO_TCP, 3},           {IPPROTO_TCP, 16},         {IPPROTO_TCP, 17},
+      {IPPROTO_IP, IP_TOS},       {IPPROTO_IP, IP_TTL},       {IPPROTO_IPV6, IPV6_V6ONLY}, {IPPROTO_IPV6, IPV6_UNICAST_HOPS},
+  };
+  for (const auto &o : kOpts) {
+    if (o[0] == IPPROTO_IP && family != L_AF_INET) continue;
+    if (o[0] == IPPROTO_IPV6 && family != L_AF_INET6) continue;
+    DWORD was = 0, now = 0;
+    int wl = sizeof was, nl = sizeof now;
+    if (getsockopt(from, o[0], o[1], reinterpret_cast<char *>(&was), &wl) != 0) continue;
+    if (getsockopt(to, o[0], o[1], reinterpret_cast<char *>(&now), &nl) == 0 && now == was) continue;
+    setsockopt(to, o[0], o[1], reinterpret_cast<const char *>(&was), sizeof was);
+  }
+  linger l{};
+  int ll = sizeof l;
+  if (getsockopt(from, SOL_SOCKET, SO_LINGER, reinterpret_cast<char *>(&l), &ll) == 0 && l.l_onoff != 0)
+    setsockopt(to, SOL_SOCKET, SO_LINGER, reinterpret_cast<const char *>(&l), sizeof l);
+}
+
+// A TCP connect failed. Linux's socket is then unconnected again: it can
+// connect again or listen, has no pending error (SO_ERROR 0), forgets the
+// directions a shutdown() kept, releases the port the connect chose and
+// keeps what bind() gave (the address; the port too if bind() named one),
+// though getsockname() still names the released port and listen() is
+// EINVAL until the next bind() or connect.
+// A Winsock socket whose ConnectEx failed will not connect again
+// (WSAECONNABORTED), keeps the port and its error, so the shim puts a fresh
+// socket in its place, with the options that were set and bind()'s
+// address. Not with operations in flight (none can be on a socket that
+// failed to connect), and not when making the fresh one fails: the old one
+// then stays, as Windows leaves it.
+void connect_failed(Instance &in, FdState &st) {
+  st.connecting = false;
+  if (st.connected) return;  // EISCONN: the connection stays
+  st.shut_rd = st.shut_wr_later = false;
+  if (st.in_flight > 0 || st.listening) return;
+  int32_t err = 0;
+  SOCKET n = new_socket(st.family, st.type, st.protocol, &err);
+  if (n == INVALID_SOCKET) return;
+  copy_options(st.s, n, st.family);
+  uint16_t port = 0;
+  if (st.user_bound) memcpy(&port, reinterpret_cast<const uint8_t *>(&st.bound) + 2, 2);
+  u_long nb = 1;
+  bool ok = (port == 0 || bind(n, reinterpret_cast<const sockaddr *>(&st.bound), st.bound_len) == 0) &&
+            ioctlsocket(n, FIONBIO, &nb) == 0 && CreateIoCompletionPort(reinterpret_cast<HANDLE>(n), in.port, kOpKey, 0) != nullptr &&
+            SetFileCompletionNotificationModes(reinterpret_cast<HANDLE>(n),
+                                               FILE_SKIP_COMPLETION_PORT_ON_SUCCESS | FILE_SKIP_SET_EVENT_ON_HANDLE);
+  if (!ok) {
+    closesocket(n);
+    return;
+  }
+  st.kept_len = sizeof st.kept;
+  st.keep_name = port == 0 && getsockname(st.s, reinterpret_cast<sockaddr *>(&st.kept), &st.kept_len) == 0;
+  if (st.keep_name && !st.user_bound) {
+    // The address was the connect's choice too: Linux names the wildcard.
+    if (st.kept.ss_family == AF_INET) reinterpret_cast<sockaddr_in *>(&st.kept)->sin_addr.s_addr = htonl(INADDR_ANY);
+    if (st.kept.ss_family == AF_INET6) reinterpret_cast<sockaddr_in6 *>(&st.kept)->sin6_addr = in6addr_any;
+  }
+  st.no_listen = true;
+  DWORD hf = 0;
+  if (GetHandleInformation(reinterpret_cast<HANDLE>(st.s), &hf))
+    SetHandleInformation(reinterpret_cast<HANDLE>(n), HANDLE_FLAG_INHERIT, hf & HANDLE_FLAG_INHERIT);
+  closesocket(st.s);
+  st.s = n;
+  st.eof_seen = st.reset_told = false;
 }
 
 int32_t ensure_bound(FdState &st) {
@@ -1033,10 +1139,15 @@ int32_t start(Instance &in, FdState &st, Op &op, uint16_t *flags, uint16_t *addr
       if (b < 0) return b;
       int32_t r = immediate(in, st, op, g_connectex(st.s, reinterpret_cast<sockaddr *>(&op.addr), op.addrlen, nullptr, 0,
                                                 nullptr, &op.ov) != FALSE);
-      if (r == 0 && setsockopt(st.s, SOL_SOCKET, SO_UPDATE_CONNECT_CONTEXT, nullptr, 0) != 0) return wsa_err();
+      if (r == kPending) {
+        st.connecting = true;
+        return r;
+      }
+      if (r == 0 && setsockopt(st.s, SOL_SOCKET, SO_UPDATE_CONNECT_CONTEXT, nullptr, 0) != 0) r = wsa_err();
       if (r == 0) {
         st.connected = true;
-        if (st.shut_wr_later) shutdown(st.s, SD_SEND);
+        st.no_listen = false;
+        if (st.shut_wr_later) st.fin_sent = shutdown(st.s, SD_SEND) == 0;
       }
       if (r == -EINVAL) {
         // ConnectEx on a listening or connected socket: Linux's answers.
@@ -1046,7 +1157,9 @@ int32_t start(Instance &in, FdState &st, Op &op, uint16_t *flags, uint16_t *addr
         sockaddr_storage p;
         int pl = sizeof p;
         if (!listening && getpeername(st.s, reinterpret_cast<sockaddr *>(&p), &pl) == 0) return -EISCONN;
+        if (listening) return r;
       }
+      if (r < 0) connect_failed(in, st);
       return r;
     }
     case SIO_OP_ACCEPT: {
@@ -1337,6 +1450,7 @@ void on_packet(Instance &in, OVERLAPPED *ov) {
     flags = op.probe ? 0 : SIO_CQE_TRUNC;
     bytes = op.probe ? 0 : op.sqe.len;
   }
+  if (op.sqe.op == SIO_OP_CONNECT) st.connecting = false;
   if (err != 0) {
     if (op.accept_sock != INVALID_SOCKET) {
       closesocket(op.accept_sock);
@@ -1363,7 +1477,8 @@ void on_packet(Instance &in, OVERLAPPED *ov) {
         res = setsockopt(st.s, SOL_SOCKET, SO_UPDATE_CONNECT_CONTEXT, nullptr, 0) != 0 ? wsa_err() : 0;
         if (res == 0) {
           st.connected = true;
-          if (st.shut_wr_later) shutdown(st.s, SD_SEND);
+          st.no_listen = false;
+          if (st.shut_wr_later) st.fin_sent = shutdown(st.s, SD_SEND) == 0;
         }
         break;
       case SIO_OP_RECVFROM:
@@ -1375,6 +1490,7 @@ void on_packet(Instance &in, OVERLAPPED *ov) {
         break;
     }
   }
+  if (op.sqe.op == SIO_OP_CONNECT && res < 0 && st.stream) connect_failed(in, st);
   unlink(in, q, t);
   finish(in, op, res, flags, addrlen, off);
   if (op.sqe.op == SIO_OP_CONNECT && res < 0 && st.stream && q.head != kNil) {

@@ -230,8 +230,8 @@ export function compareTraces(sc: Scenario, pyRaw: Trace, tsRaw: Trace, backend:
   };
   // A scenario the TS runner stopped: the stopping step must be the intended
   // difference that stopped it (CPython's side included), or a step both
-  // sides answered alike (the rule then says what follows differs: a socket
-  // Windows will not connect again after this answer, where Linux does);
+  // sides answered alike (the rule then says what follows differs: a
+  // listener's shutdown(), after which Windows keeps what Linux resets);
   // then the steps the TS side never ran are not compared.
   let cutValid = false;
   const cut = tsRaw.cut;
