@@ -31,6 +31,19 @@ function valueError(message: string): Error {
 const NOTHING: Operation<Buffer> = completed(Buffer.alloc(0));
 const ZERO: Operation<number> = completed(0);
 
+/**
+ * A non-blocking connect that failed in the background and whose failure
+ * nothing has reported yet: the kernel hands it (sk_err) to the next send
+ * or receive, once, as getsockopt(SO_ERROR) would. The backends finish the
+ * connect themselves, so the failure is the socket's to report.
+ */
+function connectFailure(sock: socket): void {
+  const bg = sock._background;
+  if (sock._type !== C.SOCK_STREAM || bg === null || !bg.done || bg.result >= 0 || bg.cleared || sock._handleNow() < 0) return;
+  bg.cleared = true;
+  throw errorFor(-bg.result);
+}
+
 /** recv(bufsize, flags): up to `bufsize` bytes. */
 export function recv(sock: socket, bufsize: Int, flags: Int): Operation<Buffer> {
   const n = toSsize(bufsize);
@@ -38,6 +51,7 @@ export function recv(sock: socket, bufsize: Int, flags: Int): Operation<Buffer> 
   if (n < 0) throw valueError('negative buffersize in recv');
   if (n > MAX_RECV) throw new MemoryError('');
   if (n === 0) return NOTHING;
+  connectFailure(sock);
   // The buffer is allocated once the data is there, at its size (IoRequest.size).
   return takeCall(sock).recv(n, f) as Operation<unknown> as Operation<Buffer>;
 }
@@ -51,6 +65,7 @@ export function recvInto(sock: socket, buffer: BytesLike, nbytes: Int, flags: In
   if (n > b.length) throw valueError('buffer too small for requested bytes');
   // nbytes 0 means the whole buffer: 0 bytes only when the buffer is empty.
   if (b.length === 0) return ZERO;
+  connectFailure(sock);
   return takeCall(sock).transfer(IoOp.RECV, n === 0 ? b : b.subarray(0, n), f) as Operation<unknown> as Operation<number>;
 }
 
@@ -75,6 +90,8 @@ export function recvfromInto(sock: socket, buffer: BytesLike, nbytes: Int, flags
 
 /** recvfrom (buf null: a new buffer of the datagram's size, at most `size`) and recvfrom_into (the count). */
 function* receiveFrom(sock: socket, buf: Uint8Array | null, size: number, flags: number): TaskletGenerator<[Buffer, Address | null]> {
+  // A zero-length receive does not reach the error (tcp_recvmsg reads nothing).
+  if ((buf === null ? size : buf.length) > 0) connectFailure(sock);
   const req = yield* runRequest(sock, IoOp.RECVFROM, buf, size, null, flags);
   // Linux fills in no address for a TCP stream, nor for an unbound
   // Unix-domain sender; Python then gives None. A Unix stream names the
@@ -85,19 +102,6 @@ function* receiveFrom(sock: socket, buf: Uint8Array | null, size: number, flags:
   const none = a === null || (sock._type === C.SOCK_STREAM && (a.family !== 'unix' || sock._unnamed)) || (a.family === 'unix' && a.path === '');
   const data = buf === null ? (req.buf as Buffer) : (req.result as unknown as Buffer);
   return [data, none ? null : toPython(a)];
-}
-
-/**
- * A non-blocking connect that failed in the background and whose failure
- * nothing has reported yet: the kernel hands it (sk_err) to the next send,
- * once, as getsockopt(SO_ERROR) would. The backends finish the connect
- * themselves, so the failure is the socket's to report.
- */
-function connectFailure(sock: socket): void {
-  const bg = sock._background;
-  if (sock._type !== C.SOCK_STREAM || bg === null || !bg.done || bg.result >= 0 || bg.cleared || sock._handleNow() < 0) return;
-  bg.cleared = true;
-  throw errorFor(-bg.result);
 }
 
 /** send(data, flags): the byte count the kernel took. */
