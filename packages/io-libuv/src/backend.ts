@@ -8,7 +8,7 @@
  */
 import { getGeneric, setGeneric } from './sockopt.js';
 import { IoOp, type Family, type IoBackend, type IoBackendStats, type IoRequest, type SockAddr, type SockOptCode, type SocketKind } from '@stackless-io/runtime';
-import { Completions } from './completions.js';
+import { Completions, EMPTY } from './completions.js';
 import { DgramSock } from './dgram.js';
 import { EAFNOSUPPORT, EBADF, EINVAL, ENOSYS, EPROTONOSUPPORT, ESOCKTNOSUPPORT } from './errno.js';
 import { HandleTable } from './handle-table.js';
@@ -140,19 +140,24 @@ export class LibuvBackend implements IoBackend, Host {
   }
 
   /**
-   * IoBackend.tryNow: an ACCEPT on a listener that holds connections Node
-   * has accepted takes one at once (the whole queue is then taken in one
-   * tasklet step rather than one per round); false, with nothing done, for
-   * everything else.
+   * IoBackend.tryNow: on a stream socket, an ACCEPT that finds a connection
+   * Node accepted already, a RECV or RECVFROM that finds bytes read ahead,
+   * and a SEND that finds room finish at once, in the caller's step: a
+   * listener's whole queue is taken in one step rather than one per round,
+   * and an echo's send (and a receive whose bytes are here) costs no park,
+   * no completion and no scheduler round. False, with nothing done, for
+   * everything else (StreamSock.now).
    */
   tryNow(req: IoRequest): boolean {
-    if (req.op !== IoOp.ACCEPT) return false;
     const sock = this.table.get(req.handle);
     if (!(sock instanceof StreamSock)) return false;
-    const r = sock.acceptNow(req);
+    const alloc = req.buf === null;
+    const r = sock.now(req);
     if (r === null) return false;
+    // An allocating receive always has a buffer on completion (see IoRequest.size).
+    if (alloc && req.op !== IoOp.ACCEPT && r <= 0) req.buf = EMPTY;
     req.result = r;
-    req.truncated = false;
+    if (req.op === IoOp.ACCEPT) req.truncated = false;
     return true;
   }
 

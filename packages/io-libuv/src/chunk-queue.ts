@@ -53,6 +53,21 @@ export class ChunkQueue {
     return copied;
   }
 
+  /**
+   * The queue's only chunk, taken whole, when that is all it holds and it
+   * has at most `max` bytes: a receive can then have Node's own buffer (a
+   * read makes a new one each time) instead of a copy. Null otherwise.
+   */
+  takeWhole(max: number): Uint8Array | null {
+    if (this.offset !== 0 || this.chunks.length - this.head !== 1) return null;
+    const c = this.chunks[this.head] as Uint8Array;
+    if (c.length > max) return null;
+    this.chunks = [];
+    this.head = 0;
+    this.length = 0;
+    return c;
+  }
+
   clear(): void {
     this.chunks = [];
     this.head = 0;

@@ -7,7 +7,7 @@
 import { IoOp, type IoRequest } from '@stackless-io/runtime';
 
 /** The buffer of an allocating receive that ended with nothing (EOF, an error). */
-const EMPTY: Buffer = Buffer.alloc(0);
+export const EMPTY: Buffer = Buffer.alloc(0);
 
 export class Completions {
   private ready: IoRequest[] = [];

@@ -46,7 +46,7 @@ export interface Host {
 }
 
 /** The MsgFlag bits a send or receive may carry here. */
-const TRANSFER_FLAGS = MsgFlag.PEEK | MsgFlag.WAITALL | MsgFlag.DONTWAIT;
+export const TRANSFER_FLAGS = MsgFlag.PEEK | MsgFlag.WAITALL | MsgFlag.DONTWAIT;
 
 /** Linux's SOCK_MIN_RCVBUF and SOCK_MIN_SNDBUF (on 64-bit). */
 const MIN_RCVBUF = 2304;

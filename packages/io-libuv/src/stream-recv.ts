@@ -6,7 +6,7 @@
  * holding what it took until the buffer is full or no more can come.
  */
 import type net from 'node:net';
-import { IoOp, MsgFlag, recvLength, type IoRequest } from '@stackless-io/runtime';
+import { IoOp, MsgFlag, recvBufferOk, recvLength, type IoRequest } from '@stackless-io/runtime';
 import type { ChunkQueue } from './chunk-queue.js';
 import { ECANCELED, EINVAL, ENOTCONN } from './errno.js';
 import { StreamAddress } from './stream-address.js';
@@ -34,9 +34,19 @@ export abstract class StreamRecv extends StreamAddress {
       // Linux names the sender of the bytes on a Unix stream (the peer's
       // name: the listener's path for an accepted socket), none on TCP.
       if (req.op === IoOp.RECVFROM && this.family === 'unix') req.addr = this.peer;
-      // A receive with no buffer gets one now, at the size it takes (see IoRequest.size).
-      const buf = req.buf ?? (req.buf = Buffer.allocUnsafe(waitall ? want : Math.min(want, this.rx.length)));
-      const taken = this.rx.copyTo(have === 0 ? buf : buf.subarray(have), !peek);
+      // A receive with no buffer gets one now, at the size it takes (see
+      // IoRequest.size): Node's own chunk when it is all there is and it
+      // fits (nobody else holds it), else a new one the bytes are copied to.
+      let taken: number;
+      let buf = req.buf;
+      const whole = buf === null && !peek && !waitall ? this.rx.takeWhole(want) : null;
+      if (whole !== null) {
+        buf = req.buf = whole;
+        taken = whole.length;
+      } else {
+        buf ??= req.buf = Buffer.allocUnsafe(waitall ? want : Math.min(want, this.rx.length));
+        taken = this.rx.copyTo(have === 0 ? buf : buf.subarray(have), !peek);
+      }
       const total = have + taken;
       // Reading makes room on the sending side: a mate that found the
       // connection full may send again (stream-send.ts).
@@ -88,6 +98,23 @@ export abstract class StreamRecv extends StreamAddress {
       }
     }
     return super.withdraw(req);
+  }
+
+  /**
+   * IoBackend.tryNow for a RECV or RECVFROM: one that finds bytes here
+   * already, with no receive waiting before it, takes them now, as
+   * submit() would at once. Null, with nothing done, when it would wait,
+   * and for what submit() must judge (a bad buffer or flag, MSG_WAITALL,
+   * a receive of 0 bytes).
+   */
+  recvNow(req: IoRequest): number | null {
+    if (this.closed || this.readers.length > 0 || this.rx.length === 0) return null;
+    if ((req.flags & ~(MsgFlag.PEEK | MsgFlag.DONTWAIT)) !== 0 || !recvBufferOk(req) || recvLength(req) === 0) return null;
+    const r = this.tryRead(req);
+    if (r === null) return null;
+    // Reading made room: a paused Node socket reads again.
+    this.afterServe();
+    return r;
   }
 
   protected override afterServe(): void {

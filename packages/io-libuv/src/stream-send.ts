@@ -27,6 +27,7 @@
 import type net from 'node:net';
 import { MsgFlag, type IoRequest } from '@stackless-io/runtime';
 import { ENOTCONN, EPIPE, fromNode } from './errno.js';
+import { TRANSFER_FLAGS } from './sock.js';
 import { StreamRecv } from './stream-recv.js';
 import { CONNECTED, CONNECTING } from './stream-state.js';
 
@@ -56,6 +57,24 @@ export abstract class StreamSend extends StreamRecv {
     const full = at >= 0 && mate !== null ? mate.consumed() <= at : conn.writableLength > 0;
     if (!full) this.fullAt = null;
     return full;
+  }
+
+  /**
+   * IoBackend.tryNow for a SEND: one that submit() would finish at once
+   * (the socket has room, or the send fails) is done now, with no send
+   * waiting before it. Null, with nothing done, when it would wait, and for
+   * what submit() must judge (a bad buffer or flag).
+   */
+  sendNow(req: IoRequest): number | null {
+    if (this.closed || this.writers.length > 0 || !(req.buf instanceof Uint8Array) || (req.flags & ~TRANSFER_FLAGS) !== 0) return null;
+    const r = this.tryWrite(req);
+    if (r === null) return null;
+    if (this.pollers.length > 0) {
+      // The send changed what poll() sees (less room, an error), as serve() would have found after a submit.
+      this.serve();
+      this.host.completions.kick();
+    }
+    return r;
   }
 
   protected tryWrite(req: IoRequest): number | null {

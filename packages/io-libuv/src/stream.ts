@@ -15,7 +15,7 @@
  * layer owns: readiness, the process ref and the options.
  */
 import type net from 'node:net';
-import { SockOpt, type Family, type SockOptCode } from '@stackless-io/runtime';
+import { IoOp, SockOpt, type Family, type IoRequest, type SockOptCode } from '@stackless-io/runtime';
 import { EINVAL, ENOPROTOOPT, EOPNOTSUPP } from './errno.js';
 import { POLLERR, POLLHUP, POLLIN, POLLOUT, v6OnlyElsewhere, type Host } from './sock.js';
 import { StreamListen } from './stream-listen.js';
@@ -30,6 +30,26 @@ export const STREAM_SNDBUF = 16_384;
 export class StreamSock extends StreamListen {
   constructor(host: Host, family: Family) {
     super(host, family, 'stream', STREAM_RCVBUF, STREAM_SNDBUF);
+  }
+
+  /**
+   * IoBackend.tryNow on this socket: an ACCEPT, RECV, RECVFROM or SEND
+   * that submit() would finish at once is finished now (its result), so the
+   * tasklet goes on in the same step, with no completion to deliver and no
+   * scheduler round; null, with nothing done, for the rest.
+   */
+  now(req: IoRequest): number | null {
+    switch (req.op) {
+      case IoOp.ACCEPT:
+        return this.acceptNow(req);
+      case IoOp.RECV:
+      case IoOp.RECVFROM:
+        return this.recvNow(req);
+      case IoOp.SEND:
+        return this.sendNow(req);
+      default:
+        return null;
+    }
   }
 
   protected newConnection(): StreamSock {

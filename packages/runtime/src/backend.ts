@@ -552,10 +552,12 @@ export interface IoBackend extends Poller {
    * request without waiting: never ahead of a request of the same socket
    * and direction that is pending (those go first). It chooses which
    * operations it tries; returning false costs the caller nothing, so a
-   * backend answers false at once for the rest (epoll and libuv try ACCEPT
-   * only: a listener's queue is then drained in one step, one connection
-   * per call, where a round per connection would make a storm of clients
-   * wait). A backend without this method is simply always submitted to.
+   * backend answers false at once for the rest (epoll tries ACCEPT only: a
+   * listener's queue is then drained in one step, one connection per call,
+   * where a round per connection would make a storm of clients wait; libuv
+   * also tries a stream's RECV, RECVFROM and SEND, whose data is already in
+   * its own queues, so an echo's send costs no park and no round). A
+   * backend without this method is simply always submitted to.
    * Callers: the runtime's IoCall (and so ioWait, io.accept, socket-compat).
    */
   tryNow?(req: IoRequest): boolean;
