@@ -9,25 +9,66 @@ import { IoOp, type IoRequest } from '@stackless-io/runtime';
 /** The buffer of an allocating receive that ended with nothing (EOF, an error). */
 export const EMPTY: Buffer = Buffer.alloc(0);
 
+/**
+ * IoRequest.token (the backend's own field) of a receive submitted with a
+ * null buffer (IoRequest.size): the socket allocates its buffer when data
+ * arrives. A mark on the request rather than a set of them: no lookup per
+ * request.
+ */
+const ALLOCATING = 1;
+
 export class Completions {
   private ready: IoRequest[] = [];
   /** Requests submitted and not yet delivered (finished-but-queued included). */
   inflight = 0;
   private kickArmed = false;
-  /** Receives submitted with a null buffer (IoRequest.size): the socket allocates theirs when data arrives. */
-  private readonly allocating = new Set<IoRequest>();
+
+  /** Nesting depth of Node events being handled (hold/release): unrefs wait while it is above 0. */
+  private holding = 0;
+  /** Records whose unref waits for the end of the event (deferUnref). */
+  private unrefs: { settleRef(): void; unrefDue: boolean }[] = [];
 
   constructor(private readonly wake: () => void) {}
+
+  /**
+   * A Node event is being handled (a socket's 'data'...): until release(),
+   * a record whose last request finished keeps its Node objects ref'd. The
+   * tasklet that request wakes (in the same event, through notify()) most
+   * often waits on the socket again at once, so an unref now would only be
+   * undone by a ref a moment later: two calls into Node per request.
+   */
+  hold(): void {
+    this.holding++;
+  }
+
+  /** The event is handled: the records that still have nothing waiting let go of the process. */
+  release(): void {
+    if (--this.holding > 0 || this.unrefs.length === 0) return;
+    const list = this.unrefs;
+    this.unrefs = [];
+    for (const sock of list) sock.settleRef();
+  }
+
+  /** Defers `sock`'s unref to release(); false when no event is being handled (the caller unrefs now). */
+  deferUnref(sock: { settleRef(): void; unrefDue: boolean }): boolean {
+    if (this.holding === 0) return false;
+    if (!sock.unrefDue) {
+      sock.unrefDue = true;
+      this.unrefs.push(sock);
+    }
+    return true;
+  }
 
   /** A request was submitted. */
   started(req: IoRequest): void {
     this.inflight++;
-    if (req.buf === null && (req.op === IoOp.RECV || req.op === IoOp.RECVFROM)) this.allocating.add(req);
+    req.token = req.buf === null && (req.op === IoOp.RECV || req.op === IoOp.RECVFROM) ? ALLOCATING : -1;
   }
 
   /** `req` has finished with `result`; it is delivered at the next poll(). */
   complete(req: IoRequest, result: number): void {
-    if (this.allocating.size > 0 && this.allocating.delete(req)) {
+    if (req.token === ALLOCATING) {
+      req.token = -1;
       // Nothing arrived, or a MSG_WAITALL receive (allocated at its full size) ended short.
       if (req.buf === null || result <= 0) req.buf = EMPTY;
       else if (req.buf.length !== result) req.buf = req.buf.subarray(0, result);
@@ -84,7 +125,7 @@ export class Completions {
 
   /** Forgets every request (destroy()): none will be delivered. */
   drop(): void {
-    this.allocating.clear();
+    this.unrefs = [];
     this.ready = [];
     this.inflight = 0;
   }

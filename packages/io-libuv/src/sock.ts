@@ -68,6 +68,8 @@ export abstract class Sock {
   protected readonly pollers: IoRequest[] = [];
   /** Whether the record's Node objects keep the process alive (while a request waits). */
   protected refd = false;
+  /** An unref of the record waits for the end of the Node event being handled (Completions.deferUnref). */
+  unrefDue = false;
 
   reuseAddr = false;
   keepAlive = false;
@@ -348,10 +350,27 @@ export abstract class Sock {
         this.finish(req, r);
       }
     }
-    const want = this.readers.length + this.writers.length + this.pollers.length + this.inNode() > 0;
-    if (want !== this.refd) {
-      this.refd = want;
-      this.setRef(want);
+    const want = this.wantsRef();
+    if (want === this.refd) return;
+    if (want) {
+      this.refd = true;
+      this.setRef(true);
+    } else if (!this.host.completions.deferUnref(this)) {
+      this.refd = false;
+      this.setRef(false);
     }
+  }
+
+  /** Whether a request waits on the socket: its Node objects then keep the process alive. */
+  private wantsRef(): boolean {
+    return this.readers.length + this.writers.length + this.pollers.length + this.inNode() > 0;
+  }
+
+  /** The end of the Node event that deferred this record's unref (Completions.deferUnref): unrefs it if nothing waits still. */
+  settleRef(): void {
+    this.unrefDue = false;
+    if (this.closed || !this.refd || this.wantsRef()) return;
+    this.refd = false;
+    this.setRef(false);
   }
 }

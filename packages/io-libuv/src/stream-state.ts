@@ -134,7 +134,13 @@ export abstract class StreamState extends Sock {
   /** Something changed (a Node event): serves what it allows and tells the scheduler. */
   protected changed(): void {
     if (this.closed) return;
-    this.serve();
-    this.host.completions.notify();
+    const c = this.host.completions;
+    c.hold();
+    try {
+      this.serve();
+      c.notify();
+    } finally {
+      c.release();
+    }
   }
 }
