@@ -38,9 +38,13 @@ export interface MateEnd {
   pair(mate: MateEnd): void;
 }
 
+/** A v4-mapped IPv6 address (either case): the IPv4 one as seen from an AF_INET6 socket. */
+const V4_MAPPED = /^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i;
+
 function inetKey(a: InetAddress): string {
-  // A v4-mapped address is the IPv4 one as seen from an AF_INET6 socket.
-  const host = a.host.toLowerCase().replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
+  // Node names IPv4 ends in dotted form, lower case already: only an IPv6
+  // name needs folding (one per accepted connection otherwise, in a storm).
+  const host = a.family === 'inet' ? a.host : a.host.toLowerCase().replace(V4_MAPPED, '');
   return `${host}|${a.port}`;
 }
 

@@ -34,6 +34,18 @@ import { CONNECTED, CONNECTING } from './stream-state.js';
 /** The piece a send that does not wait hands Node at a time (see the top of the file). */
 const PIECE = 65536;
 
+/**
+ * A copy of `n` bytes of `buf` from `at`: Node keeps what write() is given
+ * until it has sent it, and the caller owns `buf` again once the send has
+ * completed. (allocUnsafe takes small buffers from Node's pool, and set()
+ * copies without Buffer.from's checks of what it was given.)
+ */
+function copyOf(buf: Uint8Array, at: number, n: number): Buffer {
+  const c = Buffer.allocUnsafe(n);
+  c.set(at === 0 && n === buf.length ? buf : buf.subarray(at, at + n));
+  return c;
+}
+
 /** Sending on a stream record. */
 export abstract class StreamSend extends StreamRecv {
   /**
@@ -101,7 +113,7 @@ export abstract class StreamSend extends StreamRecv {
       do {
         const k = Math.min(PIECE, buf.length - n);
         // A copy: the caller owns buf again once the send completes.
-        conn.write(Buffer.from(buf.subarray(n, n + k)), this.onWritten);
+        conn.write(copyOf(buf, n, k), this.onWritten);
         n += k;
       } while (n < buf.length && conn.writableLength === 0 && conn.errored === null);
       if (conn.writableLength > 0 && this.state === CONNECTED) this.fullAt = this.mate === null ? -1 : this.mate.consumed();
@@ -111,7 +123,7 @@ export abstract class StreamSend extends StreamRecv {
       // An empty send still reaches the kernel, which may answer EPIPE.
       n = Math.min(Math.max(room, 0), buf.length);
       // A copy: the caller owns buf again once the send completes.
-      conn.write(Buffer.from(n === buf.length ? buf : buf.subarray(0, n)), this.onWritten);
+      conn.write(copyOf(buf, 0, n), this.onWritten);
     }
     this.written += n;
     // Node tries the write at once; a write the kernel refuses (EPIPE after
