@@ -21,7 +21,8 @@ export class Completions {
   private ready: IoRequest[] = [];
   /** Requests submitted and not yet delivered (finished-but-queued included). */
   inflight = 0;
-  private kickArmed = false;
+  /** A scheduler round is due at the end of this turn of Node's loop (notify, kick). */
+  private armed = false;
 
   /** Nesting depth of Node events being handled (hold/release): unrefs wait while it is above 0. */
   private holding = 0;
@@ -32,26 +33,31 @@ export class Completions {
 
   /**
    * A Node event is being handled (a socket's 'data'...): until release(),
-   * a record whose last request finished keeps its Node objects ref'd. The
-   * tasklet that request wakes (in the same event, through notify()) most
-   * often waits on the socket again at once, so an unref now would only be
-   * undone by a ref a moment later: two calls into Node per request.
+   * and until the scheduler round the event asks for is over (notify), a
+   * record whose last request finished keeps its Node objects ref'd. The
+   * tasklet that request wakes most often waits on the socket again at
+   * once, so an unref now would only be undone by a ref a moment later: two
+   * calls into Node per request.
    */
   hold(): void {
     this.holding++;
   }
 
-  /** The event is handled: the records that still have nothing waiting let go of the process. */
+  /** The event is handled: with no round due, the records that still have nothing waiting let go of the process. */
   release(): void {
-    if (--this.holding > 0 || this.unrefs.length === 0) return;
+    if (--this.holding === 0 && !this.armed) this.settleUnrefs();
+  }
+
+  private settleUnrefs(): void {
+    if (this.unrefs.length === 0) return;
     const list = this.unrefs;
     this.unrefs = [];
     for (const sock of list) sock.settleRef();
   }
 
-  /** Defers `sock`'s unref to release(); false when no event is being handled (the caller unrefs now). */
+  /** Defers `sock`'s unref to the end of the event or of the round due (release, onTurn); false when neither is under way (the caller unrefs now). */
   deferUnref(sock: { settleRef(): void; unrefDue: boolean }): boolean {
-    if (this.holding === 0) return false;
+    if (this.holding === 0 && !this.armed) return false;
     if (!sock.unrefDue) {
       sock.unrefDue = true;
       this.unrefs.push(sock);
@@ -78,12 +84,18 @@ export class Completions {
   }
 
   /**
-   * Called last in a Node event handler that may have completed requests: the
-   * scheduler runs a round right away (its poll() delivers them). Last,
-   * because the round runs tasklets that may call back into this backend.
+   * Called last in a Node event handler that may have completed requests:
+   * the scheduler runs one round for the whole turn of Node's loop, from a
+   * setImmediate, so after every event of this poll phase and before the
+   * loop polls again (its poll() delivers them all). One round per turn
+   * rather than one per event: with many connections, a poll phase brings
+   * the 'data' of tens or hundreds of them, and each round has a cost of its
+   * own (timers, the backend's poll, the slice clock) beside the tasklets it
+   * runs. Not from the handler itself, because the round runs tasklets that
+   * may call back into this backend.
    */
   notify(): void {
-    if (this.ready.length > 0) this.wake();
+    if (this.ready.length > 0) this.arm();
   }
 
   /**
@@ -92,14 +104,22 @@ export class Completions {
    * scheduler from the event loop soon, never from inside the caller.
    */
   kick(): void {
-    if (this.kickArmed || this.ready.length === 0) return;
-    this.kickArmed = true;
-    setImmediate(this.onKick);
+    if (this.ready.length > 0) this.arm();
   }
 
-  private readonly onKick = (): void => {
-    this.kickArmed = false;
-    if (this.ready.length > 0) this.wake();
+  private arm(): void {
+    if (this.armed) return;
+    this.armed = true;
+    setImmediate(this.onTurn);
+  }
+
+  private readonly onTurn = (): void => {
+    this.armed = false;
+    try {
+      if (this.ready.length > 0) this.wake();
+    } finally {
+      if (this.holding === 0) this.settleUnrefs();
+    }
   };
 
   /** Delivers every finished request; returns how many. */
