@@ -17,6 +17,12 @@ export const EMPTY: Buffer = Buffer.alloc(0);
  */
 const ALLOCATING = 1;
 
+/**
+ * At most this many requests waiting (completed ones included), an event's
+ * round runs at once rather than at the end of the turn (notify).
+ */
+const ROUND_NOW_MAX = 8;
+
 export class Completions {
   private ready: IoRequest[] = [];
   /** Requests submitted and not yet delivered (finished-but-queued included). */
@@ -91,11 +97,17 @@ export class Completions {
    * rather than one per event: with many connections, a poll phase brings
    * the 'data' of tens or hundreds of them, and each round has a cost of its
    * own (timers, the backend's poll, the slice clock) beside the tasklets it
-   * runs. Not from the handler itself, because the round runs tasklets that
-   * may call back into this backend.
+   * runs. But when so few requests wait that a turn can bring only a
+   * few events, the round runs at once. Last in the handler, because the
+   * round runs tasklets that may call back into this backend.
    */
   notify(): void {
-    if (this.ready.length > 0) this.arm();
+    if (this.ready.length === 0) return;
+    // With few requests waiting, few events can come in one turn (one
+    // connection: one): the round then runs right here, as a handler's last
+    // act, which saves the immediate.
+    if (this.inflight <= ROUND_NOW_MAX && !this.armed) this.wake();
+    else this.arm();
   }
 
   /**
