@@ -61,8 +61,8 @@ function compatSpec(name: string, flags: string[], root = ROOT): ServerSpec {
 compileNative();
 await runMatrix({
   title: 'echo benchmark (socket-compat)',
-  // The code under test: runtime, the native backends, socket-compat, native/ and the example.
-  code: codeHash([...['runtime', 'shim-backend', 'io-epoll', 'io-uring', 'socket-compat'].map((p) => `packages/${p}/src`), 'native', 'examples/echo-server']),
+  // The code under test: runtime, the backends (compat-libuv runs io-libuv), socket-compat, native/ and the example.
+  code: codeHash([...['runtime', 'shim-backend', 'io-epoll', 'io-uring', 'io-libuv', 'socket-compat'].map((p) => `packages/${p}/src`), 'native', 'examples/echo-server']),
   servers: (process.env.ECHO_SERVERS ?? DEFAULT.join(',')).split(',').filter((s) => s !== ''),
   specs: {
     ...serverSpecs(),
