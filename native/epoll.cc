@@ -47,6 +47,12 @@ int32_t poller_add(Instance &in, FdState &st) {
 // Registered for both directions at adoption: nothing to arm.
 void poller_arm(Instance &, FdState &, bool) {}
 
+// Every operation is done by the core's own syscalls, on readiness.
+bool poller_take(Instance &, FdState &, Op &, uint32_t) { return false; }
+void poller_give_back(Instance &, Op &, uint32_t) {}
+uint32_t poller_set_pool(Instance &, uint32_t, uint32_t) { return 0; }
+void poller_round(Instance &) {}
+
 void poller_del(Instance &in, FdState &st) {
   if (epoll_ctl(in.pollfd, EPOLL_CTL_DEL, st.fd, nullptr) == 0) in.fds_registered--;
 }

@@ -161,8 +161,10 @@ int32_t run_sync(Instance &in, const sio_sqe &s) {
   if (s.op == SIO_OP_SOCKET) return do_socket(in, s);
   if (s.op == SIO_OP_SET_POOL) {
     if (!in_arena(in, s.off, s.len)) return -EFAULT;
+    // The poller's part (its end) is never the core's to hand out.
+    uint32_t keep = poller_set_pool(in, s.off, s.len);
     in.pool_off = s.off;
-    in.pool_len = s.len;
+    in.pool_len = s.len - std::min(keep, s.len);
     in.pool_used = 0;  // nothing of the old pool is handed out after this
     return 0;
   }
@@ -507,7 +509,8 @@ void park(Instance &in, Queue &q, uint32_t token) {
   in.ops_parked++;
 }
 
-void unpark(Instance &in, Queue &q, uint32_t token) {
+// Takes token out of its queue; it stays counted as parked (unpark).
+void unlink(Instance &in, Queue &q, uint32_t token) {
   Op &op = in.ops[token];
   if (op.prev == kNil)
     q.head = op.next;
@@ -517,6 +520,12 @@ void unpark(Instance &in, Queue &q, uint32_t token) {
     q.tail = op.prev;
   else
     in.ops[op.next].prev = op.prev;
+  op.prev = op.next = kNil;
+}
+
+void unpark(Instance &in, Queue &q, uint32_t token) {
+  unlink(in, q, token);
+  Op &op = in.ops[token];
   op.parked = false;
   in.ops_parked--;
 }
@@ -535,6 +544,18 @@ void defer(Instance &in, FdState &st) {
   st.deferred = true;
 }
 
+// The parked head of st's queue q waits: the poller takes it over (io_uring
+// does it by completion) or watches the fd's readiness. It is marked taken
+// before the poller is asked, so that nothing the poller runs meanwhile
+// (a full submission ring makes uring.cc reap) tries it too.
+void wait_head(Instance &in, FdState &st, Queue &q, uint32_t token) {
+  Op &op = in.ops[token];
+  op.taken = Taken::kInFlight;
+  if (poller_take(in, st, op, token)) return;
+  op.taken = Taken::kNo;
+  poller_arm(in, st, &q == &st.wr);
+}
+
 // Runs a queue from its head after an edge, until a syscall says EAGAIN.
 // A NOWAIT operation is parked only at the head, by a pool receive that found
 // no room (submit() refuses one behind others): tried again, it does not wait.
@@ -542,11 +563,12 @@ void run_queue(Instance &in, FdState &st, Queue &q) {
   while (q.head != kNil) {
     uint32_t token = q.head;
     Op &op = in.ops[token];
+    if (op.taken != Taken::kNo) return;  // the kernel does it; finish_taken goes on
     uint16_t flags = 0, addrlen = 0;
     uint32_t off = 0;
     int32_t r = attempt(in, st, op, &flags, &addrlen, &off);
     if (r == kAgain && (op.sqe.flags & SIO_SQE_NOWAIT)) r = -EAGAIN;
-    if (r == kAgain) return poller_arm(in, st, &q == &st.wr);
+    if (r == kAgain) return wait_head(in, st, q, token);
     if (r == kNoRoom) return defer(in, st);
     unpark(in, q, token);
     complete(in, token, op.sqe.gen, r, flags, addrlen, off);
@@ -572,11 +594,27 @@ void run_deferred(Instance &in) {
   }
 }
 
-void fail_queue(Instance &in, Queue &q, int32_t res) {
-  while (q.head != kNil) {
-    uint32_t token = q.head;
-    unpark(in, q, token);
-    complete(in, token, in.ops[token].sqe.gen, res);
+// Completes what waits in q with res. An operation the poller took is only
+// affected by its fd closing: it leaves the queue (which dies with the fd),
+// the kernel is asked for it back, and it completes with -EBADF when the
+// poller hands it back (finish_taken). A poll that failed leaves it alone.
+void fail_queue(Instance &in, Queue &q, int32_t res, bool closing) {
+  uint32_t token = q.head;
+  while (token != kNil) {
+    Op &op = in.ops[token];
+    uint32_t next = op.next;
+    if (op.taken == Taken::kNo) {
+      unpark(in, q, token);
+      complete(in, token, op.sqe.gen, res);
+    } else if (closing) {
+      // Marked and unlinked before the poller is asked: a result it reaps
+      // meanwhile must find the op out of the queue already.
+      bool in_flight = op.taken == Taken::kInFlight;
+      op.taken = Taken::kClosed;
+      unlink(in, q, token);
+      if (in_flight) poller_give_back(in, op, token);
+    }
+    token = next;
   }
 }
 
@@ -584,8 +622,8 @@ int32_t do_close(Instance &in, int32_t fd) {
   FdState *st = owned(in, fd);
   if (st == nullptr) return -EBADF;  // foreign, never opened, or closed twice
   // Like CPython: whoever is blocked on the socket wakes with EBADF.
-  fail_queue(in, st->rd, -EBADF);
-  fail_queue(in, st->wr, -EBADF);
+  fail_queue(in, st->rd, -EBADF, true);
+  fail_queue(in, st->wr, -EBADF, true);
   // Deregister explicitly: with epoll, close alone keeps the registration
   // while a dup of the fd lives on (e.g. in a forked child), and events would
   // keep coming; an io_uring poll holds a reference to the socket, which
@@ -604,6 +642,15 @@ int32_t do_cancel(Instance &in, uint32_t token, uint32_t gen) {
   if (!op.parked || op.sqe.gen != gen) return -ENOENT;
   // A parked op's fd is always owned: close fails the queues before it
   // forgets the fd.
+  // One the poller took completes when the kernel gives it back: with
+  // -ECANCELED, or with its real result if it finished first (the kernel
+  // holds its buffer until then). A second CANCEL finds nothing to cancel.
+  if (op.taken == Taken::kCancelling || op.taken == Taken::kClosed) return -ENOENT;
+  if (op.taken == Taken::kInFlight) {
+    op.taken = Taken::kCancelling;
+    poller_give_back(in, op, token);
+    return 0;
+  }
   FdState *st = owned(in, op.sqe.fd);
   unpark(in, queue_of(*st, op), token);
   // After this completion the shim never touches the op's buffer again.
@@ -667,9 +714,12 @@ void submit(Instance &in, const sio_sqe &s) {
     int32_t r = attempt(in, *st, op, &flags, &addrlen, &off);
     if (r == kAgain && nowait) r = -EAGAIN;
     if (r == kNoRoom) defer(in, *st);
-    else if (r == kAgain) poller_arm(in, *st, &q == &st->wr);
-    else return complete(in, s.token, s.gen, r, flags, addrlen, off);
-  } else if (nowait) {
+    else if (r != kAgain) return complete(in, s.token, s.gen, r, flags, addrlen, off);
+    park(in, q, s.token);
+    if (r == kAgain) wait_head(in, *st, q, s.token);
+    return;
+  }
+  if (nowait) {
     // Operations parked ahead of it wait for readiness: so would this one.
     return complete(in, s.token, s.gen, -EAGAIN);
   }
@@ -702,8 +752,64 @@ void run_ready(Instance &in, uint64_t tag, bool readable, bool writable) {
 void run_failed(Instance &in, uint64_t tag, int32_t res) {
   FdState *st = owned(in, static_cast<int32_t>(tag & 0xffffffffu));
   if (st == nullptr || st->seq != tag >> 32) return;  // stale event
-  fail_queue(in, st->rd, res);
-  fail_queue(in, st->wr, res);
+  fail_queue(in, st->rd, res, false);
+  fail_queue(in, st->wr, res, false);
+}
+
+void finish_taken(Instance &in, uint32_t token, int32_t res, uint16_t flags, uint16_t addrlen, uint32_t off) {
+  if (token >= in.max_ops) return;
+  Op &op = in.ops[token];
+  if (!op.parked || op.taken == Taken::kNo) return;  // not the poller's: nothing to finish
+  if (op.taken == Taken::kClosed) {
+    // Out of every queue since its fd closed (the fd number may be another
+    // socket's by now): only the completion is left.
+    op.taken = Taken::kNo;
+    op.parked = false;
+    in.ops_parked--;
+    complete(in, token, op.sqe.gen, -EBADF);
+    return;
+  }
+  // Still in its queue, so its fd is still this handle's (closing would
+  // have made it kClosed).
+  bool cancelling = op.taken == Taken::kCancelling;
+  op.taken = Taken::kNo;
+  FdState *st = owned(in, op.sqe.fd);
+  Queue &q = queue_of(*st, op);
+  if (res == kAgain || res == kNoRoom) {
+    // Given back undone: a cancelled one is done with, the other waits for
+    // readiness (or for pool room) like any parked operation.
+    if (!cancelling) return res == kAgain ? poller_arm(in, *st, &q == &st->wr) : defer(in, *st);
+    res = -ECANCELED;
+  }
+  unpark(in, q, token);
+  complete(in, token, op.sqe.gen, res, flags, addrlen, off);
+  run_queue(in, *st, q);
+}
+
+void adopt_received_rights(Instance &in, uint8_t *ctl, size_t len) { adopt_rights(in, ctl, len); }
+
+void close_received_rights(const uint8_t *ctl, size_t len) {
+  size_t pos = 0;
+  while (pos + sizeof(cmsghdr) <= len) {
+    cmsghdr h;
+    memcpy(&h, ctl + pos, sizeof h);
+    if (h.cmsg_len < sizeof(cmsghdr) || h.cmsg_len > len - pos) return;
+    if (h.cmsg_level == SOL_SOCKET && h.cmsg_type == SCM_RIGHTS) {
+      size_t n = (h.cmsg_len - CMSG_LEN(0)) / sizeof(int);
+      for (size_t i = 0; i < n; i++) {
+        int fd;
+        memcpy(&fd, ctl + pos + CMSG_LEN(0) + i * sizeof(int), sizeof fd);
+        if (fd >= 0) close(fd);
+      }
+    }
+    pos += CMSG_ALIGN(h.cmsg_len);
+  }
+}
+
+int32_t adopt_accepted(Instance &in, int fd) {
+  int32_t r = adopt(in, fd, true);  // only stream sockets listen
+  if (r < 0) close(fd);
+  return r;
 }
 
 namespace {
@@ -832,6 +938,7 @@ SIO_API int32_t sio_enter(int32_t handle, uint32_t n_submit, int32_t timeout_ms)
   if (n_submit > in->sq_entries) return -EINVAL;
   in->cq_count = 0;
   in->pool_used = 0;  // JS has copied out what the last call received
+  poller_round(*in);
   run_deferred(*in);
   for (uint32_t i = 0; i < n_submit; i++) {
     sio_sqe s;

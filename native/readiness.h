@@ -5,7 +5,9 @@
 // over a small poller interface that each shim implements with its kernel's
 // mechanism: register an fd for both directions (or arm one direction when
 // an operation starts waiting on it), deregister it, wait for readiness and
-// hand it to run_ready(), wake a waiting call.
+// hand it to run_ready(), wake a waiting call. A poller may also take a
+// waiting operation over and do it itself by completion (poller_take;
+// uring.cc), handing the result back through finish_taken().
 // Not part of the JS ABI.
 #ifndef SIO_READINESS_H
 #define SIO_READINESS_H
@@ -41,11 +43,22 @@ struct Queue {
   uint32_t tail = kNil;
 };
 
-// One slot per token. A slot is busy only while its operation is parked.
+// Whether the poller does a parked operation itself (poller_take): the
+// kernel holds its buffer until the poller reports its result.
+enum class Taken : uint8_t {
+  kNo,          // parked for readiness: the core's syscall does it
+  kInFlight,    // the kernel does it (only ever a queue's head)
+  kCancelling,  // a CANCEL asked the kernel for it back; its result decides
+  kClosed,      // its fd was closed: out of every queue, -EBADF once back
+};
+
+// One slot per token. A slot is busy only while its operation is parked
+// (or taken by the poller, until the poller hands it back).
 struct Op {
   sio_sqe sqe;           // private, validated copy of the submission
   bool parked = false;
   bool started = false;  // CONNECT: connect(2) has been issued
+  Taken taken = Taken::kNo;
   uint32_t prev = kNil;
   uint32_t next = kNil;
 };
@@ -113,6 +126,21 @@ void run_ready(Instance &in, uint64_t tag, bool readable, bool writable);
 // failed with -errno res): what is parked on it completes with res rather
 // than wait for an event that will not come. Stale tags are ignored.
 void run_failed(Instance &in, uint64_t tag, int32_t res);
+// The result of an operation the poller took (poller_take returned true), as
+// attempt() would have made it: completes the operation (-EBADF if its fd
+// was closed meanwhile) and runs what waits behind it. A result of kAgain
+// means the kernel gave it back undone: it waits for readiness instead;
+// kNoRoom: a pool receive found no pool room (it waits for the next call).
+void finish_taken(Instance &in, uint32_t token, int32_t res, uint16_t flags, uint16_t addrlen, uint32_t off);
+// What RECVMSG's completion does with the control data the kernel wrote
+// (readiness.cc's attempt() does the same): adopts the descriptors received.
+void adopt_received_rights(Instance &in, uint8_t *ctl, size_t len);
+// Closes the descriptors an SCM_RIGHTS item carries, for a RECVMSG whose
+// result nobody gets (its fd was closed while the kernel did it).
+void close_received_rights(const uint8_t *ctl, size_t len);
+// Adds a descriptor the poller's kernel created (io_uring's ACCEPT) as
+// accept4 would: the new fd, or -errno (and the descriptor closed).
+int32_t adopt_accepted(Instance &in, int fd);
 
 // ---- implemented by each poller (epoll.cc, kqueue.cc, uring.cc) ------------
 // The shim's name (sio_backend_name).
@@ -141,6 +169,29 @@ void poller_wait(Instance &in, int timeout_ms);
 // Wakes a poller_wait in progress (or the next one): any thread, under the
 // handle table's lock. 0 or -errno.
 int32_t poller_wake(Instance &in);
+// The optional completion hook. op (slot token) heads st's queue, is parked
+// and has just said EAGAIN (the core always tries the syscall first: that
+// keeps NOWAIT, exact short sends and the pool's rules, and is the cheapest
+// path when data is there already). A poller that can do the operation by
+// completion starts it in the kernel and returns true; it then reports the
+// result once through finish_taken(), also after poller_give_back. The op
+// stays at its queue's head meanwhile, so later ones keep their order.
+// epoll.cc and kqueue.cc return false: the core arms readiness
+// (poller_arm) as before.
+bool poller_take(Instance &in, FdState &st, Op &op, uint32_t token);
+// Asks the kernel to give a taken operation back early (CANCEL, or its fd
+// closing): its result still comes through finish_taken(), -ECANCELED or
+// what it did if it finished first. Only called for taken operations.
+void poller_give_back(Instance &in, Op &op, uint32_t token);
+// SET_POOL: the pool is now [off, off + len) of the arena. A poller may keep
+// the end of it for itself (uring.cc: the buffers of its provided-buffer
+// ring, into which the kernel receives for pool receives it took); it
+// returns how many bytes it keeps (less than len; 0: none), and the core's
+// own pool receives use the rest. What it kept before is given up.
+uint32_t poller_set_pool(Instance &in, uint32_t off, uint32_t len);
+// The start of a sio_enter: what the completions of the last call took from
+// the pool is free again (backend.h, "The receive pool").
+void poller_round(Instance &in);
 
 }  // namespace sio::readiness
 

@@ -32,21 +32,69 @@
 // docs/backends.rst, "The io_uring backend".
 #include <errno.h>
 #include <poll.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <memory>
 #include <new>
+#include <vector>
 
 #include "readiness.h"
 #include "uring_ring.h"
 
 namespace sio::readiness {
 
+// The message header of a taken SENDMSG/RECVMSG (which RECV of a datagram,
+// RECVFROM and SENDTO become): the kernel reads it at submission and writes
+// the received lengths and flags back into it with the result, so it lives
+// as long as its slot (freed with the poller).
+struct Flight {
+  msghdr msg;
+  iovec iov;
+  sockaddr_storage name;  // RECVFROM: the sender, copied into the caller's room after
+  socklen_t addrlen;      // ACCEPT: the room for the peer's address, then its length
+  bool active;            // the slot's operation in the kernel uses this record
+};
+
+// The provided-buffer ring over the poller's part of the receive pool
+// (IORING_REGISTER_PBUF_RING, 5.19): the kernel picks a buffer when the data
+// of a pool receive it took arrives, so a waiting receive holds no memory,
+// as the pool promises. Each registration has its own group id, so that the
+// completion of a receive submitted before a SET_POOL is still placed.
+struct PoolRing {
+  io_uring_buf_ring *br = nullptr;  // the ring the kernel reads (mmapped, page-aligned)
+  size_t br_len = 0;
+  uint16_t group = 0;               // buffer group id of the current registration
+  uint32_t count = 0;               // buffers (a power of two); 0: no ring
+  uint16_t tail = 0;
+  // Buffers whose bytes this call's completions handed to JS: back in the
+  // ring at the start of the next call (poller_round).
+  std::vector<uint16_t> lent;
+  // Arena offset of buffer 0, by group id (a receive from an older group
+  // is placed with its group's).
+  std::vector<uint32_t> base;
+  // The group each token's pool receive was submitted with.
+  std::vector<uint16_t> op_group;
+};
+
 struct PollerState {
   sio::Ring ring;
+  PoolRing pool;
+  std::vector<std::unique_ptr<Flight>> flights;  // by token, made on first use
   bool woken = false;  // this poller_wait reaped a wake-up: it must not wait
+  bool closing = false;  // poller_close waits for taken operations: CQEs are only counted
+  uint32_t in_flight = 0;  // operations taken (poller_take) whose CQE has not come
+  // SIO_OP_* bits of the operations not to take any more: the kernel gave one
+  // back with -EAGAIN (it does not wait for the socket itself), so they go
+  // by readiness from then on.
+  uint32_t no_take = 0;
 };
 
 namespace {
@@ -55,7 +103,22 @@ namespace {
 // in bit 0 of the fd half, (seq << 32 | fd << 1 | write): fd numbers stay
 // far below 2^31. The others are these two tags.
 constexpr uint64_t kWakeTag = UINT64_MAX;        // the multishot poll of the wake eventfd
-constexpr uint64_t kIgnoreTag = UINT64_MAX - 1;  // POLL_REMOVE's own CQE
+constexpr uint64_t kIgnoreTag = UINT64_MAX - 1;  // POLL_REMOVE's and ASYNC_CANCEL's own CQEs
+// A taken operation's CQE: (gen << 32 | kOpBit | token). Poll tags never
+// have bit 31 (poller_add keeps fd numbers below 2^30), and the two tags
+// above are told apart first.
+constexpr uint64_t kOpBit = uint64_t{1} << 31;
+constexpr int kMaxFd = 1 << 30;
+// SENDMSG/RECVMSG's message block: the address room, then the control data
+// (backend.h, "Messages").
+constexpr uint32_t kMsgName = 128;
+// The pool's buffers for the kernel: one buffer per receive, so a pool
+// receive the kernel does takes at most this much (a stream's next bytes
+// come by the core's recv(2), tried first, when more are there). The ring
+// gets half of a pool of at least kPoolRingMin bytes.
+constexpr uint32_t kPoolBuf = 4096;
+constexpr uint32_t kPoolRingMin = 64 * 1024;
+constexpr uint32_t kPoolRingMaxBufs = 32768;  // the kernel's limit on ring entries
 // Ring sizes: the SQ holds the polls armed in one call (handed over early
 // when full), the CQ their completions (the kernel keeps any overflow:
 // IORING_FEAT_NODROP).
@@ -65,6 +128,8 @@ constexpr unsigned kRingCqEntries = 4096;
 uint64_t poll_tag(const FdState &st, bool write) {
   return uint64_t{st.seq} << 32 | uint64_t{static_cast<uint32_t>(st.fd)} << 1 | (write ? 1 : 0);
 }
+
+uint64_t op_tag(uint32_t token, const Op &op) { return uint64_t{op.sqe.gen} << 32 | kOpBit | token; }
 
 // The core's tag (fd_tag) of a poll's user_data.
 uint64_t core_tag(uint64_t poll) { return (poll & ~uint64_t{0xffffffff}) | ((poll & 0xffffffffu) >> 1); }
@@ -99,6 +164,129 @@ void drain_eventfd(int fd) {
   if (read(fd, &count, sizeof count) < 0 && errno != EAGAIN && errno != EINTR) die("read(eventfd)", errno);
 }
 
+// ---- the provided-buffer ring ----------------------------------------------
+// The ring's entries. Not br->bufs: the UAPI header declares it with
+// __DECLARE_FLEX_ARRAY, whose empty struct takes a byte in C++ (none in C),
+// which moves bufs to offset 8 in C++ while the kernel reads it at 0 (and
+// the tail at 14, inside entry 0).
+io_uring_buf *pool_entries(PoolRing &pr) { return reinterpret_cast<io_uring_buf *>(pr.br); }
+uint16_t *pool_tail(PoolRing &pr) {
+  return reinterpret_cast<uint16_t *>(reinterpret_cast<uint8_t *>(pr.br) + offsetof(io_uring_buf, resv));
+}
+
+// Puts buffer bid back at the ring's tail (published by pool_publish).
+void pool_add(Instance &in, uint16_t bid) {
+  PoolRing &pr = in.poller->pool;
+  // Field by field: entry 0's resv is the ring's tail, which the kernel
+  // reads, and must keep its value.
+  io_uring_buf &b = pool_entries(pr)[pr.tail & (pr.count - 1)];
+  b.addr = reinterpret_cast<uintptr_t>(in.arena + pr.base[pr.group] + uint32_t{bid} * kPoolBuf);
+  b.len = kPoolBuf;
+  b.bid = bid;
+  pr.tail++;
+}
+
+// Hands the buffers added to the kernel (it reads the tail with acquire).
+void pool_publish(PoolRing &pr) { __atomic_store_n(pool_tail(pr), pr.tail, __ATOMIC_RELEASE); }
+
+void lend_buf(PoolRing &pr, uint16_t bid) {
+  try {
+    pr.lent.push_back(bid);
+  } catch (const std::bad_alloc &) {
+    die("keeping a pool buffer", ENOMEM);  // reserved at registration: cannot happen
+  }
+}
+
+// Unregisters the ring (the kernel then picks no buffer of it: a receive
+// still waiting gets -ENOBUFS, and the core's pool takes it over) and frees
+// its memory. The group ids and bases stay, for completions already posted.
+void pool_drop(Instance &in) {
+  PoolRing &pr = in.poller->pool;
+  if (pr.count == 0) return;
+  io_uring_buf_reg reg{};
+  reg.bgid = pr.group;
+  syscall(__NR_io_uring_register, in.poller->ring.fd, IORING_UNREGISTER_PBUF_RING, &reg, 1);
+  munmap(pr.br, pr.br_len);
+  pr.br = nullptr;
+  pr.br_len = 0;
+  pr.count = 0;
+  pr.lent.clear();
+}
+
+// A taken operation's CQE: its result, as attempt() would have made it,
+// goes to the core (nothing more while poller_close waits for it).
+void reap_op(Instance &in, uint32_t token, const io_uring_cqe &cqe) {
+  PollerState &p = *in.poller;
+  p.in_flight--;
+  if (p.closing || token >= in.ops.size()) return;
+  const Op &op = in.ops[token];
+  const sio_sqe &s = op.sqe;
+  int32_t res = cqe.res;
+  uint16_t flags = 0, addrlen = 0;
+  uint32_t off = 0;
+  const Flight *fl = token < p.flights.size() ? p.flights[token].get() : nullptr;
+  if (cqe.flags & IORING_CQE_F_BUFFER) {
+    // A pool receive: the kernel took a buffer of its group. Bytes for JS
+    // keep it until the next call; otherwise it goes back into the ring
+    // (if its group is still the current one).
+    auto bid = static_cast<uint16_t>(cqe.flags >> IORING_CQE_BUFFER_SHIFT);
+    uint16_t group = token < p.pool.op_group.size() ? p.pool.op_group[token] : 0;
+    bool current = p.pool.count > 0 && group == p.pool.group;
+    if (res > 0 && op.taken != Taken::kClosed && group < p.pool.base.size()) {
+      off = p.pool.base[group] + uint32_t{bid} * kPoolBuf;
+      if (current) lend_buf(p.pool, bid);
+    } else if (current) {
+      pool_add(in, bid);
+      pool_publish(p.pool);
+    }
+  } else if ((s.flags & SIO_SQE_POOL) && res == -ENOBUFS) {
+    res = kNoRoom;  // no buffer free in the ring: the core's defer path, as for a full pool
+  }
+  if (s.op == SIO_OP_ACCEPT && res >= 0) {
+    // The new connection, accepted as accept4(SOCK_NONBLOCK | SOCK_CLOEXEC)
+    // would: adopted, or closed if its listener was closed meanwhile.
+    if (op.taken == Taken::kClosed) {
+      close(res);
+    } else {
+      res = adopt_accepted(in, res);
+      if (res >= 0 && s.len > 0 && fl != nullptr)
+        addrlen = static_cast<uint16_t>(std::min<uint64_t>({fl->addrlen, s.len, UINT16_MAX}));
+    }
+  } else if (s.op == SIO_OP_ACCEPT && res == -ECONNABORTED) {
+    res = -EAGAIN;  // reset while queued: not the listener's error (attempt() goes on too)
+  }
+  if (res >= 0 && fl != nullptr && fl->active && (s.op == SIO_OP_RECV || s.op == SIO_OP_RECVFROM || s.op == SIO_OP_RECVMSG)) {
+    // What attempt() does after its recvmsg(2), from what the kernel wrote
+    // back into the message header.
+    const msghdr &m = fl->msg;
+    if (s.op == SIO_OP_RECVMSG) {
+      size_t got = std::min<size_t>(m.msg_controllen, s.arg1 & 0xffffffu);
+      auto *ctl = in.arena + s.arg0 + kMsgName;
+      // Descriptors received for a socket closed since: nobody gets them.
+      if (op.taken == Taken::kClosed) close_received_rights(ctl, got);
+      else adopt_received_rights(in, ctl, got);
+      flags = static_cast<uint16_t>(m.msg_flags & 0xffff);
+      addrlen = static_cast<uint16_t>(std::min<socklen_t>(m.msg_namelen, kMsgName));
+      off = static_cast<uint32_t>(got);
+    } else {
+      if (m.msg_flags & MSG_TRUNC) flags |= SIO_CQE_TRUNC;
+      if (s.op == SIO_OP_RECVFROM) {
+        memcpy(in.arena + s.arg0, &fl->name, std::min<size_t>(m.msg_namelen, s.arg1));
+        addrlen = static_cast<uint16_t>(std::min<uint64_t>({m.msg_namelen, s.arg1, UINT16_MAX}));
+      }
+    }
+  }
+  if (res == -EAGAIN || res == -EWOULDBLOCK) {
+    // This kernel returns what would block instead of waiting itself: the
+    // core waits for readiness, for this operation and all of its kind.
+    if (op.taken == Taken::kInFlight && cqe.res != -ECONNABORTED) p.no_take |= 1u << op.sqe.op;
+    res = kAgain;
+  } else if (res == -EINTR) {
+    res = kAgain;  // interrupted before it did anything: wait and try again
+  }
+  finish_taken(in, token, res, flags, addrlen, off);
+}
+
 // Takes every CQE the kernel has posted and runs the queues they make ready.
 void reap(Instance &in) {
   sio::Ring &r = in.poller->ring;
@@ -115,6 +303,14 @@ void reap(Instance &in) {
     uint64_t tag = cqe.user_data;
     bool more = (cqe.flags & IORING_CQE_F_MORE) != 0;
     if (tag == kIgnoreTag) continue;
+    if (tag != kWakeTag && (tag & kOpBit) != 0) {
+      reap_op(in, static_cast<uint32_t>(tag & (kOpBit - 1)), cqe);
+      continue;
+    }
+    if (in.poller->closing) {
+      if (tag != kWakeTag && !more) in.fds_registered--;
+      continue;
+    }
     if (tag == kWakeTag) {
       drain_eventfd(in.wakefd);
       in.wake_pending.store(false, std::memory_order_release);
@@ -184,17 +380,57 @@ int32_t poller_open(Instance &in) {
   return 0;
 }
 
+namespace {
+
+// Waits (boundedly) until the kernel has given back every taken operation,
+// so that none writes into the arena after sio_destroy unmaps it. Closing
+// the ring would cancel them too, but asynchronously (the kernel's ring
+// teardown runs in a worker), while the region is unmapped at once.
+void drain_taken(Instance &in) {
+  PollerState &p = *in.poller;
+  if (p.in_flight == 0 || p.ring.fd < 0) return;
+  p.closing = true;
+  for (uint32_t t = 0; t < in.ops.size(); t++) {
+    const Op &op = in.ops[t];
+    if (!op.parked || op.taken == Taken::kNo) continue;
+    io_uring_sqe *sqe = get_sqe(in);
+    sqe->opcode = IORING_OP_ASYNC_CANCEL;
+    sqe->fd = -1;
+    sqe->addr = op_tag(t, op);
+    sqe->user_data = kIgnoreTag;
+  }
+  // A cancel of a socket operation completes at once; the bound is there for
+  // a kernel that does otherwise, not for time.
+  for (int i = 0; i < 100 && p.in_flight > 0; i++) {
+    enter_ring(in, true, 50);
+    reap(in);
+  }
+  // Should the kernel still hold buffers, the region is left mapped (a leak
+  // rather than the kernel writing into memory reused since).
+  if (p.in_flight > 0) in.region = nullptr;
+}
+
+}  // namespace
+
 void poller_close(Instance &in) {
   // Freeing the ring ends every poll (ring_free closes in.pollfd).
-  if (in.poller != nullptr) sio::ring_free(in.poller->ring);
+  if (in.poller != nullptr) {
+    drain_taken(in);
+    // Closing the ring unregisters the buffer ring; its memory goes after.
+    sio::ring_free(in.poller->ring);
+    PoolRing &pr = in.poller->pool;
+    if (pr.br != nullptr) munmap(pr.br, pr.br_len);
+  }
   in.pollfd = -1;
   if (in.wakefd >= 0) close(in.wakefd);
   delete in.poller;
   in.poller = nullptr;
 }
 
-// Nothing to register until an operation waits (poller_arm).
-int32_t poller_add(Instance &, FdState &) { return 0; }
+// Nothing to register until an operation waits (poller_arm). Fd numbers
+// stay below 2^30 so that poll tags never look like an operation's
+// (kOpBit); a process never gets near that many descriptors.
+int32_t poller_add(Instance &, FdState &st) { return st.fd < kMaxFd ? 0 : -EMFILE; }
 
 void poller_arm(Instance &in, FdState &st, bool write) {
   uint8_t bit = write ? kArmedWrite : kArmedRead;
@@ -243,6 +479,211 @@ void poller_wait(Instance &in, int timeout_ms) {
 int32_t poller_wake(Instance &in) {
   uint64_t one = 1;
   return write(in.wakefd, &one, sizeof one) < 0 ? -errno : 0;
+}
+
+bool poller_take(Instance &in, FdState &st, Op &op, uint32_t token) {
+  PollerState &p = *in.poller;
+  const sio_sqe &s = op.sqe;
+  if (p.closing || (p.no_take & (1u << s.op)) || (s.flags & SIO_SQE_NOWAIT)) return false;
+  // Flags that change how the kernel waits stay with the core's loop:
+  // MSG_WAITALL would have the kernel gather a stream receive (the
+  // TypeScript does that, and a cancel must not lose what came), MSG_DONTWAIT
+  // would never wait, MSG_OOB and MSG_ERRQUEUE wait on other conditions.
+  if (s.msg_flags & (MSG_WAITALL | MSG_DONTWAIT | MSG_OOB | MSG_ERRQUEUE)) return false;
+  // The arena ranges were checked at submission and stay the op's until its
+  // completion, which the TypeScript waits for before reusing them.
+  uint8_t *buf = in.arena + s.off;
+  uint8_t opcode;
+  int msg_flags = s.msg_flags;
+  // name/namelen/control/controllen of the message header, for the ops
+  // that need one; needs_flight: the op needs a Flight (all but a stream's
+  // RECV and SEND).
+  void *name = nullptr, *control = nullptr;
+  socklen_t namelen = 0;
+  size_t controllen = 0;
+  bool needs_flight = true;
+  switch (s.op) {
+    case SIO_OP_RECV:
+      if (s.flags & SIO_SQE_POOL) {
+        // Into a buffer of the pool's ring, picked when the data arrives; a
+        // datagram (which needs room for all of itself) waits for readiness.
+        if (p.pool.count == 0 || !st.stream) return false;
+        opcode = IORING_OP_RECV;
+        needs_flight = false;
+        break;
+      }
+      // A datagram's truncation is told by recvmsg's msg_flags only.
+      opcode = st.stream ? IORING_OP_RECV : IORING_OP_RECVMSG;
+      needs_flight = !st.stream;
+      break;
+    case SIO_OP_SEND:
+      opcode = IORING_OP_SEND;
+      msg_flags |= MSG_NOSIGNAL;  // a peer gone is EPIPE, as for the core's send
+      needs_flight = false;
+      break;
+    case SIO_OP_ACCEPT:
+      // One accept per parked ACCEPT, not a multishot one: only a queue's
+      // head is in the kernel, and a multishot accept would go on taking
+      // connections when no acceptor waits, which would then have to be
+      // closed (the client sees a reset where a blocking server's would
+      // wait in the backlog) or held past the listen backlog. A burst of
+      // connections is served by the core's accept4(2) first, one per
+      // ACCEPT parked behind, before the next one is taken.
+      opcode = IORING_OP_ACCEPT;
+      break;
+    case SIO_OP_RECVFROM:
+      opcode = IORING_OP_RECVMSG;
+      break;
+    case SIO_OP_SENDTO:
+      opcode = IORING_OP_SENDMSG;
+      msg_flags |= MSG_NOSIGNAL;
+      name = in.arena + s.arg0;
+      namelen = s.arg1;
+      break;
+    case SIO_OP_RECVMSG:
+      opcode = IORING_OP_RECVMSG;
+      name = in.arena + s.arg0;
+      namelen = kMsgName;
+      controllen = s.arg1 & 0xffffffu;
+      if (controllen > 0) control = in.arena + s.arg0 + kMsgName;
+      break;
+    case SIO_OP_SENDMSG:
+      // Control data stays with the core: the kernel resolves SCM_RIGHTS
+      // descriptor numbers each time it tries, so a descriptor this handle
+      // closed meanwhile (its number maybe another file's of the process)
+      // could be sent; the core checks them before every sendmsg(2).
+      if ((s.arg1 & 0xffffffu) != 0) return false;
+      opcode = IORING_OP_SENDMSG;
+      msg_flags |= MSG_NOSIGNAL;
+      namelen = s.arg1 >> 24;
+      if (namelen > 0) name = in.arena + s.arg0;
+      break;
+    default:
+      // CONNECT stays with readiness: the core's first try has started it
+      // (connect(2) said EINPROGRESS), and IORING_OP_CONNECT on a socket
+      // already connecting answers EALREADY rather than wait; what is left
+      // is a wait for writability and one more connect(2), which is what
+      // the readiness path does. POLL_IN/POLL_OUT (readiness is what they
+      // ask for) and SENDFILE (a file to a socket) also go by readiness.
+      return false;
+  }
+  if (!sio::ring_supports(p.ring, opcode)) return false;
+  Flight *fl = nullptr;
+  if (!needs_flight && token < p.flights.size() && p.flights[token]) p.flights[token]->active = false;
+  if (needs_flight) {
+    try {
+      if (p.flights.size() < in.ops.size()) p.flights.resize(in.ops.size());
+      if (!p.flights[token]) p.flights[token] = std::make_unique<Flight>();
+    } catch (const std::bad_alloc &) {
+      return false;  // readiness needs no memory
+    }
+    fl = p.flights[token].get();
+    *fl = Flight{};
+    fl->active = true;
+    fl->addrlen = s.len;
+    fl->iov = iovec{buf, s.len};
+    fl->msg.msg_iov = &fl->iov;
+    fl->msg.msg_iovlen = 1;
+    if (s.op == SIO_OP_RECVFROM) {
+      name = &fl->name;
+      namelen = sizeof fl->name;
+    }
+    fl->msg.msg_name = name;
+    fl->msg.msg_namelen = namelen;
+    fl->msg.msg_control = control;
+    fl->msg.msg_controllen = controllen;
+  }
+  io_uring_sqe *sqe = get_sqe(in);
+  sqe->opcode = opcode;
+  sqe->fd = st.fd;
+  // msg_flags shares its place with accept_flags: written first, so that
+  // ACCEPT's own flags are what stays.
+  sqe->msg_flags = static_cast<uint32_t>(msg_flags);
+  if (s.op == SIO_OP_ACCEPT) {
+    // The peer's address goes straight to the caller's room (the kernel
+    // writes at most addrlen bytes, and answers the full length there).
+    sqe->addr = s.len > 0 ? reinterpret_cast<uintptr_t>(buf) : 0;
+    sqe->addr2 = s.len > 0 ? reinterpret_cast<uintptr_t>(&fl->addrlen) : 0;
+    sqe->accept_flags = SOCK_NONBLOCK | SOCK_CLOEXEC;
+  } else if (s.flags & SIO_SQE_POOL) {
+    try {
+      if (p.pool.op_group.size() < in.ops.size()) p.pool.op_group.resize(in.ops.size());
+    } catch (const std::bad_alloc &) {
+      die("taking a pool receive", ENOMEM);  // after get_sqe: the SQE is written now
+    }
+    p.pool.op_group[token] = p.pool.group;
+    sqe->flags = IOSQE_BUFFER_SELECT;
+    sqe->buf_group = p.pool.group;
+    sqe->addr = 0;
+    sqe->len = std::min(s.len, kPoolBuf);
+  } else if (fl != nullptr) {
+    sqe->addr = reinterpret_cast<uintptr_t>(&fl->msg);
+    sqe->len = 1;
+  } else {
+    sqe->addr = reinterpret_cast<uintptr_t>(buf);
+    sqe->len = s.len;
+  }
+  sqe->user_data = op_tag(token, op);
+  p.in_flight++;
+  return true;
+}
+
+uint32_t poller_set_pool(Instance &in, uint32_t off, uint32_t len) {
+  PollerState &p = *in.poller;
+  pool_drop(in);
+  if (len < kPoolRingMin || !sio::ring_supports(p.ring, IORING_OP_RECV)) return 0;
+  uint32_t count = 1;
+  while (count * 2 <= std::min(len / 2 / kPoolBuf, kPoolRingMaxBufs)) count *= 2;
+  PoolRing &pr = p.pool;
+  try {
+    // Room reserved now, so that lending never allocates.
+    pr.lent.reserve(count);
+    if (pr.base.size() >= UINT16_MAX) return 0;  // group ids used up: the core's pool only
+    pr.base.push_back(off + len - count * kPoolBuf);
+  } catch (const std::bad_alloc &) {
+    return 0;
+  }
+  auto group = static_cast<uint16_t>(pr.base.size() - 1);
+  size_t br_len = (count * sizeof(io_uring_buf) + 4095) & ~size_t{4095};
+  void *mem = mmap(nullptr, br_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (mem == MAP_FAILED) return 0;
+  io_uring_buf_reg reg{};
+  reg.ring_addr = reinterpret_cast<uintptr_t>(mem);
+  reg.ring_entries = count;
+  reg.bgid = group;
+  // A kernel without provided-buffer rings (before 5.19), or one that
+  // refuses it: pool receives go by readiness, into the core's pool.
+  if (syscall(__NR_io_uring_register, p.ring.fd, IORING_REGISTER_PBUF_RING, &reg, 1) < 0) {
+    munmap(mem, br_len);
+    return 0;
+  }
+  pr.br = static_cast<io_uring_buf_ring *>(mem);
+  pr.br_len = br_len;
+  pr.group = group;
+  pr.count = count;
+  pr.tail = 0;
+  for (uint32_t i = 0; i < count; i++) pool_add(in, static_cast<uint16_t>(i));
+  pool_publish(pr);
+  return count * kPoolBuf;
+}
+
+void poller_round(Instance &in) {
+  PoolRing &pr = in.poller->pool;
+  if (pr.lent.empty()) return;
+  for (uint16_t bid : pr.lent) pool_add(in, bid);
+  pr.lent.clear();
+  pool_publish(pr);
+}
+
+void poller_give_back(Instance &in, Op &op, uint32_t token) {
+  // By user_data: the op's fd may be closed already. At most one operation
+  // per socket and direction is in the kernel (only a queue's head is
+  // taken), so one cancel each is as cheap as IORING_ASYNC_CANCEL_FD.
+  io_uring_sqe *sqe = get_sqe(in);
+  sqe->opcode = IORING_OP_ASYNC_CANCEL;
+  sqe->fd = -1;
+  sqe->addr = op_tag(token, op);
+  sqe->user_data = kIgnoreTag;
 }
 
 }  // namespace sio::readiness

@@ -18,6 +18,18 @@ namespace {
 unsigned load_acquire(const unsigned *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
 void store_release(unsigned *p, unsigned v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }
 
+// Asks the kernel which opcodes it has. A kernel without the probe (before
+// 5.6) or one that refuses it leaves every bit clear: the shim then does
+// every operation by readiness, which needs no opcode beyond POLL_ADD.
+void probe_ops(Ring &r) {
+  // io_uring_probe ends in a flexible array: room for every 8-bit opcode.
+  alignas(io_uring_probe) uint8_t buf[sizeof(io_uring_probe) + 256 * sizeof(io_uring_probe_op)] = {};
+  auto *probe = reinterpret_cast<io_uring_probe *>(buf);
+  if (syscall(__NR_io_uring_register, r.fd, IORING_REGISTER_PROBE, probe, 256) < 0) return;
+  for (unsigned i = 0; i < probe->ops_len; i++)
+    if (probe->ops[i].flags & IO_URING_OP_SUPPORTED) r.ops[probe->ops[i].op / 64] |= uint64_t{1} << (probe->ops[i].op % 64);
+}
+
 }  // namespace
 
 int ring_setup(Ring &r, unsigned entries, unsigned cq_entries) {
@@ -75,6 +87,7 @@ int ring_setup(Ring &r, unsigned entries, unsigned cq_entries) {
   r.cqes = reinterpret_cast<io_uring_cqe *>(base + p.cq_off.cqes);
   // The SQ array maps ring slots to SQE indices one to one, once for all.
   for (unsigned i = 0; i < p.sq_entries; i++) r.sq_array[i] = i;
+  probe_ops(r);
   return 0;
 }
 

@@ -32,7 +32,13 @@ struct Ring {
   // SQEs written but not yet handed to the kernel (tail published, enter due).
   unsigned pending = 0;
   uint32_t features = 0;
+  // The opcodes this kernel supports (IORING_REGISTER_PROBE, 5.6), one bit
+  // each; all clear when the probe itself is refused.
+  uint64_t ops[4] = {};
 };
+
+// Whether the kernel said it supports opcode op (ring_setup probed it).
+inline bool ring_supports(const Ring &r, unsigned op) { return op < 256 && (r.ops[op / 64] >> (op % 64) & 1) != 0; }
 
 // Sets up a ring of `entries` SQEs and `cq_entries` CQEs. 0 or -errno
 // (-ENOSYS: no io_uring; -EPERM: refused, e.g. io_uring_disabled or seccomp;

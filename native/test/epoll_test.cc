@@ -613,6 +613,207 @@ static void test_close_and_cancel_parked() {
   CHECK(r.clean());
 }
 
+// Parked operations a shim may hand to its kernel (io_uring takes receives
+// and sends, and does them by completion): a send waiting for room finishes
+// as the peer reads; a cancel that races the data loses no byte (the
+// receive gets -ECANCELED and the data stays, or gets the data); closing
+// with a receive parked ends the socket for the peer (EOF) and the receive
+// gets -EBADF even when the fd number is reused at once; destroying a handle
+// with operations parked leaks nothing.
+static void test_parked_in_kernel() {
+  {
+    Ring r;
+    int f[3];
+    r.tcp_pair(f);
+    // Fill the client's send buffer (and the server's receive buffer).
+    static uint8_t chunk[65536];
+    memset(chunk, 0x5a, sizeof chunk);
+    uint64_t queued = 0;
+    for (int i = 0; i < 4096; i++) {
+      int32_t n = sio_send(r.h, f[0], chunk, sizeof chunk, 0, 0, 0);
+      if (n < 0) {
+        CHECK_EQ(n, -EAGAIN);
+        break;
+      }
+      queued += static_cast<uint32_t>(n);
+    }
+    uint32_t out = r.alloc(4096);
+    memset(r.arena + out, 0x5a, 4096);
+    uint32_t snd = r.submit(Ring::op(SIO_OP_SEND, f[0], out, 4096));
+    CHECK(r.parked(snd));
+    // Drain the server side until the parked send has gone through.
+    uint32_t in = r.alloc(65536);
+    uint64_t got = 0;
+    int32_t sent = INT32_MIN;
+    for (int i = 0; i < 100000 && (sent == INT32_MIN || got < queued + static_cast<uint32_t>(sent)); i++) {
+      int32_t n = r.run(Ring::op(SIO_OP_RECV, f[1], in, 65536));
+      if (n <= 0) break;
+      got += static_cast<uint32_t>(n);
+      if (sent == INT32_MIN && !r.parked(snd)) sent = r.wait(snd).res;
+    }
+    CHECK(sent > 0);
+    CHECK_EQ(got, queued + static_cast<uint32_t>(sent));
+    // A cancel racing the data: either answer, and no byte lost.
+    uint32_t buf = r.alloc(16);
+    uint32_t rv = r.submit(Ring::op(SIO_OP_RECV, f[1], buf, 16));
+    CHECK(r.parked(rv));
+    CHECK_EQ(::send(f[0], "wxyz", 4, MSG_NOSIGNAL), 4);
+    uint32_t ct = r.submit(Ring::op(SIO_OP_CANCEL, 0, 0, 0, rv, r.gens[rv]));
+    int32_t res = r.wait(rv).res;
+    CHECK(r.wait(ct).res == 0 || res == 4);
+    if (res == -ECANCELED) res = r.run(Ring::op(SIO_OP_RECV, f[1], buf, 16));
+    CHECK_EQ(res, 4);
+    CHECK(memcmp(r.arena + buf, "wxyz", 4) == 0);
+    // An ACCEPT parked until a client comes: the new socket is non-blocking
+    // and close-on-exec, as accept4's, and the peer's address is written.
+    uint32_t peer = r.alloc(128);
+    uint32_t at = r.submit(Ring::op(SIO_OP_ACCEPT, f[2], peer, 128));
+    CHECK(r.parked(at));
+    int client = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(r.port_of(f[2]));
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    CHECK_EQ(::connect(client, reinterpret_cast<sockaddr *>(&to), sizeof to), 0);
+    sio_cqe ac = r.wait(at);
+    CHECK(ac.res >= 0);
+    if (ac.res >= 0) {
+      CHECK(fcntl(ac.res, F_GETFL) & O_NONBLOCK);
+      CHECK(fcntl(ac.res, F_GETFD) & FD_CLOEXEC);
+      CHECK_EQ(ac.addrlen, sizeof(sockaddr_in));
+      sockaddr_in mine{};
+      socklen_t ml = sizeof mine;
+      getsockname(client, reinterpret_cast<sockaddr *>(&mine), &ml);
+      CHECK_EQ(reinterpret_cast<sockaddr_in *>(r.arena + peer)->sin_port, mine.sin_port);
+      CHECK_EQ(r.close(ac.res), 0);
+    }
+    ::close(client);
+    // Close with a receive parked: the peer sees the end, the receive -EBADF.
+    uint32_t p1 = r.submit(Ring::op(SIO_OP_RECV, f[1], buf, 16));
+    CHECK(r.parked(p1));
+    CHECK_EQ(r.close(f[1]), 0);
+    int again = r.socket(AF_INET, SOCK_STREAM);  // most likely f[1]'s number
+    CHECK_EQ(r.wait(p1).res, -EBADF);
+    pollfd pf{f[0], POLLIN, 0};
+    CHECK_EQ(poll(&pf, 1, 5000), 1);
+    char c;
+    CHECK_EQ(::recv(f[0], &c, 1, MSG_DONTWAIT), 0);
+    CHECK_EQ(r.close(again), 0);
+    CHECK_EQ(r.close(f[0]), 0);
+    CHECK_EQ(r.close(f[2]), 0);
+    CHECK(r.clean());
+  }
+  // Datagrams: a parked RECVMSG adopts the descriptor it receives, a parked
+  // RECV tells truncation.
+  {
+    Ring r(8, 16, 8192);
+    uint32_t out = r.alloc(4);
+    int a = r.sync(Ring::op(SIO_OP_SOCKETPAIR, 0, out, 0, AF_UNIX, SOCK_DGRAM));
+    CHECK(a >= 0);
+    int32_t b;
+    memcpy(&b, r.arena + out, sizeof b);
+    int passed = r.socket(AF_UNIX, SOCK_DGRAM);
+    uint32_t in = r.alloc(8), blk = r.alloc(128 + 64);
+    uint32_t rm = r.submit(Ring::op(SIO_OP_RECVMSG, b, in, 8, blk, (128u << 24) | 64));
+    CHECK(r.parked(rm));
+    uint32_t data = r.alloc(8), sblk = r.alloc(128 + CMSG_SPACE(sizeof(int)));
+    memcpy(r.arena + data, "fd", 2);
+    cmsghdr h{};
+    h.cmsg_len = CMSG_LEN(sizeof(int));
+    h.cmsg_level = SOL_SOCKET;
+    h.cmsg_type = SCM_RIGHTS;
+    memcpy(r.arena + sblk + 128, &h, sizeof h);
+    memcpy(r.arena + sblk + 128 + CMSG_LEN(0), &passed, sizeof passed);
+    CHECK_EQ(r.run(Ring::op(SIO_OP_SENDMSG, a, data, 2, sblk, uint32_t(CMSG_SPACE(sizeof(int))))), 2);
+    sio_cqe c = r.wait(rm);
+    CHECK_EQ(c.res, 2);
+    CHECK_EQ(c.off, uint32_t(CMSG_SPACE(sizeof(int))));
+    int fd = -1;
+    memcpy(&fd, r.arena + blk + 128 + CMSG_LEN(0), sizeof fd);
+    CHECK(fd >= 0 && fd != passed);
+    CHECK_EQ(r.hdr->fds_open, 4u);
+    if (fd >= 0) CHECK_EQ(r.close(fd), 0);
+    uint32_t rv = r.submit(Ring::op(SIO_OP_RECV, b, in, 1));
+    CHECK(r.parked(rv));
+    CHECK_EQ(r.run(Ring::op(SIO_OP_SEND, a, data, 2)), 2);
+    c = r.wait(rv);
+    CHECK_EQ(c.res, 1);
+    CHECK_EQ(c.flags & SIO_CQE_TRUNC, SIO_CQE_TRUNC);
+    CHECK_EQ(r.close(passed), 0);
+    CHECK_EQ(r.close(a), 0);
+    CHECK_EQ(r.close(b), 0);
+    CHECK(r.clean());
+  }
+  // Many pool receives parked, then data for all: each call's completions
+  // point at distinct pool bytes (io_uring: buffers of its ring, and when
+  // those run out, the core's part in a later call), twice over (what one
+  // call handed out is free in the next); one parked on a socket that
+  // closes ends with EBADF.
+  {
+    Ring r(64, 256, 1 << 20);
+    const uint32_t pool = 1 << 16, pool_len = 128 << 10;
+    CHECK_EQ(r.sync(Ring::op(SIO_OP_SET_POOL, -1, pool, pool_len)), 0);
+    constexpr int kN = 24;
+    int c[kN], sv[kN];
+    for (int i = 0; i < kN; i++) {
+      int p[3];
+      r.tcp_pair(p);
+      CHECK_EQ(r.close(p[2]), 0);
+      c[i] = p[0];
+      sv[i] = p[1];
+    }
+    uint32_t msg = r.alloc(100);
+    for (int round = 0; round < 2; round++) {
+      uint32_t t[kN];
+      for (int i = 0; i < kN; i++) t[i] = r.submit(pool_recv(sv[i], 3000));
+      r.pump(0);
+      CHECK_EQ(r.hdr->ops_parked, uint32_t(kN));
+      // Sent past the shim: a pump here would collect the completions.
+      for (int i = 0; i < kN; i++) {
+        memset(r.arena + msg, 'A' + i, 100);
+        CHECK_EQ(::send(c[i], r.arena + msg, 100, MSG_NOSIGNAL), 100);
+      }
+      std::set<uint32_t> got;
+      for (int calls = 0; calls < 200 && got.size() < size_t(kN); calls++) {
+        int n = sio_enter(r.h, 0, 10);
+        std::vector<std::pair<uint32_t, uint32_t>> ranges;
+        for (int k = 0; k < n; k++) {
+          const sio_cqe &q = r.cq[k];
+          int i = 0;
+          while (i < kN && t[i] != q.token) i++;
+          if (i == kN) continue;
+          got.insert(q.token);
+          r.gens[q.token] = 0;
+          CHECK_EQ(q.res, 100);
+          CHECK(q.off >= pool && q.off + 100 <= pool + pool_len);
+          if (q.res == 100 && (r.arena[q.off] != 'A' + i || r.arena[q.off + 99] != 'A' + i)) CHECK(!"pool bytes");
+          for (auto &[o, l] : ranges)
+            if (q.off < o + l && o < q.off + 100) CHECK(!"pool bytes overlap in one call");
+          ranges.emplace_back(q.off, 100);
+        }
+      }
+      CHECK_EQ(got.size(), size_t(kN));
+    }
+    uint32_t last = r.submit(pool_recv(sv[0], 3000));
+    CHECK(r.parked(last));
+    CHECK_EQ(r.close(sv[0]), 0);
+    CHECK_EQ(r.wait(last).res, -EBADF);
+    for (int i = 1; i < kN; i++) CHECK_EQ(r.close(sv[i]), 0);
+    for (int i = 0; i < kN; i++) CHECK_EQ(r.close(c[i]), 0);
+    CHECK(r.clean());
+  }
+  // Destroyed with a receive, a pool receive and an accept parked: nothing
+  // is left open.
+  Ring r;
+  CHECK_EQ(r.sync(Ring::op(SIO_OP_SET_POOL, -1, 1 << 20, 1 << 20)), 0);
+  int f[3];
+  r.tcp_pair(f);
+  uint32_t buf = r.alloc(16);
+  CHECK(r.parked(r.submit(Ring::op(SIO_OP_RECV, f[1], buf, 16))));
+  CHECK(r.parked(r.submit(Ring::op(SIO_OP_ACCEPT, f[2]))));
+  CHECK(r.parked(r.submit(pool_recv(f[0], 100))));
+}
+
 // DUP and SOCKETPAIR: new fds adopted and registered on their own; bad
 // input answers -errno and leaves nothing open.
 static void test_dup_and_socketpair() {
@@ -1087,6 +1288,7 @@ int main() {
       {"UDP truncation", test_udp_truncation},
       {"receive pool", test_pool_recv},
       {"close and cancel parked ops", test_close_and_cancel_parked},
+      {"parked ops the kernel may do: send, cancel race, close, destroy", test_parked_in_kernel},
       {"foreign fds and malformed input", test_foreign_and_malformed},
       {"dup, socketpair and inheritable", test_dup_and_socketpair},
       {"sendmsg and recvmsg, SCM_RIGHTS", test_sendmsg_recvmsg},
