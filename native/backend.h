@@ -115,11 +115,11 @@ extern "C" {
  *  RECVFROM          fd   data in             addr off    addr cap    bytes; cqe.addrlen, cqe.flags TRUNC
  *  SENDTO            fd   data out            addr off    addr len    bytes
  *  SHUTDOWN    sync  fd   -                   how         -           0
- *  CLOSE             fd   -                   -           -           0; parked ops on fd get -EBADF
+ *  CLOSE             fd   -                   -           -           0; parked ops on fd get -EBADF (*)
  *  POLL_IN           fd   -                   -           -           poll(2) revents once readable
  *  POLL_OUT          fd   -                   -           -           poll(2) revents once writable
  *  CANCEL            -    -                   token       gen         0, or -ENOENT if not parked;
- *                                                                     the target gets -ECANCELED first
+ *                                                                     the target gets -ECANCELED (*)
  *  GETSOCKOPT  sync  fd   option value out    level       optname     option length
  *  SETSOCKOPT  sync  fd   option value in     level       optname     0
  *  GETSOCKNAME sync  fd   address out         -           -           address length (clamped to len)
@@ -141,6 +141,14 @@ extern "C" {
  *  SENDFILE          fd   off = file offset   file fd     file offset bytes sent (may be short; 0 at the
  *                         bits 32..63;        (any fd)    bits 0..31  file's end), see "Sendfile"
  *                         len = most bytes
+ *
+ * (*) A parked operation's -ECANCELED or -EBADF comes in the same call as
+ * the CANCEL's or CLOSE's own completion, before it, unless the shim has
+ * handed the operation to its kernel (iocp.cc always, uring.cc for most:
+ * see docs/backends.rst): then it comes when the kernel gives the operation
+ * back, maybe in a later call, and after a CANCEL it is the operation's own
+ * result if it finished first. Its buffer is the kernel's until then. The
+ * fd is closed at once either way (the peer sees the end).
  *
  * msg_flags are MSG_* flags for RECV/SEND/RECVFROM/SENDTO (MSG_NOSIGNAL is
  * always added to sends). Only fds created by this handle (SOCKET, ACCEPT)
@@ -193,7 +201,11 @@ extern "C" {
  * the pool has no room left, the receive stays parked and is retried by the
  * next sio_enter (header.fds_deferred counts the sockets waiting for that, so
  * JS knows to call again even if the kernel says nothing new). With no pool
- * set, a pool receive fails with -ENOBUFS.
+ * set, a pool receive fails with -ENOBUFS. A shim may keep the end of the
+ * pool for its kernel to receive into (uring.cc: a provided-buffer ring of
+ * 4 KiB buffers, half of a pool of 64 KiB or more): a receive done there
+ * takes at most one buffer, and a datagram pool receive has only the rest
+ * of the pool (one longer fails with -ENOBUFS).
  */
 enum sio_op {
   SIO_OP_NOP = 0,

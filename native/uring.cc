@@ -1,21 +1,49 @@
-// uring.cc: the Linux io_uring shim. The contract is in backend.h; all of it
-// but the poller is readiness.cc's (shared with epoll.cc and kqueue.cc), so
-// this shim makes the same socket syscalls as epoll's, tried first and
-// parked on EAGAIN. io_uring only tells it when to try again:
-// - The first time an operation waits on a socket and direction
-//   (poller_arm), a multishot IORING_OP_POLL_ADD is written into the
-//   submission ring. It stays armed until the socket is closed (or the
-//   kernel ends it; then the next wait arms a new one), like an
-//   edge-triggered epoll registration made lazily: each wake-up of the socket
-//   posts a CQE, and the core runs that direction's queue. A socket that
-//   never waits costs nothing in the kernel; one that waits again needs no
-//   system call to wait.
-// - poller_wait reads the completion ring from shared memory, and makes one
-//   io_uring_enter at most: it submits the polls armed (and removed) during
-//   the call and, in the exclusive mode, waits for a CQE. None at all when
-//   nothing was armed and nothing needs waiting for. (A second, submit-only
-//   enter happens only when CQEs reaped after the wait armed a poll, so that
-//   nothing armed is left unsubmitted.)
+// uring.cc: the Linux io_uring shim. The contract is in backend.h; the
+// handle table, submissions, per-fd FIFO queues and the exported ABI are
+// readiness.cc's (shared with epoll.cc and kqueue.cc). Every operation is
+// tried first with the core's own syscall, as in the epoll shim: that keeps
+// NOWAIT, exact short sends and the pool's rules, and is the cheapest path
+// when data is there already. What io_uring changes is the wait:
+// - Operations done by the kernel (poller_take). When a RECV, SEND,
+//   RECVFROM, SENDTO, RECVMSG, SENDMSG (without control data) or ACCEPT says
+//   EAGAIN at the head of its queue, the real operation is written into the
+//   submission ring (IORING_OP_RECV/SEND/RECVMSG/SENDMSG/ACCEPT), into and
+//   out of the caller's arena range, which stays the kernel's until the
+//   CQE; its user_data is (gen << 32 | kOpBit | token), and reap_op hands
+//   the result to the core (finish_taken), which completes it and runs what
+//   queued behind it. Only a queue's head is in the kernel (two receives in
+//   flight on one socket could complete out of order), so at most one
+//   operation per socket and direction.
+// - Pool receives of a stream go to a provided-buffer ring (PoolRing,
+//   IORING_REGISTER_PBUF_RING) over the end of the receive pool: the kernel
+//   picks a 4 KiB buffer when the data arrives, so a waiting receive holds
+//   no memory. The buffers a call's completions handed to JS go back into
+//   the ring at the start of the next call (poller_round); -ENOBUFS (all
+//   lent) sends the receive to the core's defer path, where the rest of the
+//   pool serves it in the next call.
+// - CANCEL of an operation in the kernel writes IORING_OP_ASYNC_CANCEL and
+//   completes it when its own CQE comes (-ECANCELED, or its result if it
+//   finished first); CLOSE does the same for the fd's operations (one
+//   cancel each; the fd is closed at once, so the peer sees the end when
+//   the cancel releases the kernel's reference) and they complete with
+//   -EBADF. sio_destroy cancels what is in the kernel and waits for the
+//   CQEs (drain_taken) before the arena is unmapped.
+// - Everything else waits for readiness, as before: CONNECT (see
+//   poller_take), POLL_IN/POLL_OUT, SENDFILE, datagram pool receives,
+//   operations with MSG_WAITALL/MSG_OOB/MSG_ERRQUEUE/MSG_DONTWAIT, and any
+//   operation whose opcode the kernel lacks (IORING_REGISTER_PROBE at
+//   setup) or that the kernel gave back with -EAGAIN (then all of its kind).
+//   The first time such an operation waits on a socket and direction
+//   (poller_arm), a multishot IORING_OP_POLL_ADD is armed; it stays until the
+//   socket is closed (or the kernel ends it), like a lazily made
+//   edge-triggered registration, and each wake-up posts a CQE that runs the
+//   direction's queue. fds_registered counts these polls.
+// - poller_wait reads the completion ring from shared memory and makes one
+//   io_uring_enter at most: it submits what the call wrote into the ring
+//   and, in the exclusive mode, waits for a CQE. None at all when nothing
+//   was written and nothing needs waiting for. (A second, submit-only enter
+//   happens only when CQEs reaped after the wait wrote SQEs, so that
+//   nothing is left unsubmitted.)
 // - Wake-ups: sio_wake writes an eventfd that a multishot poll in the ring
 //   watches, so a waiting io_uring_enter returns. Node's loop watches the
 //   ring fd itself (in.pollfd, through uv_watch.cc): it is readable exactly
@@ -25,11 +53,7 @@
 //   socket's polls (IORING_OP_POLL_REMOVE) before the core closes it; their
 //   last CQEs, and any CQE of an fd number closed since, are told apart by
 //   the seq in user_data and dropped.
-// - Polls touch no buffer: an operation's arena range is only used by the
-//   core's own syscalls, so cancel and close complete at once.
-// What io_uring could do beyond readiness (receives into a provided-buffer
-// ring, multishot accept, sends started at submission) is not done here; see
-// docs/backends.rst, "The io_uring backend".
+// See docs/backends.rst, "The io_uring backend".
 #include <errno.h>
 #include <poll.h>
 #include <stddef.h>
@@ -100,8 +124,8 @@ struct PollerState {
 namespace {
 
 // user_data of the CQEs: a readiness poll is fd_tag(st) with the direction
-// in bit 0 of the fd half, (seq << 32 | fd << 1 | write): fd numbers stay
-// far below 2^31. The others are these two tags.
+// in bit 0 of the fd half, (seq << 32 | fd << 1 | write); an operation the
+// kernel does has kOpBit (below); the others are these two tags.
 constexpr uint64_t kWakeTag = UINT64_MAX;        // the multishot poll of the wake eventfd
 constexpr uint64_t kIgnoreTag = UINT64_MAX - 1;  // POLL_REMOVE's and ASYNC_CANCEL's own CQEs
 // A taken operation's CQE: (gen << 32 | kOpBit | token). Poll tags never
