@@ -18,9 +18,10 @@
 //   IORING_REGISTER_PBUF_RING) over the end of the receive pool: the kernel
 //   picks a 4 KiB buffer when the data arrives, so a waiting receive holds
 //   no memory. The buffers a call's completions handed to JS go back into
-//   the ring at the start of the next call (poller_round); -ENOBUFS (all
-//   lent) sends the receive to the core's defer path, where the rest of the
-//   pool serves it in the next call.
+//   the ring at the start of the next call (poller_round). No more pool
+//   receives are in the kernel than the ring has buffers free; the others
+//   wait for readiness. Should -ENOBUFS come all the same, the receive takes
+//   the core's defer path, where the rest of the pool serves it next call.
 // - CANCEL of an operation in the kernel writes IORING_OP_ASYNC_CANCEL and
 //   completes it when its own CQE comes (-ECANCELED, or its result if it
 //   finished first); CLOSE does the same for the fd's operations (one
@@ -106,6 +107,10 @@ struct PoolRing {
   std::vector<uint32_t> base;
   // The group each token's pool receive was submitted with.
   std::vector<uint16_t> op_group;
+  // Pool receives in the kernel now. With lent, never more than count: a
+  // receive beyond what the ring can serve would come back with -ENOBUFS
+  // and cost a round trip for nothing, so it waits for readiness instead.
+  uint32_t in_kernel = 0;
 };
 
 struct PollerState {
@@ -234,6 +239,7 @@ void pool_drop(Instance &in) {
   pr.br = nullptr;
   pr.br_len = 0;
   pr.count = 0;
+  pr.in_kernel = 0;  // those left are the old group's: not counted against a new ring
   pr.lent.clear();
 }
 
@@ -249,6 +255,9 @@ void reap_op(Instance &in, uint32_t token, const io_uring_cqe &cqe) {
   uint16_t flags = 0, addrlen = 0;
   uint32_t off = 0;
   const Flight *fl = token < p.flights.size() ? p.flights[token].get() : nullptr;
+  if ((s.flags & SIO_SQE_POOL) && p.pool.in_kernel > 0 && token < p.pool.op_group.size() &&
+      p.pool.op_group[token] == p.pool.group)
+    p.pool.in_kernel--;
   if (cqe.flags & IORING_CQE_F_BUFFER) {
     // A pool receive: the kernel took a buffer of its group. Bytes for JS
     // keep it until the next call; otherwise it goes back into the ring
@@ -531,7 +540,7 @@ bool poller_take(Instance &in, FdState &st, Op &op, uint32_t token) {
       if (s.flags & SIO_SQE_POOL) {
         // Into a buffer of the pool's ring, picked when the data arrives; a
         // datagram (which needs room for all of itself) waits for readiness.
-        if (p.pool.count == 0 || !st.stream) return false;
+        if (p.pool.count == 0 || !st.stream || p.pool.in_kernel + p.pool.lent.size() >= p.pool.count) return false;
         opcode = IORING_OP_RECV;
         needs_flight = false;
         break;
@@ -636,6 +645,7 @@ bool poller_take(Instance &in, FdState &st, Op &op, uint32_t token) {
       die("taking a pool receive", ENOMEM);  // after get_sqe: the SQE is written now
     }
     p.pool.op_group[token] = p.pool.group;
+    p.pool.in_kernel++;
     sqe->flags = IOSQE_BUFFER_SELECT;
     sqe->buf_group = p.pool.group;
     sqe->addr = 0;
