@@ -13,10 +13,18 @@ import { constants } from 'node:os';
 import { IoOp, IoRequest, rightsHandles, type IoBackend, type IoOpCode } from './backend.js';
 import type { TaskletCore } from './core.js';
 import { RuntimeError } from './errors.js';
-import { done, SUSPENDED, type Operation, type Suspend } from './operation.js';
-import { S, wake } from './scheduler.js';
+import { done as importedDone, SUSPENDED as importedSuspended, type Operation, type Suspend } from './operation.js';
+import { S as importedS, wake as importedWake } from './scheduler.js';
 import { refuseSwitch } from './switch-trap.js';
 import type { TimerEntry } from './timer-heap.js';
+
+// Module-level consts for the hot path: V8 reads an imported (live) binding
+// through its import cell at every use; a const of this module is folded
+// in (see packages/channel/src/ops.ts and bench/RESULTS.md, ping-pong).
+const S = importedS;
+const wake = importedWake;
+const done = importedDone;
+const SUSPENDED = importedSuspended;
 
 const ECANCELED = constants.errno.ECANCELED;
 

@@ -1,8 +1,16 @@
 import type { Blocker, TaskletCore } from './core.js';
 import { RuntimeError } from './errors.js';
-import { done, SUSPENDED, type Operation, type Suspend } from './operation.js';
-import { S, wake } from './scheduler.js';
+import { done as importedDone, SUSPENDED as importedSuspended, type Operation, type Suspend } from './operation.js';
+import { S as importedS, wake as importedWake } from './scheduler.js';
 import { refuseSwitch } from './switch-trap.js';
+
+// Module-level consts for the hot path: V8 reads an imported (live) binding
+// through its import cell at every use; a const of this module is folded
+// in (see packages/channel/src/ops.ts and bench/RESULTS.md, ping-pong).
+const S = importedS;
+const wake = importedWake;
+const done = importedDone;
+const SUSPENDED = importedSuspended;
 
 class PromiseOp<T> implements Operation<T>, Iterator<Suspend, T, unknown>, Blocker {
   private started = false;
