@@ -54,8 +54,11 @@ export class Tasklet<A extends unknown[] = any[], R = unknown> {
     if (fn !== undefined && fn !== null && !isGeneratorFunction(fn)) {
       throw new TypeError(`tasklet() takes a generator function (function*), got ${describe(fn)}`);
     }
+    // The function names itself rather than a `const` around it: V8 reads a
+    // named function expression's own name from the running closure, so the
+    // function needs no context object (one less object per tasklet).
     const self = function boundTasklet(...args: A): Tasklet<A, R> {
-      return self.setup(...args);
+      return (boundTasklet as unknown as Tasklet<A, R>).setup(...args);
     } as unknown as Tasklet<A, R>;
     Object.setPrototypeOf(self, new.target.prototype);
     const core = new TaskletCore(self, (fn ?? null) as TaskletFunction | null, false, label);
