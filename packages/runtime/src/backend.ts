@@ -333,6 +333,15 @@ export const MsgFlag = {
   DONTWAIT: 0x8,
 } as const;
 
+/** The fields of an {@link IoRequest} that only some operations use (see its `rare`). */
+class IoRequestRare {
+  ancillary: AncillaryItem[] | null = null;
+  ancSize = 0;
+  msgFlags = 0;
+  fileFd = -1;
+  offset = 0;
+}
+
 /**
  * One operation that may wait. The caller owns the object and may reuse it
  * once `done` has been called (set the fields again before each submit);
@@ -355,23 +364,61 @@ export class IoRequest {
    */
   size = 0;
   /**
+   * The fields only RECVMSG, SENDMSG and SENDFILE use, in one object made
+   * when one of them is first set to something other than its default: a
+   * request that only receives and sends (every request of an idle
+   * connection) pays one field for them instead of five (issue #15 item 5).
+   */
+  private rare: IoRequestRare | null = null;
+
+  /**
    * SENDMSG: the control data to send (null: none). RECVMSG: set on
    * success to the items received (an empty list when none); left
    * unspecified by an error.
    */
-  ancillary: AncillaryItem[] | null = null;
+  get ancillary(): AncillaryItem[] | null {
+    return this.rare === null ? null : this.rare.ancillary;
+  }
+  set ancillary(v: AncillaryItem[] | null) {
+    if (this.rare !== null) this.rare.ancillary = v;
+    else if (v !== null) (this.rare = new IoRequestRare()).ancillary = v;
+  }
   /** RECVMSG: bytes of control room (CPython's ancbufsize; see {@link cmsgSpace}). */
-  ancSize = 0;
+  get ancSize(): number {
+    return this.rare === null ? 0 : this.rare.ancSize;
+  }
+  set ancSize(v: number) {
+    if (this.rare !== null) this.rare.ancSize = v;
+    else if (v !== 0) (this.rare = new IoRequestRare()).ancSize = v;
+  }
   /** RECVMSG: the kernel's msg_flags on completion (MSG_TRUNC 0x20, MSG_CTRUNC 0x8, MSG_EOR 0x80...). */
-  msgFlags = 0;
+  get msgFlags(): number {
+    return this.rare === null ? 0 : this.rare.msgFlags;
+  }
+  set msgFlags(v: number) {
+    if (this.rare !== null) this.rare.msgFlags = v;
+    else if (v !== 0) (this.rare = new IoRequestRare()).msgFlags = v;
+  }
   /**
    * SENDFILE: the file, as a descriptor of the process (what Node's fs.open
    * gives, a FileHandle's `fd`): not a handle of the backend, and the
    * caller's to close.
    */
-  fileFd = -1;
+  get fileFd(): number {
+    return this.rare === null ? -1 : this.rare.fileFd;
+  }
+  set fileFd(v: number) {
+    if (this.rare !== null) this.rare.fileFd = v;
+    else if (v !== -1) (this.rare = new IoRequestRare()).fileFd = v;
+  }
   /** SENDFILE: the file offset to send from (an integer, 0 to 2^53 - 1). */
-  offset = 0;
+  get offset(): number {
+    return this.rare === null ? 0 : this.rare.offset;
+  }
+  set offset(v: number) {
+    if (this.rare !== null) this.rare.offset = v;
+    else if (v !== 0) (this.rare = new IoRequestRare()).offset = v;
+  }
 
   constructor(
     /** What to do: one of the {@link IoOp} codes. */
