@@ -104,17 +104,18 @@ export class TaskletCore implements WaitNode {
    * its next() starts it or resumes it is told by this field of the caller.
    */
   suspendedIn: object | null = null;
-  // Its own wait-queue node (see WaitNode). These stay plain fields: the
-  // channel code reads them on every rendezvous, and accessors here made a
-  // ping-pong round trip slower.
+  // Its own wait-queue node (see WaitNode). These stay plain fields, not
+  // accessors: the channel code reads them on every rendezvous, and
+  // accessors here made a ping-pong round trip slower. wgroup and windex,
+  // the same for every core, are data properties of the prototype (below).
   qnext: WaitNode | null = null;
   qprev: WaitNode | null = null;
   readonly wcore: TaskletCore = this;
   wdir: 1 | -1 = 1;
   wvalue: unknown = undefined;
   wIsError = false;
-  readonly wgroup: WaitGroup | null = null;
-  readonly windex = -1;
+  declare readonly wgroup: WaitGroup | null;
+  declare readonly windex: number;
 
   constructor(pub: Tasklet<any[], any>, fn: TaskletFunction | null, isMain: boolean, label?: string) {
     this.id = isMain ? 0 : nextId++;
@@ -192,3 +193,9 @@ export class TaskletCore implements WaitNode {
     return this.isMain ? 'tasklet main' : `tasklet #${this.id}${this.label !== '' ? ` (${this.label})` : ''}`;
   }
 }
+
+// A core is never part of a select: no group, no case index.
+Object.defineProperties(TaskletCore.prototype, {
+  wgroup: { value: null },
+  windex: { value: -1 },
+});
