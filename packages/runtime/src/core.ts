@@ -78,8 +78,9 @@ class CoreExtra {
  * The scheduler's record of one tasklet. The public {@link Tasklet} is a
  * callable object (so `tasklet(fn)(...args)` works as in Stackless); all the
  * state the hot path touches lives here, in one class of stable shape. The
- * booleans are bits of `bits` behind accessors (which V8 inlines), and the
- * rarely used fields live in a {@link CoreExtra} made at first use.
+ * booleans a switch does not touch are bits of `bits` behind accessors
+ * (which V8 inlines), and the rarely used fields live in a
+ * {@link CoreExtra} made at first use.
  */
 export class TaskletCore implements WaitNode {
   readonly id: number;
