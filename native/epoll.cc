@@ -52,6 +52,8 @@ bool poller_take(Instance &, FdState &, Op &, uint32_t) { return false; }
 void poller_give_back(Instance &, Op &, uint32_t) {}
 uint32_t poller_set_pool(Instance &, uint32_t, uint32_t) { return 0; }
 void poller_round(Instance &) {}
+int poller_accept_first(Instance &, FdState &) { return -1; }
+bool poller_holds_accepted(Instance &, const FdState &) { return false; }
 
 void poller_del(Instance &in, FdState &st) {
   if (epoll_ctl(in.pollfd, EPOLL_CTL_DEL, st.fd, nullptr) == 0) in.fds_registered--;

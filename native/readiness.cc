@@ -377,7 +377,20 @@ int32_t attempt(Instance &in, FdState &st, Op &op, uint16_t *flags, uint16_t *ad
     switch (s.op) {
       case SIO_OP_ACCEPT: {
         socklen_t al = s.len;
-        int fd = sys::accept_nb(s.fd, s.len ? static_cast<sockaddr *>(buf) : nullptr, s.len ? &al : nullptr);
+        int fd = poller_accept_first(in, st);
+        if (fd == -EAGAIN) return kAgain;
+        if (fd >= 0) {
+          // Accepted by the poller without an address (io_uring's multishot
+          // accept takes none): the peer's, as accept4(2) would have written
+          // it. A connection reset since has none, and is dropped as accept4
+          // drops one reset while queued.
+          if (s.len && sys::getpeername(fd, static_cast<sockaddr *>(buf), &al) < 0) {
+            close(fd);
+            continue;
+          }
+        } else {
+          fd = sys::accept_nb(s.fd, s.len ? static_cast<sockaddr *>(buf) : nullptr, s.len ? &al : nullptr);
+        }
         // A connection reset while queued is not the listener's error.
         if (fd < 0 && errno == ECONNABORTED) continue;
         if (fd < 0) {
@@ -482,6 +495,8 @@ int32_t attempt(Instance &in, FdState &st, Op &op, uint16_t *flags, uint16_t *ad
       case SIO_OP_POLL_OUT: {
         pollfd p{s.fd, static_cast<short>(s.op == SIO_OP_POLL_IN ? POLLIN : POLLOUT), 0};
         n = poll(&p, 1, 0);
+        // Connections the poller accepted ahead make a listener readable.
+        if (n == 0 && s.op == SIO_OP_POLL_IN && poller_holds_accepted(in, st)) return POLLIN;
         if (n == 0) return kAgain;
         if (n > 0) return p.revents;
         break;

@@ -183,6 +183,18 @@ bool poller_take(Instance &in, FdState &st, Op &op, uint32_t token);
 // closing): its result still comes through finish_taken(), -ECANCELED or
 // what it did if it finished first. Only called for taken operations.
 void poller_give_back(Instance &in, Op &op, uint32_t token);
+// An ACCEPT on st is about to call accept4(2) (the core's first try, a
+// parked one's retry, sio_sync's accept at once). A poller that accepts
+// ahead of the acceptors (uring.cc's multishot accept) hands out what it
+// holds first, in arrival order: a connection's fd, not adopted yet; or
+// -EAGAIN when the kernel is accepting for st right now (the next
+// connection comes through it, so that acceptors get them in order); or -1:
+// nothing held, accept4(2) as usual. epoll.cc and kqueue.cc return -1.
+int poller_accept_first(Instance &in, FdState &st);
+// Whether the poller holds connections accepted for st (above): a POLL_IN
+// on the listener is then ready, as the backlog they left would have made
+// it. epoll.cc and kqueue.cc return false.
+bool poller_holds_accepted(Instance &in, const FdState &st);
 // SET_POOL: the pool is now [off, off + len) of the arena. A poller may keep
 // the end of it for itself (uring.cc: the buffers of its provided-buffer
 // ring, into which the kernel receives for pool receives it took); it

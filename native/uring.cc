@@ -67,6 +67,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <deque>
 #include <memory>
 #include <new>
 #include <vector>
@@ -113,8 +114,29 @@ struct PoolRing {
   uint32_t in_kernel = 0;
 };
 
+// A listener's multishot accept (IORING_ACCEPT_MULTISHOT, 5.19): armed
+// while acceptors are parked on it, each CQE a new connection for the head
+// acceptor. One that comes when none waits (the kernel accepted it before
+// the cancel that the empty queue asked for reached it) is kept here, not
+// closed, and the next ACCEPT on the listener takes it before accept4(2).
+struct Listener {
+  int fd;
+  uint32_t seq;             // the listener's FdState seq (its fd number may be reused)
+  bool armed = false;       // its multishot accept is in the kernel, until its last CQE
+  bool stopping = false;    // an ASYNC_CANCEL for it is on its way
+  std::deque<int> stash;    // connections accepted ahead of any acceptor, oldest first
+};
+
 struct PollerState {
   sio::Ring ring;
+  // Listeners with a multishot accept armed or connections stashed.
+  std::vector<std::unique_ptr<Listener>> listeners;
+  // The kernel refused IORING_ACCEPT_MULTISHOT (before 5.19 it answers
+  // -EINVAL): one IORING_OP_ACCEPT per parked ACCEPT from then on.
+  bool no_multishot = false;
+  // By token: the ACCEPT waits on its listener's multishot accept (it has no
+  // operation of its own in the kernel).
+  std::vector<uint8_t> on_multishot;
   PoolRing pool;
   std::vector<std::unique_ptr<Flight>> flights;  // by token, made on first use
   bool woken = false;  // this poller_wait reaped a wake-up: it must not wait
@@ -137,6 +159,17 @@ constexpr uint64_t kIgnoreTag = UINT64_MAX - 1;  // POLL_REMOVE's and ASYNC_CANC
 // have bit 31 (poller_add keeps fd numbers below 2^30), and the two tags
 // above are told apart first.
 constexpr uint64_t kOpBit = uint64_t{1} << 31;
+// A listener's multishot accept: (seq << 32 | kOpBit | kAcceptBit | fd).
+// Tokens stay below 2^20 (init_instance) and fd numbers below 2^30.
+constexpr uint64_t kAcceptBit = uint64_t{1} << 30;
+// Connections kept for a listener with no acceptor waiting: those the
+// kernel accepted before its cancel arrived. The kernel retries a multishot
+// accept while the backlog is not empty, so this is what the backlog held
+// then (and what arrived until the cancel), not one or two: the bound is
+// the kernel's default cap on a backlog (SOMAXCONN), which a burst that
+// fits a listen queue does not reach. Beyond it (4 bytes each) they are
+// closed, and their clients see a reset.
+constexpr size_t kStashMax = 4096;
 constexpr int kMaxFd = 1 << 30;
 // SENDMSG/RECVMSG's message block: the address room, then the control data
 // (backend.h, "Messages").
@@ -164,6 +197,156 @@ uint64_t op_tag(uint32_t token, const Op &op) { return uint64_t{op.sqe.gen} << 3
 uint64_t core_tag(uint64_t poll) { return (poll & ~uint64_t{0xffffffff}) | ((poll & 0xffffffffu) >> 1); }
 
 void reap(Instance &in);
+io_uring_sqe *get_sqe(Instance &in);
+
+uint64_t accept_tag(const Listener &l) {
+  return uint64_t{l.seq} << 32 | kOpBit | kAcceptBit | static_cast<uint32_t>(l.fd);
+}
+
+Listener *find_listener(PollerState &p, int fd, uint32_t seq) {
+  for (auto &l : p.listeners)
+    if (l->fd == fd && l->seq == seq) return l.get();
+  return nullptr;
+}
+
+void forget_listener(PollerState &p, const Listener *l) {
+  for (auto &x : p.listeners)
+    if (x.get() == l) {
+      x = std::move(p.listeners.back());
+      p.listeners.pop_back();
+      return;
+    }
+}
+
+void close_stash(Listener &l) {
+  for (int fd : l.stash) close(fd);
+  l.stash.clear();
+}
+
+void arm_multishot(Instance &in, Listener &l) {
+  io_uring_sqe *sqe = get_sqe(in);
+  sqe->opcode = IORING_OP_ACCEPT;
+  sqe->fd = l.fd;
+  // No address: a multishot accept must have none (the kernel answers
+  // -EINVAL otherwise); the acceptor's comes from getpeername(2).
+  sqe->addr = 0;
+  sqe->addr2 = 0;
+  sqe->ioprio = IORING_ACCEPT_MULTISHOT;
+  sqe->accept_flags = SOCK_NONBLOCK | SOCK_CLOEXEC;
+  sqe->user_data = accept_tag(l);
+  l.armed = true;
+  l.stopping = false;
+  in.poller->in_flight++;  // until its last CQE
+}
+
+void stop_multishot(Instance &in, Listener &l) {
+  if (!l.armed || l.stopping) return;
+  io_uring_sqe *sqe = get_sqe(in);
+  sqe->opcode = IORING_OP_ASYNC_CANCEL;
+  sqe->fd = -1;
+  sqe->addr = accept_tag(l);
+  sqe->user_data = kIgnoreTag;
+  l.stopping = true;
+}
+
+// The token of the ACCEPT at the head of st's read queue that waits on the
+// listener's multishot accept, or kNil.
+uint32_t multishot_head(Instance &in, const FdState &st) {
+  uint32_t t = st.rd.head;
+  if (t == kNil) return kNil;
+  const Op &op = in.ops[t];
+  const PollerState &p = *in.poller;
+  if (op.sqe.op != SIO_OP_ACCEPT || op.taken != Taken::kInFlight || t >= p.on_multishot.size() || !p.on_multishot[t])
+    return kNil;
+  return t;
+}
+
+// After a listener's queue moved: keeps its multishot accept armed while an
+// acceptor waits on it, cancels it as soon as none does, and forgets the
+// listener when nothing of it is left.
+void settle_listener(Instance &in, Listener &l) {
+  size_t fd = static_cast<size_t>(l.fd);
+  FdState *st = fd < in.fds.size() ? in.fds[fd].get() : nullptr;
+  bool alive = st != nullptr && st->seq == l.seq;
+  uint32_t head = alive ? multishot_head(in, *st) : kNil;
+  if (head != kNil && !l.armed && in.poller->no_multishot) {
+    // Back to the single-shot way: the head waits for readiness, and the
+    // next take makes it an IORING_OP_ACCEPT. l is forgotten first (when
+    // nothing of it is left), as the queue that runs may look it up.
+    if (l.stash.empty()) forget_listener(*in.poller, &l);
+    in.poller->on_multishot[head] = 0;
+    finish_taken(in, head, kAgain, 0, 0, 0);
+    return;
+  }
+  if (head != kNil && !l.armed) {
+    arm_multishot(in, l);
+  } else if (head == kNil) {
+    stop_multishot(in, l);
+  }
+  if (!l.armed && l.stash.empty()) forget_listener(*in.poller, &l);
+}
+
+// A CQE of a listener's multishot accept: a new connection for the head
+// acceptor (or the stash), or its end.
+void reap_accept(Instance &in, uint64_t tag, const io_uring_cqe &cqe, bool more) {
+  PollerState &p = *in.poller;
+  if (!more) p.in_flight--;
+  int32_t res = cqe.res;
+  Listener *l = find_listener(p, static_cast<int>(tag & (kAcceptBit - 1)), static_cast<uint32_t>(tag >> 32));
+  if (p.closing || l == nullptr) {
+    if (res >= 0) close(res);  // its listener is closed: the client sees the end
+    if (l != nullptr && !more) l->armed = false;
+    return;
+  }
+  if (!more) l->armed = false;
+  if (res == -EINVAL && !more) p.no_multishot = true;  // a kernel before 5.19
+  FdState *st = in.fds[static_cast<size_t>(l->fd)].get();  // the listener lives while l does
+  if (res >= 0) {
+    uint32_t head = multishot_head(in, *st);
+    if (head == kNil) {
+      bool first = l->stash.empty();
+      try {
+        if (l->stash.size() < kStashMax) l->stash.push_back(res);
+        else close(res);
+      } catch (const std::bad_alloc &) {
+        close(res);
+      }
+      // What heads the queue instead (a POLL_IN, an ACCEPT waiting for
+      // readiness) would have seen the backlog readable: it runs now.
+      if (first && !l->stash.empty() && st->rd.head != kNil) run_ready(in, fd_tag(*st), true, false);
+      l = find_listener(p, static_cast<int>(tag & (kAcceptBit - 1)), static_cast<uint32_t>(tag >> 32));
+      if (l == nullptr) return;
+    } else {
+      // What attempt() does for a connection accept4(2) gave, the address
+      // from getpeername(2); one reset since is dropped, as accept4 drops it.
+      const sio_sqe &s = in.ops[head].sqe;
+      socklen_t al = s.len;
+      if (s.len > 0 && getpeername(res, reinterpret_cast<sockaddr *>(in.arena + s.off), &al) < 0) {
+        close(res);
+      } else {
+        int32_t r = adopt_accepted(in, res);
+        uint16_t addrlen = s.len > 0 ? static_cast<uint16_t>(std::min<uint64_t>({al, s.len, UINT16_MAX})) : 0;
+        p.on_multishot[head] = 0;
+        finish_taken(in, head, r, 0, r >= 0 ? addrlen : 0, 0);
+      }
+    }
+    // finish_taken ran the queue, which may have reaped (a full SQ): look
+    // the listener up again rather than trust l.
+    l = find_listener(p, static_cast<int>(tag & (kAcceptBit - 1)), static_cast<uint32_t>(tag >> 32));
+    if (l == nullptr) return;
+  } else if (res != -ECANCELED && res != -ECONNABORTED && res != -EINVAL && res != -EAGAIN) {
+    // The listener's error (EMFILE, ...): the head acceptor gets it, as
+    // accept4(2) would have given it.
+    uint32_t head = multishot_head(in, *st);
+    if (head != kNil) {
+      p.on_multishot[head] = 0;
+      finish_taken(in, head, res, 0, 0, 0);
+      l = find_listener(p, static_cast<int>(tag & (kAcceptBit - 1)), static_cast<uint32_t>(tag >> 32));
+      if (l == nullptr) return;
+    }
+  }
+  settle_listener(in, *l);
+}
 
 // A free SQE; when the SQ is full, the pending ones are handed to the
 // kernel first (and the CQ drained, should the kernel refuse for want of
@@ -336,6 +519,10 @@ void reap(Instance &in) {
     uint64_t tag = cqe.user_data;
     bool more = (cqe.flags & IORING_CQE_F_MORE) != 0;
     if (tag == kIgnoreTag) continue;
+    if (tag != kWakeTag && (tag & kOpBit) != 0 && (tag & kAcceptBit) != 0) {
+      reap_accept(in, tag, cqe, more);
+      continue;
+    }
     if (tag != kWakeTag && (tag & kOpBit) != 0) {
       reap_op(in, static_cast<uint32_t>(tag & (kOpBit - 1)), cqe);
       continue;
@@ -423,9 +610,15 @@ void drain_taken(Instance &in) {
   PollerState &p = *in.poller;
   if (p.in_flight == 0 || p.ring.fd < 0) return;
   p.closing = true;
+  for (auto &l : p.listeners) {
+    if (!l->armed) continue;
+    l->stopping = false;
+    stop_multishot(in, *l);
+  }
   for (uint32_t t = 0; t < in.ops.size(); t++) {
     const Op &op = in.ops[t];
     if (!op.parked || op.taken == Taken::kNo) continue;
+    if (t < p.on_multishot.size() && p.on_multishot[t]) continue;  // its listener's cancel ends it
     io_uring_sqe *sqe = get_sqe(in);
     sqe->opcode = IORING_OP_ASYNC_CANCEL;
     sqe->fd = -1;
@@ -449,6 +642,8 @@ void poller_close(Instance &in) {
   // Freeing the ring ends every poll (ring_free closes in.pollfd).
   if (in.poller != nullptr) {
     drain_taken(in);
+    // Connections accepted for nobody: closed (their clients see the end).
+    for (auto &l : in.poller->listeners) close_stash(*l);
     // Closing the ring unregisters the buffer ring; its memory goes after.
     sio::ring_free(in.poller->ring);
     PoolRing &pr = in.poller->pool;
@@ -481,6 +676,14 @@ void poller_arm(Instance &in, FdState &st, bool write) {
 }
 
 void poller_del(Instance &in, FdState &st) {
+  // A listener's multishot accept ends (its CQEs still to come close what
+  // they bring) and what it stashed is closed: nothing leaks, and each
+  // client sees its connection end as it would with the backlog's.
+  if (Listener *l = find_listener(*in.poller, st.fd, st.seq)) {
+    stop_multishot(in, *l);
+    close_stash(*l);
+    forget_listener(*in.poller, l);
+  }
   for (bool write : {false, true}) {
     uint8_t bit = write ? kArmedWrite : kArmedRead;
     if (!(st.armed & bit)) continue;
@@ -512,6 +715,53 @@ void poller_wait(Instance &in, int timeout_ms) {
 int32_t poller_wake(Instance &in) {
   uint64_t one = 1;
   return write(in.wakefd, &one, sizeof one) < 0 ? -errno : 0;
+}
+
+namespace {
+
+// The head ACCEPT of st waits on the listener's multishot accept (armed
+// now if it is not). False when there is no memory for it: the single-shot
+// way needs none.
+bool take_multishot(Instance &in, FdState &st, uint32_t token) {
+  PollerState &p = *in.poller;
+  Listener *l = find_listener(p, st.fd, st.seq);
+  try {
+    if (p.on_multishot.size() < in.ops.size()) p.on_multishot.resize(in.ops.size());
+    if (l == nullptr) {
+      p.listeners.push_back(std::make_unique<Listener>());
+      l = p.listeners.back().get();
+      l->fd = st.fd;
+      l->seq = st.seq;
+    }
+  } catch (const std::bad_alloc &) {
+    return false;
+  }
+  p.on_multishot[token] = 1;
+  // One being cancelled ends soon: its last CQE arms a new one
+  // (settle_listener), as the head still waits then.
+  if (!l->armed) arm_multishot(in, *l);
+  return true;
+}
+
+}  // namespace
+
+int poller_accept_first(Instance &in, FdState &st) {
+  Listener *l = find_listener(*in.poller, st.fd, st.seq);
+  if (l == nullptr) return -1;
+  if (!l->stash.empty()) {
+    int fd = l->stash.front();
+    l->stash.pop_front();
+    if (!l->armed && l->stash.empty()) forget_listener(*in.poller, l);
+    return fd;
+  }
+  // The kernel accepts for this listener now: the next connection comes as
+  // its CQE, in arrival order, to whoever heads the queue then.
+  return l->armed ? -EAGAIN : -1;
+}
+
+bool poller_holds_accepted(Instance &in, const FdState &st) {
+  const Listener *l = find_listener(*in.poller, st.fd, st.seq);
+  return l != nullptr && !l->stash.empty();
 }
 
 bool poller_take(Instance &in, FdState &st, Op &op, uint32_t token) {
@@ -555,13 +805,12 @@ bool poller_take(Instance &in, FdState &st, Op &op, uint32_t token) {
       needs_flight = false;
       break;
     case SIO_OP_ACCEPT:
-      // One accept per parked ACCEPT, not a multishot one: only a queue's
-      // head is in the kernel, and a multishot accept would go on taking
-      // connections when no acceptor waits, which would then have to be
-      // closed (the client sees a reset where a blocking server's would
-      // wait in the backlog) or held past the listen backlog. A burst of
-      // connections is served by the core's accept4(2) first, one per
-      // ACCEPT parked behind, before the next one is taken.
+      // A multishot accept for the listener where the kernel has one: armed
+      // while acceptors wait, each CQE the head's connection (reap_accept).
+      if (!p.no_multishot && sio::ring_supports(p.ring, IORING_OP_ACCEPT) && take_multishot(in, st, token)) return true;
+      // Otherwise one IORING_OP_ACCEPT for the head; a burst of connections
+      // is served by the core's accept4(2) first, one per ACCEPT parked
+      // behind, before the next one is taken.
       opcode = IORING_OP_ACCEPT;
       break;
     case SIO_OP_RECVFROM:
@@ -710,6 +959,22 @@ void poller_round(Instance &in) {
 }
 
 void poller_give_back(Instance &in, Op &op, uint32_t token) {
+  PollerState &p = *in.poller;
+  if (token < p.on_multishot.size() && p.on_multishot[token]) {
+    // No operation of its own is in the kernel: it is given back at once
+    // (-ECANCELED, or -EBADF for a closed listener). The listener's next
+    // connection goes to the next acceptor, or to the stash; with none left
+    // waiting, the multishot accept is cancelled.
+    p.on_multishot[token] = 0;
+    int fd = op.sqe.fd;
+    bool closed = op.taken == Taken::kClosed;
+    finish_taken(in, token, kAgain, 0, 0, 0);
+    if (closed) return;  // poller_del follows and ends the multishot
+    FdState *st = static_cast<size_t>(fd) < in.fds.size() ? in.fds[static_cast<size_t>(fd)].get() : nullptr;
+    if (st == nullptr) return;
+    if (Listener *l = find_listener(p, st->fd, st->seq)) settle_listener(in, *l);
+    return;
+  }
   // By user_data: the op's fd may be closed already. At most one operation
   // per socket and direction is in the kernel (only a queue's head is
   // taken), so one cancel each is as cheap as IORING_ASYNC_CANCEL_FD.

@@ -404,6 +404,230 @@ static void test_accept_at_once() {
   CHECK(r.clean());
 }
 
+// Acceptors parked on a listener (io_uring: a multishot accept is armed
+// for them, and connections it takes while none waits are kept for the
+// next ACCEPT). Whatever the shim: each acceptor gets one connection, in
+// the order both came, with its peer's address; connections beyond the
+// acceptors are accepted later, none lost or reset; closing the listener
+// ends what it still holds for its clients and leaks nothing; a cancelled
+// acceptor takes nothing.
+//
+// Clients made outside the shim (blocking connect(2), done before the shim
+// runs again) arrive while the shim is not looking, so that a kernel that
+// accepts ahead of the acceptors has taken them all by the next call.
+static int raw_client(uint16_t port) {
+  int c = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons(port);
+  inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+  if (c >= 0 && ::connect(c, reinterpret_cast<sockaddr *>(&sa), sizeof sa) < 0) {
+    ::close(c);
+    return -1;
+  }
+  return c;
+}
+
+static uint16_t raw_port(int fd) {
+  sockaddr_in sa{};
+  socklen_t len = sizeof sa;
+  if (getsockname(fd, reinterpret_cast<sockaddr *>(&sa), &len) < 0) return 0;
+  return ntohs(sa.sin_port);
+}
+
+// What a raw client's recv(2) says once something comes (bounded wait: a
+// guard against hanging, not a timing check): bytes, 0, or -errno.
+static int raw_recv(int c, uint8_t *b) {
+  pollfd pfd{c, POLLIN, 0};
+  if (::poll(&pfd, 1, 10000) != 1) return -ETIMEDOUT;
+  ssize_t n = ::recv(c, b, 1, MSG_DONTWAIT);
+  return n < 0 ? -errno : static_cast<int>(n);
+}
+
+// The connection works both ways (it was not reset).
+static void check_alive(Ring &r, int server, int client) {
+  uint32_t b = r.alloc(1);
+  uint8_t x = 0x42;
+  CHECK_EQ(::send(client, &x, 1, MSG_NOSIGNAL), 1);
+  r.arena[b] = 0;
+  CHECK_EQ(r.run(Ring::op(SIO_OP_RECV, server, b, 1)), 1);
+  CHECK_EQ(r.arena[b], 0x42);
+  CHECK_EQ(r.run(Ring::op(SIO_OP_SEND, server, b, 1)), 1);
+  x = 0;
+  CHECK_EQ(raw_recv(client, &x), 1);
+  CHECK_EQ(x, 0x42);
+}
+
+static void check_peer(Ring &r, uint32_t peer, uint16_t addrlen, int client) {
+  CHECK_EQ(addrlen, sizeof(sockaddr_in));
+  CHECK_EQ(ntohs(reinterpret_cast<sockaddr_in *>(r.arena + peer)->sin_port), raw_port(client));
+}
+
+static void test_accept_burst() {
+  Ring r;
+  uint16_t port;
+  int l = r.listener(&port);
+  constexpr int kN = 8;
+  int cs[kN], got[kN];
+  uint32_t peer[kN], at[kN];
+  for (int i = 0; i < kN; i++) peer[i] = r.alloc(128);
+  // Four acceptors parked, then four connections at once: one each, in order.
+  for (int i = 0; i < 4; i++) {
+    at[i] = r.submit(Ring::op(SIO_OP_ACCEPT, l, peer[i], 128));
+    CHECK(r.parked(at[i]));
+  }
+  for (int i = 0; i < 4; i++) CHECK((cs[i] = raw_client(port)) >= 0);
+  for (int i = 0; i < 4; i++) {
+    sio_cqe a = r.wait(at[i]);
+    got[i] = a.res;
+    CHECK(a.res >= 0);
+    check_peer(r, peer[i], a.addrlen, cs[i]);
+  }
+  // One acceptor, four connections: the other three are accepted later,
+  // through the ring, at once (sio_sync, which may have to wait for the
+  // kernel to hand over what it accepted), and through the ring again.
+  at[4] = r.submit(Ring::op(SIO_OP_ACCEPT, l, peer[4], 128));
+  CHECK(r.parked(at[4]));
+  for (int i = 4; i < kN; i++) CHECK((cs[i] = raw_client(port)) >= 0);
+  sio_cqe a = r.wait(at[4]);
+  got[4] = a.res;
+  CHECK(a.res >= 0);
+  check_peer(r, peer[4], a.addrlen, cs[4]);
+  for (int i = 5; i < kN; i++) {
+    if (i == 6) {
+      got[i] = -EAGAIN;
+      for (int k = 0; k < 100 && got[i] == -EAGAIN; k++) {
+        got[i] = r.sync(Ring::op(SIO_OP_ACCEPT, l, peer[i], 128));
+        if (got[i] == -EAGAIN) r.pump(10);
+      }
+      CHECK(got[i] >= 0);
+      check_peer(r, peer[i], r.hdr->sync_cqe.addrlen, cs[i]);
+      continue;
+    }
+    a = r.wait(r.submit(Ring::op(SIO_OP_ACCEPT, l, peer[i], 128)));
+    got[i] = a.res;
+    CHECK(a.res >= 0);
+    check_peer(r, peer[i], a.addrlen, cs[i]);
+  }
+  for (int i = 0; i < kN; i++) check_alive(r, got[i], cs[i]);
+  // Nothing more is queued.
+  CHECK_EQ(r.sync(Ring::op(SIO_OP_ACCEPT, l, peer[0], 128)), -EAGAIN);
+  for (int i = 0; i < kN; i++) {
+    CHECK_EQ(r.close(got[i]), 0);
+    ::close(cs[i]);
+  }
+  CHECK_EQ(r.close(l), 0);
+  CHECK(r.clean());
+}
+
+static void test_accept_close_and_cancel() {
+  {
+    // One acceptor, four connections: the other three wait on the listener
+    // (in its backlog, or held by the shim); closing it ends them for their
+    // clients (EOF or a reset), and nothing leaks.
+    Ring r;
+    uint16_t port;
+    int l = r.listener(&port);
+    uint32_t peer = r.alloc(128);
+    uint32_t at = r.submit(Ring::op(SIO_OP_ACCEPT, l, peer, 128));
+    CHECK(r.parked(at));
+    int cs[4];
+    for (int i = 0; i < 4; i++) CHECK((cs[i] = raw_client(port)) >= 0);
+    sio_cqe a = r.wait(at);
+    CHECK(a.res >= 0);
+    check_peer(r, peer, a.addrlen, cs[0]);
+    r.pump(0);
+    // Connections waiting on the listener make it readable.
+    CHECK(r.run(Ring::op(SIO_OP_POLL_IN, l)) & POLLIN);
+    CHECK_EQ(r.close(l), 0);
+    for (int i = 1; i < 4; i++) {
+      uint8_t x;
+      int n = raw_recv(cs[i], &x);
+      CHECK(n == 0 || n == -ECONNRESET);
+    }
+    check_alive(r, a.res, cs[0]);
+    CHECK_EQ(r.close(a.res), 0);
+    for (int i = 0; i < 4; i++) ::close(cs[i]);
+    CHECK(r.clean());
+  }
+  {
+    // An acceptor, then a POLL_IN behind it: the first connection goes to
+    // the acceptor, the others make the POLL_IN ready and are accepted
+    // after it, in order.
+    Ring r;
+    uint16_t port;
+    int l = r.listener(&port);
+    uint32_t peer = r.alloc(128);
+    uint32_t at = r.submit(Ring::op(SIO_OP_ACCEPT, l, peer, 128));
+    uint32_t pt = r.submit(Ring::op(SIO_OP_POLL_IN, l));
+    CHECK(r.parked(at) && r.parked(pt));
+    int cs[3], got[3];
+    for (int i = 0; i < 3; i++) CHECK((cs[i] = raw_client(port)) >= 0);
+    sio_cqe a = r.wait(at);
+    got[0] = a.res;
+    CHECK(a.res >= 0);
+    check_peer(r, peer, a.addrlen, cs[0]);
+    CHECK(r.wait(pt).res & POLLIN);
+    for (int i = 1; i < 3; i++) {
+      a = r.wait(r.submit(Ring::op(SIO_OP_ACCEPT, l, peer, 128)));
+      got[i] = a.res;
+      CHECK(a.res >= 0);
+      check_peer(r, peer, a.addrlen, cs[i]);
+    }
+    for (int i = 0; i < 3; i++) check_alive(r, got[i], cs[i]);
+    for (int i = 0; i < 3; i++) {
+      CHECK_EQ(r.close(got[i]), 0);
+      ::close(cs[i]);
+    }
+    CHECK_EQ(r.close(l), 0);
+    CHECK(r.clean());
+  }
+  {
+    // Three acceptors; the middle one is cancelled: the other two get the
+    // next two connections, in order. Then a lone acceptor is cancelled,
+    // and a connection that comes after is accepted by a later ACCEPT.
+    Ring r;
+    uint16_t port;
+    int l = r.listener(&port);
+    uint32_t peer[3], at[3];
+    for (int i = 0; i < 3; i++) {
+      peer[i] = r.alloc(128);
+      at[i] = r.submit(Ring::op(SIO_OP_ACCEPT, l, peer[i], 128));
+      CHECK(r.parked(at[i]));
+    }
+    uint32_t ct = r.submit(Ring::op(SIO_OP_CANCEL, 0, 0, 0, at[1], r.gens[at[1]]));
+    CHECK_EQ(r.wait(at[1]).res, -ECANCELED);
+    CHECK_EQ(r.wait(ct).res, 0);
+    int cs[3], got[3];
+    for (int i = 0; i < 2; i++) CHECK((cs[i] = raw_client(port)) >= 0);
+    for (int i = 0; i < 2; i++) {
+      uint32_t t = at[i == 0 ? 0 : 2];
+      sio_cqe a = r.wait(t);
+      got[i] = a.res;
+      CHECK(a.res >= 0);
+      check_peer(r, peer[i == 0 ? 0 : 2], a.addrlen, cs[i]);
+    }
+    uint32_t lone = r.submit(Ring::op(SIO_OP_ACCEPT, l, peer[1], 128));
+    CHECK(r.parked(lone));
+    ct = r.submit(Ring::op(SIO_OP_CANCEL, 0, 0, 0, lone, r.gens[lone]));
+    CHECK_EQ(r.wait(lone).res, -ECANCELED);
+    CHECK_EQ(r.wait(ct).res, 0);
+    CHECK((cs[2] = raw_client(port)) >= 0);
+    r.pump(0);
+    sio_cqe a = r.wait(r.submit(Ring::op(SIO_OP_ACCEPT, l, peer[1], 128)));
+    got[2] = a.res;
+    CHECK(a.res >= 0);
+    check_peer(r, peer[1], a.addrlen, cs[2]);
+    for (int i = 0; i < 3; i++) check_alive(r, got[i], cs[i]);
+    for (int i = 0; i < 3; i++) {
+      CHECK_EQ(r.close(got[i]), 0);
+      ::close(cs[i]);
+    }
+    CHECK_EQ(r.close(l), 0);
+    CHECK(r.clean());
+  }
+}
+
 // SIO_SQE_NOWAIT and sio_send: operations tried once, never parked.
 static void test_nowait_and_send() {
   Ring r(64, 256, 4 << 20);
@@ -1284,6 +1508,8 @@ int main() {
       {"echo 1 byte and 4 MiB", test_echo_small_and_large},
       {"accept and connect refused", test_accept_connect_refused},
       {"accept at once (sio_sync)", test_accept_at_once},
+      {"acceptors parked, then a burst of connections", test_accept_burst},
+      {"accept: listener closed with connections held, POLL_IN, acceptor cancelled", test_accept_close_and_cancel},
       {"operations that do not wait, sio_send", test_nowait_and_send},
       {"UDP truncation", test_udp_truncation},
       {"receive pool", test_pool_recv},
