@@ -7,13 +7,28 @@
 // - Operations done by the kernel (poller_take). When a RECV, SEND,
 //   RECVFROM, SENDTO, RECVMSG, SENDMSG (without control data) or ACCEPT says
 //   EAGAIN at the head of its queue, the real operation is written into the
-//   submission ring (IORING_OP_RECV/SEND/RECVMSG/SENDMSG/ACCEPT), into and
+//   submission ring (IORING_OP_RECV/SEND/RECVMSG/SENDMSG; ACCEPT below), into and
 //   out of the caller's arena range, which stays the kernel's until the
 //   CQE; its user_data is (gen << 32 | kOpBit | token), and reap_op hands
 //   the result to the core (finish_taken), which completes it and runs what
 //   queued behind it. Only a queue's head is in the kernel (two receives in
 //   flight on one socket could complete out of order), so at most one
 //   operation per socket and direction.
+// - ACCEPT: a multishot IORING_OP_ACCEPT (IORING_ACCEPT_MULTISHOT, 5.19)
+//   per listener, armed while acceptors are parked on it (take_multishot);
+//   each CQE (reap_accept) is a connection for the head acceptor, adopted
+//   as accept4 would have given it, its address from getpeername(2) (a
+//   multishot accept takes none). As soon as no acceptor waits, it is
+//   cancelled (settle_listener). The kernel drains the backlog until the
+//   cancel reaches it, so connections can come when nobody waits: they are
+//   kept in the listener's stash rather than closed (the client of a
+//   blocking server would wait in the backlog, not see a reset), and the
+//   next ACCEPT takes the oldest before accept4 (poller_accept_first; while
+//   the multishot is armed accept4 is not called, so none overtakes one
+//   already accepted). A POLL_IN on the listener is ready while the stash
+//   holds any; closing the listener or the handle closes them. A kernel
+//   that answers -EINVAL (before 5.19) gets one IORING_OP_ACCEPT per parked
+//   ACCEPT from then on (the single-shot way, through reap_op).
 // - Pool receives of a stream go to a provided-buffer ring (PoolRing,
 //   IORING_REGISTER_PBUF_RING) over the end of the receive pool: the kernel
 //   picks a 4 KiB buffer when the data arrives, so a waiting receive holds
@@ -134,6 +149,10 @@ struct PollerState {
   // The kernel refused IORING_ACCEPT_MULTISHOT (before 5.19 it answers
   // -EINVAL): one IORING_OP_ACCEPT per parked ACCEPT from then on.
   bool no_multishot = false;
+  // Tests (SIO_URING_REFUSE_MULTISHOT=1) set a flag bit no kernel knows in
+  // the multishot accept, which any kernel answers with -EINVAL, as one
+  // before 5.19 answers IORING_ACCEPT_MULTISHOT: the fallback runs for real.
+  uint16_t accept_test_bits = 0;
   // By token: the ACCEPT waits on its listener's multishot accept (it has no
   // operation of its own in the kernel).
   std::vector<uint8_t> on_multishot;
@@ -231,7 +250,7 @@ void arm_multishot(Instance &in, Listener &l) {
   // -EINVAL otherwise); the acceptor's comes from getpeername(2).
   sqe->addr = 0;
   sqe->addr2 = 0;
-  sqe->ioprio = IORING_ACCEPT_MULTISHOT;
+  sqe->ioprio = IORING_ACCEPT_MULTISHOT | in.poller->accept_test_bits;
   sqe->accept_flags = SOCK_NONBLOCK | SOCK_CLOEXEC;
   sqe->user_data = accept_tag(l);
   l.armed = true;
@@ -593,6 +612,8 @@ int32_t poller_open(Instance &in) {
   if (r == 0) r = sio::ring_setup(in.poller->ring, kRingEntries, kRingCqEntries);
   if (r < 0) return r;
   in.pollfd = in.poller->ring.fd;
+  const char *ms = getenv("SIO_URING_REFUSE_MULTISHOT");
+  if (ms != nullptr && *ms != '\0' && strcmp(ms, "0") != 0) in.poller->accept_test_bits = 0x8000;
   in.wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (in.wakefd < 0) return -errno;
   arm_wake(in);

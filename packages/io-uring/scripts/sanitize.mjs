@@ -2,7 +2,9 @@
 // Builds the shim ABI's C++ test driver (native/test/epoll_test.cc: it drives
 // any shim through backend.h alone, fake libuv included) against the io_uring
 // shim (the readiness core with the io_uring poller) under AddressSanitizer + UndefinedBehaviorSanitizer ("asan"), then
-// under ThreadSanitizer ("tsan"), and runs both; then ("js") runs this
+// under ThreadSanitizer ("tsan"), and runs both, each twice: as built, and
+// with SIO_URING_REFUSE_MULTISHOT=1 (the kernel refuses multishot accept,
+// as before 5.19, so the single-shot fallback runs); then ("js") runs this
 // package's compiled mocha suite, fuzz included, against an ASan+UBSan build
 // of the shim preloaded into Node (run `npm test` once first so that
 // build/test exists). Pass variant names to run only some. Monorepo only.
@@ -34,6 +36,10 @@ for (const [name, flags] of Object.entries(variants)) {
   console.log(`$ ${out}`);
   try {
     execFileSync(out, { stdio: 'inherit' });
+    // Again with the kernel refusing multishot accept (as before 5.19): the
+    // single-shot fallback passes the same tests.
+    console.log(`$ SIO_URING_REFUSE_MULTISHOT=1 ${out}`);
+    execFileSync(out, { stdio: 'inherit', env: { ...process.env, SIO_URING_REFUSE_MULTISHOT: '1' } });
   } catch {
     process.exit(1);
   }
