@@ -19,7 +19,8 @@
  * `ulimit -n` of at least 10,100 (the run says so and skips that size).
  *
  * Environment: ACCEPT_SERVERS (comma list of compat-epoll, compat-libuv,
- * c-epoll, node-net; default all), ACCEPT_CONNS (1000,10000), ACCEPT_ROUNDS
+ * c-epoll, node-net; default all; also compat-uring, the echo example on
+ * the io_uring backend, only when named), ACCEPT_CONNS (1000,10000), ACCEPT_ROUNDS
  * (3), ACCEPT_TIMEOUT (s per storm, 20), ACCEPT_BEFORE (the directory of
  * another built checkout: its echo example runs too, as before-epoll and
  * before-libuv, for before/after figures in one run). Bounded: rounds x sizes x servers
@@ -138,6 +139,7 @@ const specs: Record<string, ServerSpec> = {
   ...serverSpecs(),
   'compat-epoll': compatSpec('compat-epoll', 'epoll'),
   'compat-libuv': compatSpec('compat-libuv', 'libuv'),
+  'compat-uring': compatSpec('compat-uring', 'io_uring'),
   ...(before !== '' ? { 'before-epoll': compatSpec('before-epoll', 'epoll', path.resolve(before)), 'before-libuv': compatSpec('before-libuv', 'libuv', path.resolve(before)) } : {}),
 };
 console.log(`accept benchmark (connection storms), ${new Date().toISOString()}, commit ${gitRev()}`);
@@ -148,7 +150,7 @@ const t0 = performance.now();
 try {
   for (const name of servers) {
     const spec = specs[name];
-    if (spec === undefined) throw new Error(`unknown server ${name} (known: ${ALL.join(', ')})`);
+    if (spec === undefined) throw new Error(`unknown server ${name} (known: ${Object.keys(specs).join(', ')})`);
     const server = await startServer(spec);
     await sleepMs(200);
     running[name] = { server, base: openFds(server.child.pid) };
