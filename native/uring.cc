@@ -27,8 +27,8 @@
 //   the multishot is armed accept4 is not called, so none overtakes one
 //   already accepted). A POLL_IN on the listener is ready while the stash
 //   holds any; closing the listener or the handle closes them. A kernel
-//   that answers -EINVAL (before 5.19) gets one IORING_OP_ACCEPT per parked
-//   ACCEPT from then on (the single-shot way, through reap_op).
+//   without it (before 5.19; probed at poller_open: probe_multishot) gets
+//   one IORING_OP_ACCEPT per parked ACCEPT (the single-shot way, reap_op).
 // - Pool receives of a stream go to a provided-buffer ring (PoolRing,
 //   IORING_REGISTER_PBUF_RING) over the end of the receive pool: the kernel
 //   picks a 4 KiB buffer when the data arrives, so a waiting receive holds
@@ -146,12 +146,12 @@ struct PollerState {
   sio::Ring ring;
   // Listeners with a multishot accept armed or connections stashed.
   std::vector<std::unique_ptr<Listener>> listeners;
-  // The kernel refused IORING_ACCEPT_MULTISHOT (before 5.19 it answers
-  // -EINVAL): one IORING_OP_ACCEPT per parked ACCEPT from then on.
+  // The kernel lacks IORING_ACCEPT_MULTISHOT (before 5.19): one
+  // IORING_OP_ACCEPT per parked ACCEPT. Probed at poller_open (probe_multishot).
   bool no_multishot = false;
   // Tests (SIO_URING_REFUSE_MULTISHOT=1) set a flag bit no kernel knows in
-  // the multishot accept, which any kernel answers with -EINVAL, as one
-  // before 5.19 answers IORING_ACCEPT_MULTISHOT: the fallback runs for real.
+  // the multishot accept's probe, which any kernel answers with -EINVAL, as
+  // one before 5.19 answers IORING_ACCEPT_MULTISHOT: the fallback runs for real.
   uint16_t accept_test_bits = 0;
   // By token: the ACCEPT waits on its listener's multishot accept (it has no
   // operation of its own in the kernel).
@@ -174,6 +174,7 @@ namespace {
 // kernel does has kOpBit (below); the others are these two tags.
 constexpr uint64_t kWakeTag = UINT64_MAX;        // the multishot poll of the wake eventfd
 constexpr uint64_t kIgnoreTag = UINT64_MAX - 1;  // POLL_REMOVE's and ASYNC_CANCEL's own CQEs
+constexpr uint64_t kProbeTag = UINT64_MAX - 2;   // the multishot accept probe (probe_multishot)
 // A taken operation's CQE: (gen << 32 | kOpBit | token). Poll tags never
 // have bit 31 (poller_add keeps fd numbers below 2^30), and the two tags
 // above are told apart first.
@@ -283,15 +284,17 @@ uint32_t multishot_head(Instance &in, const FdState &st) {
 // After a listener's queue moved: keeps its multishot accept armed while an
 // acceptor waits on it, cancels it as soon as none does, and forgets the
 // listener when nothing of it is left.
-void settle_listener(Instance &in, Listener &l) {
+void settle_listener(Instance &in, Listener &l, bool ended = false) {
   size_t fd = static_cast<size_t>(l.fd);
   FdState *st = fd < in.fds.size() ? in.fds[fd].get() : nullptr;
   bool alive = st != nullptr && st->seq == l.seq;
   uint32_t head = alive ? multishot_head(in, *st) : kNil;
-  if (head != kNil && !l.armed && in.poller->no_multishot) {
-    // Back to the single-shot way: the head waits for readiness, and the
-    // next take makes it an IORING_OP_ACCEPT. l is forgotten first (when
-    // nothing of it is left), as the queue that runs may look it up.
+  if (head != kNil && !l.armed && (in.poller->no_multishot || ended)) {
+    // The head waits for readiness instead: the kernel lacks multishot
+    // accept (the next take makes it an IORING_OP_ACCEPT), or the multishot
+    // ended with the listener's EINVAL (shut down): accept4 then gives the
+    // acceptor that error. l is forgotten first (when nothing of it is
+    // left), as the queue that runs may look it up.
     if (l.stash.empty()) forget_listener(*in.poller, &l);
     in.poller->on_multishot[head] = 0;
     finish_taken(in, head, kAgain, 0, 0, 0);
@@ -318,7 +321,6 @@ void reap_accept(Instance &in, uint64_t tag, const io_uring_cqe &cqe, bool more)
     return;
   }
   if (!more) l->armed = false;
-  if (res == -EINVAL && !more) p.no_multishot = true;  // a kernel before 5.19
   FdState *st = in.fds[static_cast<size_t>(l->fd)].get();  // the listener lives while l does
   if (res >= 0) {
     uint32_t head = multishot_head(in, *st);
@@ -364,7 +366,7 @@ void reap_accept(Instance &in, uint64_t tag, const io_uring_cqe &cqe, bool more)
       if (l == nullptr) return;
     }
   }
-  settle_listener(in, *l);
+  settle_listener(in, *l, !more && res == -EINVAL);
 }
 
 // A free SQE; when the SQ is full, the pending ones are handed to the
@@ -538,6 +540,12 @@ void reap(Instance &in) {
     uint64_t tag = cqe.user_data;
     bool more = (cqe.flags & IORING_CQE_F_MORE) != 0;
     if (tag == kIgnoreTag) continue;
+    if (tag == kProbeTag) {
+      // -EBADF: the kernel took the flag and looked for the fd (-1); a
+      // kernel before 5.19 refuses the flag first, with -EINVAL.
+      if (cqe.res != -EBADF) in.poller->no_multishot = true;
+      continue;
+    }
     if (tag != kWakeTag && (tag & kOpBit) != 0 && (tag & kAcceptBit) != 0) {
       reap_accept(in, tag, cqe, more);
       continue;
@@ -589,6 +597,21 @@ void enter_ring(Instance &in, bool wait, int timeout_ms) {
   }
 }
 
+// Whether the kernel has multishot accept: an IORING_OP_ACCEPT with
+// IORING_ACCEPT_MULTISHOT on fd -1 answers -EBADF where it does, -EINVAL
+// where the flag is unknown (the flags are checked before the fd). Its CQE
+// (kProbeTag) is reaped before that of any multishot accept armed after it
+// (one armed meanwhile on such a kernel ends with -EINVAL, and its acceptor
+// waits for readiness: settle_listener).
+void probe_multishot(Instance &in) {
+  io_uring_sqe *sqe = get_sqe(in);
+  sqe->opcode = IORING_OP_ACCEPT;
+  sqe->fd = -1;
+  sqe->ioprio = IORING_ACCEPT_MULTISHOT | in.poller->accept_test_bits;
+  sqe->accept_flags = SOCK_NONBLOCK | SOCK_CLOEXEC;
+  sqe->user_data = kProbeTag;
+}
+
 // Tests make setup fail on purpose, as a kernel without io_uring (ENOSYS)
 // or one that refuses it (EPERM: io_uring_disabled, seccomp) would:
 // SIO_URING_REFUSE=ENOSYS, EPERM or an errno number. 0 when unset.
@@ -617,6 +640,7 @@ int32_t poller_open(Instance &in) {
   in.wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (in.wakefd < 0) return -errno;
   arm_wake(in);
+  probe_multishot(in);
   enter_ring(in, false, 0);
   return 0;
 }
