@@ -141,7 +141,7 @@ bool poller_take(Instance &, FdState &, Op &, uint32_t) { return false; }
 void poller_give_back(Instance &, Op &, uint32_t) {}
 uint32_t poller_set_pool(Instance &, uint32_t, uint32_t) { return 0; }
 void poller_round(Instance &) {}
-int poller_accept_first(Instance &, FdState &) { return -1; }
+int poller_accept_first(Instance &, FdState &, bool) { return -1; }
 bool poller_holds_accepted(Instance &, const FdState &) { return false; }
 
 namespace {

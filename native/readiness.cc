@@ -377,7 +377,7 @@ int32_t attempt(Instance &in, FdState &st, Op &op, uint16_t *flags, uint16_t *ad
     switch (s.op) {
       case SIO_OP_ACCEPT: {
         socklen_t al = s.len;
-        int fd = poller_accept_first(in, st);
+        int fd = poller_accept_first(in, st, !(s.flags & SIO_SQE_NOWAIT));
         if (fd == -EAGAIN) return kAgain;
         if (fd >= 0) {
           // Accepted by the poller without an address (io_uring's multishot
@@ -686,7 +686,9 @@ int32_t accept_now(Instance &in, const sio_sqe &s, uint16_t *addrlen) {
   if (st->rd.head != kNil) return -EAGAIN;
   Op op;
   op.sqe = s;
-  op.sqe.flags = 0;  // never a pool receive: attempt() runs the accept4 case
+  // Never a pool receive: attempt() runs the accept4 case, as for an
+  // ACCEPT that may not wait.
+  op.sqe.flags = SIO_SQE_NOWAIT;
   uint16_t flags = 0;
   uint32_t off = 0;
   int32_t r = attempt(in, *st, op, &flags, addrlen, &off);

@@ -186,11 +186,14 @@ void poller_give_back(Instance &in, Op &op, uint32_t token);
 // An ACCEPT on st is about to call accept4(2) (the core's first try, a
 // parked one's retry, sio_sync's accept at once). A poller that accepts
 // ahead of the acceptors (uring.cc's multishot accept) hands out what it
-// holds first, in arrival order: a connection's fd, not adopted yet; or
-// -EAGAIN when the kernel is accepting for st right now (the next
-// connection comes through it, so that acceptors get them in order); or -1:
-// nothing held, accept4(2) as usual. epoll.cc and kqueue.cc return -1.
-int poller_accept_first(Instance &in, FdState &st);
+// holds first, in arrival order: a connection's fd, not adopted yet; or,
+// for an ACCEPT that may wait (can_wait), -EAGAIN when the kernel is
+// accepting for st right now (the next connection comes through it, so
+// that acceptors get them in order); or -1: nothing held, accept4(2) as
+// usual (one that may not wait, NOWAIT or sio_sync, races the kernel for
+// the backlog rather than say EAGAIN with a connection there). epoll.cc
+// and kqueue.cc return -1.
+int poller_accept_first(Instance &in, FdState &st, bool can_wait);
 // Whether the poller holds connections accepted for st (above): a POLL_IN
 // on the listener is then ready, as the backlog they left would have made
 // it. epoll.cc and kqueue.cc return false.

@@ -24,8 +24,8 @@
 //   kept in the listener's stash rather than closed (the client of a
 //   blocking server would wait in the backlog, not see a reset), and the
 //   next ACCEPT takes the oldest before accept4 (poller_accept_first; while
-//   the multishot is armed accept4 is not called, so none overtakes one
-//   already accepted). A POLL_IN on the listener is ready while the stash
+//   the multishot is armed, an ACCEPT that may wait does not call accept4,
+//   so none overtakes one already accepted). A POLL_IN on the listener is ready while the stash
 //   holds any; closing the listener or the handle closes them. A kernel
 //   without it (before 5.19; probed at poller_open: probe_multishot) gets
 //   one IORING_OP_ACCEPT per parked ACCEPT (the single-shot way, reap_op).
@@ -790,7 +790,7 @@ bool take_multishot(Instance &in, FdState &st, uint32_t token) {
 
 }  // namespace
 
-int poller_accept_first(Instance &in, FdState &st) {
+int poller_accept_first(Instance &in, FdState &st, bool can_wait) {
   Listener *l = find_listener(*in.poller, st.fd, st.seq);
   if (l == nullptr) return -1;
   if (!l->stash.empty()) {
@@ -800,8 +800,11 @@ int poller_accept_first(Instance &in, FdState &st) {
     return fd;
   }
   // The kernel accepts for this listener now: the next connection comes as
-  // its CQE, in arrival order, to whoever heads the queue then.
-  return l->armed ? -EAGAIN : -1;
+  // its CQE, in arrival order, to whoever heads the queue then. One that
+  // may not wait calls accept4 all the same: a connection in the backlog
+  // must not look like none (a readable listener answering EAGAIN); only
+  // the order of connections that came while nobody waited may then differ.
+  return l->armed && can_wait ? -EAGAIN : -1;
 }
 
 bool poller_holds_accepted(Instance &in, const FdState &st) {
