@@ -379,6 +379,7 @@ export class IoRequest {
   get ancillary(): AncillaryItem[] | null {
     return this.rare === null ? null : this.rare.ancillary;
   }
+  /** Sets {@link IoRequest.ancillary}; the side object is made only for a value other than the default. */
   set ancillary(v: AncillaryItem[] | null) {
     if (this.rare !== null) this.rare.ancillary = v;
     else if (v !== null) (this.rare = new IoRequestRare()).ancillary = v;
@@ -387,6 +388,7 @@ export class IoRequest {
   get ancSize(): number {
     return this.rare === null ? 0 : this.rare.ancSize;
   }
+  /** Sets {@link IoRequest.ancSize}; the side object is made only for a value other than the default. */
   set ancSize(v: number) {
     if (this.rare !== null) this.rare.ancSize = v;
     else if (v !== 0) (this.rare = new IoRequestRare()).ancSize = v;
@@ -395,6 +397,7 @@ export class IoRequest {
   get msgFlags(): number {
     return this.rare === null ? 0 : this.rare.msgFlags;
   }
+  /** Sets {@link IoRequest.msgFlags}; the side object is made only for a value other than the default. */
   set msgFlags(v: number) {
     if (this.rare !== null) this.rare.msgFlags = v;
     else if (v !== 0) (this.rare = new IoRequestRare()).msgFlags = v;
@@ -407,6 +410,7 @@ export class IoRequest {
   get fileFd(): number {
     return this.rare === null ? -1 : this.rare.fileFd;
   }
+  /** Sets {@link IoRequest.fileFd}; the side object is made only for a value other than the default. */
   set fileFd(v: number) {
     if (this.rare !== null) this.rare.fileFd = v;
     else if (v !== -1) (this.rare = new IoRequestRare()).fileFd = v;
@@ -415,6 +419,7 @@ export class IoRequest {
   get offset(): number {
     return this.rare === null ? 0 : this.rare.offset;
   }
+  /** Sets {@link IoRequest.offset}; the side object is made only for a value other than the default. */
   set offset(v: number) {
     if (this.rare !== null) this.rare.offset = v;
     else if (v !== 0) (this.rare = new IoRequestRare()).offset = v;

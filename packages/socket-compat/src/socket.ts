@@ -105,6 +105,7 @@ export class socket {
   get _background(): BackgroundConnect | null {
     return this._x === null ? null : this._x.background;
   }
+  /** @internal The rare-state object is made only for a value other than the default. */
   set _background(v: BackgroundConnect | null) {
     if (v !== null || this._x !== null) this._rare().background = v;
   }
@@ -113,6 +114,7 @@ export class socket {
   get _more(): Set<SockCall> | null {
     return this._x === null ? null : this._x.more;
   }
+  /** @internal The rare-state object is made only for a value other than the default. */
   set _more(v: Set<SockCall> | null) {
     if (v !== null || this._x !== null) this._rare().more = v;
   }
@@ -121,6 +123,7 @@ export class socket {
   get _bgReq(): IoRequest | null {
     return this._x === null ? null : this._x.bgReq;
   }
+  /** @internal The rare-state object is made only for a value other than the default. */
   set _bgReq(v: IoRequest | null) {
     if (v !== null || this._x !== null) this._rare().bgReq = v;
   }
@@ -129,6 +132,7 @@ export class socket {
   get _unnamed(): boolean {
     return this._x !== null && this._x.unnamed;
   }
+  /** @internal The rare-state object is made only for a value other than the default. */
   set _unnamed(v: boolean) {
     if (v || this._x !== null) this._rare().unnamed = v;
   }
@@ -144,6 +148,7 @@ export class socket {
   get _abortedConnect(): boolean {
     return this._x !== null && this._x.abortedConnect;
   }
+  /** @internal The rare-state object is made only for a value other than the default. */
   set _abortedConnect(v: boolean) {
     if (v || this._x !== null) this._rare().abortedConnect = v;
   }
@@ -152,6 +157,7 @@ export class socket {
   get _unstartedBind(): boolean {
     return this._x !== null && this._x.unstartedBind;
   }
+  /** @internal The rare-state object is made only for a value other than the default. */
   set _unstartedBind(v: boolean) {
     if (v || this._x !== null) this._rare().unstartedBind = v;
   }
