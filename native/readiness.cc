@@ -251,11 +251,11 @@ bool rights_owned(Instance &in, const uint8_t *ctl, uint32_t len) {
   return true;
 }
 
-// RECVMSG: adopts the descriptors the kernel installed (SCM_RIGHTS), so
-// that they are handles of this shim. One it cannot adopt is closed and
-// overwritten with -1 in the control data: nothing leaks. The control bytes
-// were just written by the kernel, which only writes whole cmsghdr items.
-void adopt_rights(Instance &in, uint8_t *ctl, size_t len) {
+// Calls fn(at) for each descriptor slot of the SCM_RIGHTS items in a
+// control buffer the kernel just wrote (it writes only whole cmsghdr items;
+// a malformed length ends the walk). `at` points at the int in the buffer.
+template <typename Fn>
+void for_each_received_fd(uint8_t *ctl, size_t len, Fn fn) {
   size_t pos = 0;
   while (pos + sizeof(cmsghdr) <= len) {
     cmsghdr h;
@@ -263,27 +263,34 @@ void adopt_rights(Instance &in, uint8_t *ctl, size_t len) {
     if (h.cmsg_len < sizeof(cmsghdr) || h.cmsg_len > len - pos) return;
     if (h.cmsg_level == SOL_SOCKET && h.cmsg_type == SCM_RIGHTS) {
       size_t n = (h.cmsg_len - CMSG_LEN(0)) / sizeof(int);
-      for (size_t i = 0; i < n; i++) {
-        uint8_t *at = ctl + pos + CMSG_LEN(0) + i * sizeof(int);
-        int fd;
-        memcpy(&fd, at, sizeof fd);
-        int type = 0;
-        socklen_t tl = sizeof type;
-        if (fd < 0) continue;
-        // The shim never blocks: a socket a blocking process sent is made
-        // non-blocking (its file status is shared with the sender's copy,
-        // as for any descriptor passed).
-        int fl = fcntl(fd, F_GETFL);
-        bool ok = fl >= 0 && ((fl & O_NONBLOCK) || fcntl(fd, F_SETFL, fl | O_NONBLOCK) == 0);
-        if (!ok || getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) < 0 || adopt(in, fd, type == SOCK_STREAM) < 0) {
-          close(fd);
-          int none = -1;
-          memcpy(at, &none, sizeof none);
-        }
-      }
+      for (size_t i = 0; i < n; i++) fn(ctl + pos + CMSG_LEN(0) + i * sizeof(int));
     }
     pos += CMSG_ALIGN(h.cmsg_len);
   }
+}
+
+// RECVMSG: adopts the descriptors the kernel installed (SCM_RIGHTS), so
+// that they are handles of this shim. One it cannot adopt is closed and
+// overwritten with -1 in the control data: nothing leaks. The control bytes
+// were just written by the kernel, which only writes whole cmsghdr items.
+void adopt_rights(Instance &in, uint8_t *ctl, size_t len) {
+  for_each_received_fd(ctl, len, [&in](uint8_t *at) {
+    int fd;
+    memcpy(&fd, at, sizeof fd);
+    if (fd < 0) return;
+    int type = 0;
+    socklen_t tl = sizeof type;
+    // The shim never blocks: a socket a blocking process sent is made
+    // non-blocking (its file status is shared with the sender's copy,
+    // as for any descriptor passed).
+    int fl = fcntl(fd, F_GETFL);
+    bool ok = fl >= 0 && ((fl & O_NONBLOCK) || fcntl(fd, F_SETFL, fl | O_NONBLOCK) == 0);
+    if (!ok || getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) < 0 || adopt(in, fd, type == SOCK_STREAM) < 0) {
+      close(fd);
+      int none = -1;
+      memcpy(at, &none, sizeof none);
+    }
+  });
 }
 
 // Buffers of a parking operation, checked once at submission.
@@ -806,21 +813,12 @@ void finish_taken(Instance &in, uint32_t token, int32_t res, uint16_t flags, uin
 void adopt_received_rights(Instance &in, uint8_t *ctl, size_t len) { adopt_rights(in, ctl, len); }
 
 void close_received_rights(const uint8_t *ctl, size_t len) {
-  size_t pos = 0;
-  while (pos + sizeof(cmsghdr) <= len) {
-    cmsghdr h;
-    memcpy(&h, ctl + pos, sizeof h);
-    if (h.cmsg_len < sizeof(cmsghdr) || h.cmsg_len > len - pos) return;
-    if (h.cmsg_level == SOL_SOCKET && h.cmsg_type == SCM_RIGHTS) {
-      size_t n = (h.cmsg_len - CMSG_LEN(0)) / sizeof(int);
-      for (size_t i = 0; i < n; i++) {
-        int fd;
-        memcpy(&fd, ctl + pos + CMSG_LEN(0) + i * sizeof(int), sizeof fd);
-        if (fd >= 0) close(fd);
-      }
-    }
-    pos += CMSG_ALIGN(h.cmsg_len);
-  }
+  // The walk only reads through `at` here.
+  for_each_received_fd(const_cast<uint8_t *>(ctl), len, [](uint8_t *at) {
+    int fd;
+    memcpy(&fd, at, sizeof fd);
+    if (fd >= 0) close(fd);
+  });
 }
 
 int32_t adopt_accepted(Instance &in, int fd) {
