@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "readiness.h"
+#include "readiness_only.h"  // every operation on readiness
 
 namespace sio::readiness {
 
@@ -46,14 +47,6 @@ int32_t poller_add(Instance &in, FdState &st) {
 
 // Registered for both directions at adoption: nothing to arm.
 void poller_arm(Instance &, FdState &, bool) {}
-
-// Every operation is done by the core's own syscalls, on readiness.
-bool poller_take(Instance &, FdState &, Op &, uint32_t) { return false; }
-void poller_give_back(Instance &, Op &, uint32_t) {}
-uint32_t poller_set_pool(Instance &, uint32_t, uint32_t) { return 0; }
-void poller_round(Instance &) {}
-int poller_accept_first(Instance &, FdState &, bool) { return -1; }
-bool poller_holds_accepted(Instance &, const FdState &) { return false; }
 
 void poller_del(Instance &in, FdState &st) {
   if (epoll_ctl(in.pollfd, EPOLL_CTL_DEL, st.fd, nullptr) == 0) in.fds_registered--;

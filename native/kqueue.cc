@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "readiness.h"
+#include "readiness_only.h"  // every operation on readiness
 
 static_assert(sizeof(void *) == 8, "the poller keeps a 64-bit tag in each kevent's udata");
 
@@ -135,14 +136,6 @@ int32_t poller_add(Instance &in, FdState &st) {
 
 // Registered for both directions at adoption: nothing to arm.
 void poller_arm(Instance &, FdState &, bool) {}
-
-// Every operation is done by the core's own syscalls, on readiness.
-bool poller_take(Instance &, FdState &, Op &, uint32_t) { return false; }
-void poller_give_back(Instance &, Op &, uint32_t) {}
-uint32_t poller_set_pool(Instance &, uint32_t, uint32_t) { return 0; }
-void poller_round(Instance &) {}
-int poller_accept_first(Instance &, FdState &, bool) { return -1; }
-bool poller_holds_accepted(Instance &, const FdState &) { return false; }
 
 namespace {
 

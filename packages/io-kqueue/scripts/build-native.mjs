@@ -29,6 +29,7 @@ export const KQUEUE_PLATFORMS = ['darwin', 'freebsd', 'openbsd', 'netbsd'];
 export const NATIVE_FILES = [
   'backend.h',
   'readiness.h',
+  'readiness_only.h',
   'readiness.cc',
   'sockcalls.h',
   'sockcalls_bsd.cc',
