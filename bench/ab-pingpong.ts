@@ -25,7 +25,7 @@
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { forceGc, machineLine } from './machine.js';
+import { envInt, forceGc, machineLine } from './machine.js';
 
 type PingPong = (n: number) => void;
 
@@ -57,14 +57,6 @@ interface Build {
   pingpong: PingPong;
   cpu: number[];
 }
-
-const envInt = (name: string, dflt: number): number => {
-  const v = process.env[name];
-  if (v === undefined || v === '') return dflt;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer`);
-  return n;
-};
 
 const quantile = (xs: readonly number[], q: number): number => {
   const s = [...xs].sort((a, b) => a - b);

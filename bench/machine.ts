@@ -54,3 +54,12 @@ export function loadLine(): string {
   const busy = a > 0.5 * cores ? `  WARNING: other processes are using the CPU (load ${a.toFixed(2)} on ${cores} cores): timings are noisy` : '';
   return `${a.toFixed(2)} ${b.toFixed(2)} ${c.toFixed(2)}${busy}`;
 }
+
+/** A positive integer from the environment variable `name`, or `dflt` when it is unset or empty. */
+export function envInt(name: string, dflt: number): number {
+  const v = process.env[name];
+  if (v === undefined || v === '') return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer`);
+  return n;
+}

@@ -33,7 +33,7 @@ import {
   pingpongOurs,
   pingpongPromise,
 } from './contenders.js';
-import { forceGc, loadLine, machineLine, median, sourceFingerprint } from './machine.js';
+import { envInt, forceGc, loadLine, machineLine, median, sourceFingerprint } from './machine.js';
 
 interface Contender {
   name: string;
@@ -44,14 +44,6 @@ interface Contender {
   /** Process CPU time (user + system, all threads) ns per round trip. */
   cpuSamples: number[];
 }
-
-const envInt = (name: string, dflt: number): number => {
-  const v = process.env[name];
-  if (v === undefined || v === '') return dflt;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer`);
-  return n;
-};
 
 const N = envInt('PINGPONG_N', 1_000_000);
 const REPS = envInt('PINGPONG_REPS', 11);
