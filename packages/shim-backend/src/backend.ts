@@ -129,6 +129,13 @@ export class ShimBackend implements IoBackend {
   private readonly acceptAtOnce: boolean;
   /** An ACCEPT was written into the batch since it was last handed to the shim (tryNow must not overtake it). */
   private acceptQueued = false;
+  /**
+   * The number of the batch being written (the entries enter() has not yet
+   * handed to the shim); FdTable.queueWrite records it per socket, so a
+   * send made at once knows whether a send or connect of its socket still
+   * sits in the batch. Never 0 (the table's "none").
+   */
+  private batch = 1;
   /** Completions dropped because their generation was stale (should stay 0). */
   stale = 0;
   /**
@@ -275,9 +282,10 @@ export class ShimBackend implements IoBackend {
 
   /** A SEND or SENDTO made at once from the caller's buffer: the kernel's take, or -errno. */
   private sendNow(req: IoRequest): number {
-    // Submissions of this round not yet handed to the shim may hold sends
-    // of the same socket: they go first (the shim keeps their order).
-    if (this.shim.queuedCount > 0) this.flush();
+    // A send or connect of the same socket still in this round's batch
+    // goes first (the shim keeps their order): the batch is handed over
+    // now, and only then (other sockets' entries wait for the round).
+    if (this.open.writeQueued(req.handle, this.batch)) this.flush();
     let addrLen = 0;
     if (req.op === IoOp.SENDTO) {
       // The address goes in the scratch bytes, as for the setup calls (the
@@ -296,6 +304,14 @@ export class ShimBackend implements IoBackend {
    * request of the listener waits here or sits in this round's batch (it
    * goes first), and when no connection is queued for a request that may
    * wait (it is submitted and waits; one that does not wait gets -EAGAIN).
+   *
+   * Sends are not tried at once, on purpose: at 1,000 echo connections a
+   * send made in the tasklet's own step (one FFI call and one system call
+   * between pieces of JS, though it saves a completion and a wake-up)
+   * served fewer requests per second and cost more CPU per request than
+   * the same send made in the round's batch, where the system calls run
+   * back to back in sio_enter and the JS runs back to back between them
+   * (measured in two sessions: bench/RESULTS.md, "Sends at once").
    */
   tryNow(req: IoRequest): boolean {
     if (req.op !== IoOp.ACCEPT || !this.acceptAtOnce || this.destroyed) return false;
@@ -597,6 +613,7 @@ export class ShimBackend implements IoBackend {
       }
     }
     if (op === IoOp.ACCEPT) this.acceptQueued = true;
+    else if (op === IoOp.SEND || op === IoOp.SENDTO || op === IoOp.CONNECT || op === IoOp.SENDFILE) this.open.queueWrite(req.handle, this.batch);
     this.shim.submit(s);
     return true;
   }
@@ -680,6 +697,7 @@ export class ShimBackend implements IoBackend {
     s.arg0 = block;
     s.arg1 = ((send ? nameLen : MSG_NAME_BYTES) << 24 | ctl) >>> 0;
     s.flags = (req.flags & MsgFlag.DONTWAIT) !== 0 ? SQE_NOWAIT : 0;
+    if (send) this.open.queueWrite(req.handle, this.batch);
     this.shim.submit(s);
     return true;
   }
@@ -749,6 +767,8 @@ export class ShimBackend implements IoBackend {
   /** Hands the batch to the shim (sio_enter): no ACCEPT is in it any more. */
   private enter(timeoutMs: number): number {
     this.acceptQueued = false;
+    // The entries written so far are the shim's from now on.
+    this.batch = this.batch === 0xffffffff ? 1 : this.batch + 1;
     return this.shim.enter(timeoutMs);
   }
 

@@ -6,6 +6,12 @@
  */
 export class FdTable {
   private types = new Uint8Array(1024);
+  /**
+   * Per fd, the number of the batch (see {@link queueWrite}) into which a
+   * request of its write direction was last written: a send made at once
+   * must not overtake one still in the submission array.
+   */
+  private writes = new Uint32Array(1024);
   /** Open descriptors. */
   size = 0;
 
@@ -27,6 +33,9 @@ export class FdTable {
       const grown = new Uint8Array(n);
       grown.set(this.types);
       this.types = grown;
+      const writes = new Uint32Array(n);
+      writes.set(this.writes);
+      this.writes = writes;
     }
     if (this.types[fd] === 0) this.size++;
     this.types[fd] = type;
@@ -36,12 +45,24 @@ export class FdTable {
   delete(fd: number): boolean {
     if (!this.has(fd)) return false;
     this.types[fd] = 0;
+    this.writes[fd] = 0;
     this.size--;
     return true;
   }
 
+  /** Notes that a write-direction request of fd (a send, a connect) was written into batch number `batch` (never 0). */
+  queueWrite(fd: number, batch: number): void {
+    if (fd < this.writes.length) this.writes[fd] = batch;
+  }
+
+  /** Whether batch number `batch` holds a write-direction request of fd. */
+  writeQueued(fd: number, batch: number): boolean {
+    return this.writes[fd] === batch;
+  }
+
   clear(): void {
     this.types.fill(0);
+    this.writes.fill(0);
     this.size = 0;
   }
 }

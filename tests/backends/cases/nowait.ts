@@ -175,6 +175,29 @@ export function nowaitCases(name: string): void {
     expect(replied, 'the waiting reader got the reply').to.equal('reply');
   });
 
+  conformance(name, 'a send that does not wait goes after a send of its socket submitted earlier in the same round, or answers EAGAIN: never ahead of it', async (t) => {
+    const [c, s] = await tcpPair(t);
+    const b = t.backend;
+    // Both tasklets run in one scheduler round: the first send is submitted
+    // (a batching backend holds it until the round's end), then the second
+    // is made at once.
+    const first = spawn(function* waitingSend() {
+      return yield* io.send(c, text('AAAA'));
+    });
+    const second = spawn(function* sendAtOnce() {
+      return (yield* once(b, IoOp.SEND, c, text('BBBB'))).result;
+    });
+    const [sent, now] = await joinAll(first, second);
+    expect(sent, 'the send that may wait').to.equal(4);
+    expect([4, -E.EAGAIN], 'the send that does not wait').to.include(now);
+    const [got] = await joinAll(spawn(function* reader() {
+      return str(yield* recvExactly(s, now === 4 ? 8 : 4));
+    }));
+    io.close(c);
+    io.close(s);
+    expect(got).to.equal(now === 4 ? 'AAAABBBB' : 'AAAA');
+  });
+
   conformance(name, 'a connect that does not wait is refused with EINVAL (a connect cannot be tried once), and the socket still connects', async (t) => {
     const b = t.backend;
     const { lst, addr } = listener(t, 'inet');
