@@ -68,7 +68,8 @@ void poller_wait(Instance &in, int timeout_ms) {
       continue;
     }
     uint32_t e = evs[i].events;
-    run_ready(in, tag, e & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR), e & (EPOLLOUT | EPOLLHUP | EPOLLERR));
+    run_ready(in, tag, e & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR), e & (EPOLLOUT | EPOLLHUP | EPOLLERR),
+              e & (EPOLLRDHUP | EPOLLHUP | EPOLLERR));
   }
 }
 

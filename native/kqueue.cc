@@ -72,7 +72,8 @@ void dispatch(Instance &in, const struct kevent &ev) {
   // fflags of an EV_EOF event is the socket's pending error: then both
   // directions have something to say (a refused connect, a reset).
   bool error = (ev.flags & EV_EOF) && ev.fflags != 0;
-  run_ready(in, tag, ev.filter == EVFILT_READ || error, ev.filter == EVFILT_WRITE || error);
+  bool readable = ev.filter == EVFILT_READ || error;
+  run_ready(in, tag, readable, ev.filter == EVFILT_WRITE || error, readable && (ev.flags & EV_EOF));
 }
 
 void flush(Instance &in) {

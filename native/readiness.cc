@@ -177,7 +177,12 @@ int32_t run_sync(Instance &in, const sio_sqe &s) {
     int backlog = static_cast<int>(std::min<uint32_t>(s.arg0, INT_MAX));
     return listen(s.fd, backlog) < 0 ? -errno : 0;
   }
-  if (s.op == SIO_OP_SHUTDOWN) return shutdown(s.fd, static_cast<int>(s.arg0)) < 0 ? -errno : 0;
+  if (s.op == SIO_OP_SHUTDOWN) {
+    // Shut for reading, a drained socket answers at once from now on.
+    st->rd_maybe = true;
+    st->rd_end = true;
+    return shutdown(s.fd, static_cast<int>(s.arg0)) < 0 ? -errno : 0;
+  }
   // The rest pass a buffer (address or option value) to the kernel.
   if (!in_arena(in, s.off, s.len)) return -EFAULT;
   auto *addr = reinterpret_cast<sockaddr *>(in.arena + s.off);
@@ -314,7 +319,23 @@ bool buffers_ok(const Instance &in, const sio_sqe &s) {
 
 // A RECV into the pool: the bytes go to the pool's free part, *off says
 // where. kNoRoom when the pool cannot take them in this call.
-int32_t attempt_pool_recv(Instance &in, const FdState &st, const sio_sqe &s, uint16_t *flags, uint32_t *off) {
+// Records what a stream receive's answer says of the socket's receive
+// queue (FdState::rd_maybe): EAGAIN, or fewer bytes than asked for, drained
+// it (recv(2) on a stream returns what is queued, up to len), and any data
+// that comes later raises a readability event. Not once the read side has
+// ended (FdState::rd_end): the end is read without an event. A peek leaves
+// the bytes and an urgent byte is apart from them: those say nothing.
+void note_stream_read(FdState &st, ssize_t n, size_t len, int msg_flags) {
+  if (msg_flags & (MSG_PEEK | MSG_OOB)) return;
+  if (n > 0) {
+    st.rd_maybe = static_cast<size_t>(n) >= len || st.rd_end;
+  } else if (n < 0) {
+    st.rd_maybe = !(errno == EAGAIN || errno == EWOULDBLOCK);
+  }
+  // n == 0 (the end) keeps it: every later recv(2) answers at once.
+}
+
+int32_t attempt_pool_recv(Instance &in, FdState &st, const sio_sqe &s, uint16_t *flags, uint32_t *off) {
   uint32_t avail = in.pool_used < in.pool_len ? in.pool_len - in.pool_used : 0;
   uint32_t len = s.len;
   if (st.stream) {
@@ -331,6 +352,7 @@ int32_t attempt_pool_recv(Instance &in, const FdState &st, const sio_sqe &s, uin
     ssize_t n;
     if (st.stream) {
       n = sys::recv(s.fd, in.arena + at, len, s.msg_flags);
+      note_stream_read(st, n, len, s.msg_flags);
     } else {
       bool trunc = false;
       n = sys::recv_one(s.fd, in.arena + at, len, s.msg_flags, nullptr, nullptr, &trunc);
@@ -404,7 +426,9 @@ int32_t attempt(Instance &in, FdState &st, Op &op, uint16_t *flags, uint16_t *ad
           n = -1;
           break;
         }
-        int32_t r = adopt(in, fd, true);  // only stream sockets listen
+        // Of its listener's kind: a stream, or a seqpacket socket (whose
+        // receives keep message boundaries).
+        int32_t r = adopt(in, fd, st.stream);
         if (r < 0) close(fd);
         if (r >= 0 && s.len) *addrlen = clamp_len(al, s.len);
         return r;
@@ -436,6 +460,7 @@ int32_t attempt(Instance &in, FdState &st, Op &op, uint16_t *flags, uint16_t *ad
       case SIO_OP_RECVFROM: {
         if (s.op == SIO_OP_RECV && st.stream) {
           n = sys::recv(s.fd, buf, s.len, s.msg_flags);
+          note_stream_read(st, n, s.len, s.msg_flags);
           break;
         }
         // recvmsg rather than recv: msg_flags tells a truncated datagram.
@@ -732,6 +757,15 @@ void submit(Instance &in, const sio_sqe &s) {
   if (s.flags & SIO_SQE_POOL) op.sqe.off = 0;
   Queue &q = queue_of(*st, op);
   bool nowait = (s.flags & SIO_SQE_NOWAIT) != 0;
+  if (q.head == kNil && !nowait && s.op == SIO_OP_RECV && st->stream && !st->rd_maybe && poller_edge_per_arrival()) {
+    // The last receive drained the socket, and the poller reports the next
+    // arrival: wait for it rather than hear EAGAIN from recv(2) first (an
+    // echo's next request, submitted right after its reply, is rarely
+    // there yet).
+    park(in, q, s.token);
+    wait_head(in, *st, q, s.token);
+    return;
+  }
   if (q.head == kNil) {
     uint16_t flags = 0, addrlen = 0;
     uint32_t off = 0;
@@ -766,16 +800,22 @@ bool send_parked(const Instance &in, const FdState &st) {
 
 }  // namespace
 
-void run_ready(Instance &in, uint64_t tag, bool readable, bool writable) {
+void run_ready(Instance &in, uint64_t tag, bool readable, bool writable, bool read_end) {
   FdState *st = owned(in, static_cast<int32_t>(tag & 0xffffffffu));
   if (st == nullptr || st->seq != tag >> 32) return;  // stale event
-  if (readable) run_queue(in, *st, st->rd);
+  if (read_end) st->rd_end = true;
+  if (readable) {
+    st->rd_maybe = true;
+    run_queue(in, *st, st->rd);
+  }
   if (writable) run_queue(in, *st, st->wr);
 }
 
 void run_failed(Instance &in, uint64_t tag, int32_t res) {
   FdState *st = owned(in, static_cast<int32_t>(tag & 0xffffffffu));
   if (st == nullptr || st->seq != tag >> 32) return;  // stale event
+  st->rd_maybe = true;
+  st->rd_end = true;
   fail_queue(in, st->rd, res, false);
   fail_queue(in, st->wr, res, false);
 }
@@ -821,8 +861,9 @@ void close_received_rights(const uint8_t *ctl, size_t len) {
   });
 }
 
-int32_t adopt_accepted(Instance &in, int fd) {
-  int32_t r = adopt(in, fd, true);  // only stream sockets listen
+int32_t adopt_accepted(Instance &in, int fd, int32_t listener) {
+  const FdState *l = owned(in, listener);
+  int32_t r = adopt(in, fd, l == nullptr || l->stream);
   if (r < 0) close(fd);
   return r;
 }

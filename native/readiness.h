@@ -73,6 +73,19 @@ struct FdState {
   // The directions a lazily arming poller watches (kArmedRead/kArmedWrite;
   // uring.cc). Pollers that register at adoption leave it 0.
   uint8_t armed = 0;
+  // Bytes (or an end) may be waiting to be read: false once a stream
+  // receive said EAGAIN or read less than it asked for (it drained the
+  // socket), true again at the next readability event. While false, and
+  // the poller reports every arrival (poller_edge_per_arrival), a new
+  // stream RECV waits for that event instead of trying recv(2) first: the
+  // try would only say EAGAIN.
+  bool rd_maybe = true;
+  // The poller reported the end of the read side (a FIN, a reset, an
+  // error), or the socket was shut down here: it stays. A short read then
+  // proves nothing: recv(2) returns the bytes before a FIN and consumes the
+  // FIN with them, and the end it leaves for the next call (0, or the
+  // error) raises no event of its own any more.
+  bool rd_end = false;
 };
 
 constexpr uint8_t kArmedRead = 1;
@@ -120,8 +133,10 @@ inline uint64_t fd_tag(const FdState &st) { return uint64_t{st.seq} << 32 | stat
 
 // ---- implemented by readiness.cc, for the pollers --------------------------
 // An event for the fd of tag: runs its read queue when readable, its write
-// queue when writable (both on an error or hang-up). Stale tags are ignored.
-void run_ready(Instance &in, uint64_t tag, bool readable, bool writable);
+// queue when writable (both on an error or hang-up). read_end: the event
+// says the read side has ended (epoll's EPOLLRDHUP, EPOLLHUP or EPOLLERR,
+// kqueue's EV_EOF; FdState::rd_end). Stale tags are ignored.
+void run_ready(Instance &in, uint64_t tag, bool readable, bool writable, bool read_end = false);
 // The poller could not watch the fd of tag (a registration it made later
 // failed with -errno res): what is parked on it completes with res rather
 // than wait for an event that will not come. Stale tags are ignored.
@@ -138,9 +153,10 @@ void adopt_received_rights(Instance &in, uint8_t *ctl, size_t len);
 // Closes the descriptors an SCM_RIGHTS item carries, for a RECVMSG whose
 // result nobody gets (its fd was closed while the kernel did it).
 void close_received_rights(const uint8_t *ctl, size_t len);
-// Adds a descriptor the poller's kernel created (io_uring's ACCEPT) as
-// accept4 would: the new fd, or -errno (and the descriptor closed).
-int32_t adopt_accepted(Instance &in, int fd);
+// Adds a descriptor the poller's kernel accepted for the socket listener
+// (io_uring's ACCEPT) as accept4 would, of the listener's kind (stream or
+// seqpacket): the new fd, or -errno (and the descriptor closed).
+int32_t adopt_accepted(Instance &in, int fd, int32_t listener);
 
 // ---- implemented by each poller (epoll.cc, kqueue.cc, uring.cc) ------------
 // The shim's name (sio_backend_name).
@@ -170,7 +186,8 @@ void poller_wait(Instance &in, int timeout_ms);
 // handle table's lock. 0 or -errno.
 int32_t poller_wake(Instance &in);
 // The optional completion hook. op (slot token) heads st's queue, is parked
-// and has just said EAGAIN (the core always tries the syscall first: that
+// and has just said EAGAIN (the core tries the syscall first, but for a
+// stream receive on a socket known drained (FdState::rd_maybe): that
 // keeps NOWAIT, exact short sends and the pool's rules, and is the cheapest
 // path when data is there already). A poller that can do the operation by
 // completion starts it in the kernel and returns true; it then reports the
@@ -198,6 +215,12 @@ int poller_accept_first(Instance &in, FdState &st, bool can_wait);
 // on the listener is then ready, as the backlog they left would have made
 // it. epoll.cc and kqueue.cc return false.
 bool poller_holds_accepted(Instance &in, const FdState &st);
+// Whether the poller reports each arrival of data (or of an end) on a
+// socket registered at adoption, also while no operation waits on it
+// (epoll's EPOLLET, kqueue's EV_CLEAR): then a socket a receive drained
+// needs no recv(2) before its next event (FdState::rd_maybe). epoll.cc and
+// kqueue.cc return true; uring.cc, whose polls are armed per wait, false.
+bool poller_edge_per_arrival();
 // SET_POOL: the pool is now [off, off + len) of the arena. A poller may keep
 // the end of it for itself (uring.cc: the buffers of its provided-buffer
 // ring, into which the kernel receives for pool receives it took); it

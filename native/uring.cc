@@ -345,7 +345,7 @@ void reap_accept(Instance &in, uint64_t tag, const io_uring_cqe &cqe, bool more)
       if (s.len > 0 && getpeername(res, reinterpret_cast<sockaddr *>(in.arena + s.off), &al) < 0) {
         close(res);
       } else {
-        int32_t r = adopt_accepted(in, res);
+        int32_t r = adopt_accepted(in, res, st->fd);
         uint16_t addrlen = s.len > 0 ? static_cast<uint16_t>(std::min<uint64_t>({al, s.len, UINT16_MAX})) : 0;
         p.on_multishot[head] = 0;
         finish_taken(in, head, r, 0, r >= 0 ? addrlen : 0, 0);
@@ -485,7 +485,7 @@ void reap_op(Instance &in, uint32_t token, const io_uring_cqe &cqe) {
     if (op.taken == Taken::kClosed) {
       close(res);
     } else {
-      res = adopt_accepted(in, res);
+      res = adopt_accepted(in, res, s.fd);
       if (res >= 0 && s.len > 0 && fl != nullptr)
         addrlen = static_cast<uint16_t>(std::min<uint64_t>({fl->addrlen, s.len, UINT16_MAX}));
     }
@@ -806,6 +806,10 @@ int poller_accept_first(Instance &in, FdState &st, bool can_wait) {
   // the order of connections that came while nobody waited may then differ.
   return l->armed && can_wait ? -EAGAIN : -1;
 }
+
+// Its readiness polls are armed per wait (poller_arm): an arrival while no
+// operation waits raises nothing, so a receive always tries recv(2) first.
+bool poller_edge_per_arrival() { return false; }
 
 bool poller_holds_accepted(Instance &in, const FdState &st) {
   const Listener *l = find_listener(*in.poller, st.fd, st.seq);

@@ -8,6 +8,7 @@ import { badInputCases } from './cases/bad-input.js';
 import { cancelCases } from './cases/cancel.js';
 import { connectCases } from './cases/connect.js';
 import { connectionErrorCases } from './cases/connection-errors.js';
+import { drainedCases } from './cases/drained.js';
 import { echoCases } from './cases/echo.js';
 import { genericOptionCases } from './cases/generic-options.js';
 import { inheritableCases } from './cases/inheritable.js';
@@ -26,6 +27,7 @@ import { udpCases } from './cases/udp.js';
 export const SUITE: readonly ((name: string) => void)[] = [
   connectCases,
   echoCases,
+  drainedCases,
   allocRecvCases,
   backpressureCases,
   connectionErrorCases,
