@@ -317,16 +317,19 @@ bool buffers_ok(const Instance &in, const sio_sqe &s) {
   }
 }
 
-// A RECV into the pool: the bytes go to the pool's free part, *off says
-// where. kNoRoom when the pool cannot take them in this call.
-// Records what a stream receive's answer says of the socket's receive
+// Whether a stream receive with these MSG_* flags reads the ordinary
+// bytes and takes them: what FdState::rd_maybe is about. A peek leaves
+// them, an urgent byte (MSG_OOB) and the error queue are apart from them,
+// and their arrival raises no readability event of its own to count on.
+bool plain_read(int msg_flags) { return (msg_flags & ~MSG_WAITALL) == 0; }
+
+// Records what a plain stream receive's answer says of the socket's receive
 // queue (FdState::rd_maybe): EAGAIN, or fewer bytes than asked for, drained
 // it (recv(2) on a stream returns what is queued, up to len), and any data
 // that comes later raises a readability event. Not once the read side has
-// ended (FdState::rd_end): the end is read without an event. A peek leaves
-// the bytes and an urgent byte is apart from them: those say nothing.
+// ended (FdState::rd_end): the end is read without an event.
 void note_stream_read(FdState &st, ssize_t n, size_t len, int msg_flags) {
-  if (msg_flags & (MSG_PEEK | MSG_OOB)) return;
+  if (!plain_read(msg_flags)) return;
   if (n > 0) {
     st.rd_maybe = static_cast<size_t>(n) >= len || st.rd_end;
   } else if (n < 0) {
@@ -335,6 +338,8 @@ void note_stream_read(FdState &st, ssize_t n, size_t len, int msg_flags) {
   // n == 0 (the end) keeps it: every later recv(2) answers at once.
 }
 
+// A RECV into the pool: the bytes go to the pool's free part, *off says
+// where. kNoRoom when the pool cannot take them in this call.
 int32_t attempt_pool_recv(Instance &in, FdState &st, const sio_sqe &s, uint16_t *flags, uint32_t *off) {
   uint32_t avail = in.pool_used < in.pool_len ? in.pool_len - in.pool_used : 0;
   uint32_t len = s.len;
@@ -757,7 +762,8 @@ void submit(Instance &in, const sio_sqe &s) {
   if (s.flags & SIO_SQE_POOL) op.sqe.off = 0;
   Queue &q = queue_of(*st, op);
   bool nowait = (s.flags & SIO_SQE_NOWAIT) != 0;
-  if (q.head == kNil && !nowait && s.op == SIO_OP_RECV && st->stream && !st->rd_maybe && poller_edge_per_arrival()) {
+  if (q.head == kNil && !nowait && s.op == SIO_OP_RECV && st->stream && plain_read(s.msg_flags) && !st->rd_maybe &&
+      poller_edge_per_arrival()) {
     // The last receive drained the socket, and the poller reports the next
     // arrival: wait for it rather than hear EAGAIN from recv(2) first (an
     // echo's next request, submitted right after its reply, is rarely

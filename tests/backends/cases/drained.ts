@@ -4,9 +4,9 @@
 // recv(2) first. These cases are the ones where a drained-looking socket
 // still has something to say without a new event, and must not hang.
 import { expect } from 'chai';
-import { io, sleep, spawn, type Family } from '@stackless-io/runtime';
+import { io, MsgFlag, sleep, spawn, type Family } from '@stackless-io/runtime';
 import { conformance, joinAll } from '../harness.js';
-import { listener, pair, requireUnix, str, text } from '../net.js';
+import { listener, pair, requireUnix, str, tcpPair, text } from '../net.js';
 
 const FAMILIES: Family[] = ['inet', 'unix'];
 
@@ -40,6 +40,31 @@ export function drainedCases(name: string): void {
       expect(got).to.deep.equal({ first: 'hello', second: 0, third: 0 });
     });
   }
+
+  conformance(name, 'an urgent byte after a drained receive: recv(MSG_OOB) takes it at once (it makes the socket no more readable, so no event comes)', async (t) => {
+    const [c, s] = await tcpPair(t);
+    const [got] = await joinAll(spawn(function* urgent() {
+      try {
+        yield* io.sendAll(c, text('a'));
+        // Fewer bytes than asked for: the socket is drained.
+        const plain = str(yield* io.recv(s, 16));
+        let sent: number;
+        try {
+          sent = yield* io.send(c, text('!'), MsgFlag.OOB);
+        } catch (e) {
+          return { unsupported: String(e) };
+        }
+        yield* sleep(0.05);
+        const oob = str(yield* io.recv(s, 1, MsgFlag.OOB));
+        return { plain, sent, oob };
+      } finally {
+        io.close(c);
+        io.close(s);
+      }
+    }));
+    if (got.unsupported !== undefined) t.cannot('send urgent data (MSG_OOB)', got.unsupported);
+    expect(got).to.deep.equal({ plain: 'a', sent: 1, oob: '!' });
+  });
 
   conformance(name, 'bytes, then more after a drained receive: the waiting recv wakes with them', async (t) => {
     const { lst, addr } = listener(t, 'inet');
