@@ -463,6 +463,26 @@ static void check_peer(Ring &r, uint32_t peer, uint16_t addrlen, int client) {
   CHECK_EQ(ntohs(reinterpret_cast<sockaddr_in *>(r.arena + peer)->sin_port), raw_port(client));
 }
 
+// An ACCEPT's completion a: a new connection (its fd into *fd), client's,
+// whose address is at peer.
+static void accepted(Ring &r, const sio_cqe &a, uint32_t peer, int client, int *fd) {
+  *fd = a.res;
+  CHECK(a.res >= 0);
+  check_peer(r, peer, a.addrlen, client);
+}
+
+// The end of an accept test: each of the n connections works both ways,
+// then they, their clients and the listener are closed, and nothing leaks.
+static void check_alive_and_close(Ring &r, int l, const int *got, const int *cs, int n) {
+  for (int i = 0; i < n; i++) check_alive(r, got[i], cs[i]);
+  for (int i = 0; i < n; i++) {
+    CHECK_EQ(r.close(got[i]), 0);
+    ::close(cs[i]);
+  }
+  CHECK_EQ(r.close(l), 0);
+  CHECK(r.clean());
+}
+
 static void test_accept_burst() {
   Ring r;
   uint16_t port;
@@ -477,22 +497,14 @@ static void test_accept_burst() {
     CHECK(r.parked(at[i]));
   }
   for (int i = 0; i < 4; i++) CHECK((cs[i] = raw_client(port)) >= 0);
-  for (int i = 0; i < 4; i++) {
-    sio_cqe a = r.wait(at[i]);
-    got[i] = a.res;
-    CHECK(a.res >= 0);
-    check_peer(r, peer[i], a.addrlen, cs[i]);
-  }
+  for (int i = 0; i < 4; i++) accepted(r, r.wait(at[i]), peer[i], cs[i], &got[i]);
   // One acceptor, four connections: the other three are accepted later,
   // through the ring, at once (sio_sync, which may have to wait for the
   // kernel to hand over what it accepted), and through the ring again.
   at[4] = r.submit(Ring::op(SIO_OP_ACCEPT, l, peer[4], 128));
   CHECK(r.parked(at[4]));
   for (int i = 4; i < kN; i++) CHECK((cs[i] = raw_client(port)) >= 0);
-  sio_cqe a = r.wait(at[4]);
-  got[4] = a.res;
-  CHECK(a.res >= 0);
-  check_peer(r, peer[4], a.addrlen, cs[4]);
+  accepted(r, r.wait(at[4]), peer[4], cs[4], &got[4]);
   for (int i = 5; i < kN; i++) {
     if (i == 6) {
       got[i] = -EAGAIN;
@@ -504,20 +516,11 @@ static void test_accept_burst() {
       check_peer(r, peer[i], r.hdr->sync_cqe.addrlen, cs[i]);
       continue;
     }
-    a = r.wait(r.submit(Ring::op(SIO_OP_ACCEPT, l, peer[i], 128)));
-    got[i] = a.res;
-    CHECK(a.res >= 0);
-    check_peer(r, peer[i], a.addrlen, cs[i]);
+    accepted(r, r.wait(r.submit(Ring::op(SIO_OP_ACCEPT, l, peer[i], 128))), peer[i], cs[i], &got[i]);
   }
-  for (int i = 0; i < kN; i++) check_alive(r, got[i], cs[i]);
   // Nothing more is queued.
   CHECK_EQ(r.sync(Ring::op(SIO_OP_ACCEPT, l, peer[0], 128)), -EAGAIN);
-  for (int i = 0; i < kN; i++) {
-    CHECK_EQ(r.close(got[i]), 0);
-    ::close(cs[i]);
-  }
-  CHECK_EQ(r.close(l), 0);
-  CHECK(r.clean());
+  check_alive_and_close(r, l, got, cs, kN);
 }
 
 static void test_accept_close_and_cancel() {
@@ -533,9 +536,8 @@ static void test_accept_close_and_cancel() {
     CHECK(r.parked(at));
     int cs[4];
     for (int i = 0; i < 4; i++) CHECK((cs[i] = raw_client(port)) >= 0);
-    sio_cqe a = r.wait(at);
-    CHECK(a.res >= 0);
-    check_peer(r, peer, a.addrlen, cs[0]);
+    int got;
+    accepted(r, r.wait(at), peer, cs[0], &got);
     r.pump(0);
     // Connections waiting on the listener make it readable.
     CHECK(r.run(Ring::op(SIO_OP_POLL_IN, l)) & POLLIN);
@@ -545,8 +547,8 @@ static void test_accept_close_and_cancel() {
       int n = raw_recv(cs[i], &x);
       CHECK(n == 0 || n == -ECONNRESET);
     }
-    check_alive(r, a.res, cs[0]);
-    CHECK_EQ(r.close(a.res), 0);
+    check_alive(r, got, cs[0]);
+    CHECK_EQ(r.close(got), 0);
     for (int i = 0; i < 4; i++) ::close(cs[i]);
     CHECK(r.clean());
   }
@@ -563,24 +565,10 @@ static void test_accept_close_and_cancel() {
     CHECK(r.parked(at) && r.parked(pt));
     int cs[3], got[3];
     for (int i = 0; i < 3; i++) CHECK((cs[i] = raw_client(port)) >= 0);
-    sio_cqe a = r.wait(at);
-    got[0] = a.res;
-    CHECK(a.res >= 0);
-    check_peer(r, peer, a.addrlen, cs[0]);
+    accepted(r, r.wait(at), peer, cs[0], &got[0]);
     CHECK(r.wait(pt).res & POLLIN);
-    for (int i = 1; i < 3; i++) {
-      a = r.wait(r.submit(Ring::op(SIO_OP_ACCEPT, l, peer, 128)));
-      got[i] = a.res;
-      CHECK(a.res >= 0);
-      check_peer(r, peer, a.addrlen, cs[i]);
-    }
-    for (int i = 0; i < 3; i++) check_alive(r, got[i], cs[i]);
-    for (int i = 0; i < 3; i++) {
-      CHECK_EQ(r.close(got[i]), 0);
-      ::close(cs[i]);
-    }
-    CHECK_EQ(r.close(l), 0);
-    CHECK(r.clean());
+    for (int i = 1; i < 3; i++) accepted(r, r.wait(r.submit(Ring::op(SIO_OP_ACCEPT, l, peer, 128))), peer, cs[i], &got[i]);
+    check_alive_and_close(r, l, got, cs, 3);
   }
   {
     // Three acceptors; the middle one is cancelled: the other two get the
@@ -600,13 +588,7 @@ static void test_accept_close_and_cancel() {
     CHECK_EQ(r.wait(ct).res, 0);
     int cs[3], got[3];
     for (int i = 0; i < 2; i++) CHECK((cs[i] = raw_client(port)) >= 0);
-    for (int i = 0; i < 2; i++) {
-      uint32_t t = at[i == 0 ? 0 : 2];
-      sio_cqe a = r.wait(t);
-      got[i] = a.res;
-      CHECK(a.res >= 0);
-      check_peer(r, peer[i == 0 ? 0 : 2], a.addrlen, cs[i]);
-    }
+    for (int i = 0; i < 2; i++) accepted(r, r.wait(at[i == 0 ? 0 : 2]), peer[i == 0 ? 0 : 2], cs[i], &got[i]);
     uint32_t lone = r.submit(Ring::op(SIO_OP_ACCEPT, l, peer[1], 128));
     CHECK(r.parked(lone));
     ct = r.submit(Ring::op(SIO_OP_CANCEL, 0, 0, 0, lone, r.gens[lone]));
@@ -614,17 +596,8 @@ static void test_accept_close_and_cancel() {
     CHECK_EQ(r.wait(ct).res, 0);
     CHECK((cs[2] = raw_client(port)) >= 0);
     r.pump(0);
-    sio_cqe a = r.wait(r.submit(Ring::op(SIO_OP_ACCEPT, l, peer[1], 128)));
-    got[2] = a.res;
-    CHECK(a.res >= 0);
-    check_peer(r, peer[1], a.addrlen, cs[2]);
-    for (int i = 0; i < 3; i++) check_alive(r, got[i], cs[i]);
-    for (int i = 0; i < 3; i++) {
-      CHECK_EQ(r.close(got[i]), 0);
-      ::close(cs[i]);
-    }
-    CHECK_EQ(r.close(l), 0);
-    CHECK(r.clean());
+    accepted(r, r.wait(r.submit(Ring::op(SIO_OP_ACCEPT, l, peer[1], 128))), peer[1], cs[2], &got[2]);
+    check_alive_and_close(r, l, got, cs, 3);
   }
 }
 
@@ -893,22 +866,14 @@ static void test_parked_in_kernel() {
     uint32_t peer = r.alloc(128);
     uint32_t at = r.submit(Ring::op(SIO_OP_ACCEPT, f[2], peer, 128));
     CHECK(r.parked(at));
-    int client = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in to{};
-    to.sin_family = AF_INET;
-    to.sin_port = htons(r.port_of(f[2]));
-    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    CHECK_EQ(::connect(client, reinterpret_cast<sockaddr *>(&to), sizeof to), 0);
+    int client = raw_client(r.port_of(f[2]));
+    CHECK(client >= 0);
     sio_cqe ac = r.wait(at);
     CHECK(ac.res >= 0);
     if (ac.res >= 0) {
       CHECK(fcntl(ac.res, F_GETFL) & O_NONBLOCK);
       CHECK(fcntl(ac.res, F_GETFD) & FD_CLOEXEC);
-      CHECK_EQ(ac.addrlen, sizeof(sockaddr_in));
-      sockaddr_in mine{};
-      socklen_t ml = sizeof mine;
-      getsockname(client, reinterpret_cast<sockaddr *>(&mine), &ml);
-      CHECK_EQ(reinterpret_cast<sockaddr_in *>(r.arena + peer)->sin_port, mine.sin_port);
+      check_peer(r, peer, ac.addrlen, client);
       CHECK_EQ(r.close(ac.res), 0);
     }
     ::close(client);
