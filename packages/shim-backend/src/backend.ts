@@ -127,13 +127,12 @@ export class ShimBackend implements IoBackend {
   private destroyed = false;
   /** The shim accepts at once through sio_sync (optional in backend.h; asked once). */
   private readonly acceptAtOnce: boolean;
-  /** An ACCEPT was written into the batch since it was last handed to the shim (tryNow must not overtake it). */
-  private acceptQueued = false;
   /**
    * The number of the batch being written (the entries enter() has not yet
-   * handed to the shim); FdTable.queueWrite records it per socket, so a
-   * send made at once knows whether a send or connect of its socket still
-   * sits in the batch. Never 0 (the table's "none").
+   * handed to the shim); FdTable.markQueued records it per socket, so a
+   * request made at once (a send that does not wait, tryNow's accept)
+   * knows whether a send or connect of its socket, or an accept of its
+   * listener, still sits in the batch. Never 0 (the table's "none").
    */
   private batch = 1;
   /** Completions dropped because their generation was stale (should stay 0). */
@@ -285,7 +284,7 @@ export class ShimBackend implements IoBackend {
     // A send or connect of the same socket still in this round's batch
     // goes first (the shim keeps their order): the batch is handed over
     // now, and only then (other sockets' entries wait for the round).
-    if (this.open.writeQueued(req.handle, this.batch)) this.flush();
+    if (this.open.queuedIn(req.handle, this.batch)) this.flush();
     let addrLen = 0;
     if (req.op === IoOp.SENDTO) {
       // The address goes in the scratch bytes, as for the setup calls (the
@@ -317,10 +316,10 @@ export class ShimBackend implements IoBackend {
     if (req.op !== IoOp.ACCEPT || !this.acceptAtOnce || this.destroyed) return false;
     const type = this.open.get(req.handle);
     if (type === 0 || this.waiting.mustWait(req)) return false;
-    // An ACCEPT in the batch not yet handed over may be this listener's:
-    // the shim must see it first. Only then: the batch of a busy round
-    // holds receives and sends, which the round's own enter carries.
-    if (this.acceptQueued && this.shim.queuedCount > 0) this.flush();
+    // An ACCEPT of this listener in the batch not yet handed over: the
+    // shim must see it first. Only then: the batch of a busy round holds
+    // receives and sends, which the round's own enter carries.
+    if (this.open.queuedIn(req.handle, this.batch)) this.flush();
     const fd = this.setup.acceptNow(req.handle, type);
     // Nothing queued: a request that may wait is submitted to wait; one that
     // does not wait has its answer (submit() would give the same -EAGAIN).
@@ -612,8 +611,7 @@ export class ShimBackend implements IoBackend {
         s.arg1 = addrLen;
       }
     }
-    if (op === IoOp.ACCEPT) this.acceptQueued = true;
-    else if (op === IoOp.SEND || op === IoOp.SENDTO || op === IoOp.CONNECT || op === IoOp.SENDFILE) this.open.queueWrite(req.handle, this.batch);
+    if (op === IoOp.ACCEPT || op === IoOp.SEND || op === IoOp.SENDTO || op === IoOp.CONNECT || op === IoOp.SENDFILE) this.open.markQueued(req.handle, this.batch);
     this.shim.submit(s);
     return true;
   }
@@ -697,7 +695,7 @@ export class ShimBackend implements IoBackend {
     s.arg0 = block;
     s.arg1 = ((send ? nameLen : MSG_NAME_BYTES) << 24 | ctl) >>> 0;
     s.flags = (req.flags & MsgFlag.DONTWAIT) !== 0 ? SQE_NOWAIT : 0;
-    if (send) this.open.queueWrite(req.handle, this.batch);
+    if (send) this.open.markQueued(req.handle, this.batch);
     this.shim.submit(s);
     return true;
   }
@@ -764,9 +762,8 @@ export class ShimBackend implements IoBackend {
     this.reap(this.enter(0));
   }
 
-  /** Hands the batch to the shim (sio_enter): no ACCEPT is in it any more. */
+  /** Hands the batch to the shim (sio_enter). */
   private enter(timeoutMs: number): number {
-    this.acceptQueued = false;
     // The entries written so far are the shim's from now on.
     this.batch = this.batch === 0xffffffff ? 1 : this.batch + 1;
     return this.shim.enter(timeoutMs);

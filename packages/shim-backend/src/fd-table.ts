@@ -7,11 +7,11 @@
 export class FdTable {
   private types = new Uint8Array(1024);
   /**
-   * Per fd, the number of the batch (see {@link queueWrite}) into which a
-   * request of its write direction was last written: a send made at once
-   * must not overtake one still in the submission array.
+   * Per fd, the number of the batch (see {@link markQueued}) into which a
+   * request that one made at once must not overtake was last written (a
+   * send or connect of the socket, an accept of the listener).
    */
-  private writes = new Uint32Array(1024);
+  private queued = new Uint32Array(1024);
   /** Open descriptors. */
   size = 0;
 
@@ -33,9 +33,9 @@ export class FdTable {
       const grown = new Uint8Array(n);
       grown.set(this.types);
       this.types = grown;
-      const writes = new Uint32Array(n);
-      writes.set(this.writes);
-      this.writes = writes;
+      const queued = new Uint32Array(n);
+      queued.set(this.queued);
+      this.queued = queued;
     }
     if (this.types[fd] === 0) this.size++;
     this.types[fd] = type;
@@ -45,24 +45,24 @@ export class FdTable {
   delete(fd: number): boolean {
     if (!this.has(fd)) return false;
     this.types[fd] = 0;
-    this.writes[fd] = 0;
+    this.queued[fd] = 0;
     this.size--;
     return true;
   }
 
-  /** Notes that a write-direction request of fd (a send, a connect) was written into batch number `batch` (never 0). */
-  queueWrite(fd: number, batch: number): void {
-    if (fd < this.writes.length) this.writes[fd] = batch;
+  /** Notes that a request of fd that keeps its order (a send, a connect, an accept) was written into batch number `batch` (never 0). */
+  markQueued(fd: number, batch: number): void {
+    if (fd < this.queued.length) this.queued[fd] = batch;
   }
 
-  /** Whether batch number `batch` holds a write-direction request of fd. */
-  writeQueued(fd: number, batch: number): boolean {
-    return this.writes[fd] === batch;
+  /** Whether batch number `batch` holds such a request of fd. */
+  queuedIn(fd: number, batch: number): boolean {
+    return this.queued[fd] === batch;
   }
 
   clear(): void {
     this.types.fill(0);
-    this.writes.fill(0);
+    this.queued.fill(0);
     this.size = 0;
   }
 }
