@@ -31,6 +31,9 @@ import { TRANSFER_FLAGS } from './sock.js';
 import { StreamRecv } from './stream-recv.js';
 import { CONNECTED, CONNECTING } from './stream-state.js';
 
+/** An empty write: its callback says when Node has sent what was queued before it (put()). */
+const NOTHING = Buffer.alloc(0);
+
 /** The piece a send that does not wait hands Node at a time (see the top of the file). */
 const PIECE = 65536;
 
@@ -113,7 +116,7 @@ export abstract class StreamSend extends StreamRecv {
       do {
         const k = Math.min(PIECE, buf.length - n);
         // A copy: the caller owns buf again once the send completes.
-        conn.write(copyOf(buf, n, k), this.onWritten);
+        this.put(conn, copyOf(buf, n, k));
         n += k;
       } while (n < buf.length && conn.writableLength === 0 && conn.errored === null);
       if (conn.writableLength > 0 && this.state === CONNECTED) this.fullAt = this.mate === null ? -1 : this.mate.consumed();
@@ -123,7 +126,7 @@ export abstract class StreamSend extends StreamRecv {
       // An empty send still reaches the kernel, which may answer EPIPE.
       n = Math.min(Math.max(room, 0), buf.length);
       // A copy: the caller owns buf again once the send completes.
-      conn.write(copyOf(buf, 0, n), this.onWritten);
+      this.put(conn, copyOf(buf, 0, n));
     }
     this.written += n;
     // Node tries the write at once; a write the kernel refuses (EPIPE after
@@ -139,6 +142,24 @@ export abstract class StreamSend extends StreamRecv {
     this.dead = true;
     this.failed = true;
     return fromNode(err);
+  }
+
+  /**
+   * Hands Node `chunk`, asking to hear when it has gone only when that can
+   * change anything here. A chunk the kernel takes whole within write()
+   * (the common case: Node tries the write at once) leaves Node's queue as
+   * it was, and a callback would only cost Node a nextTick and this record
+   * a serve() per send. A chunk that joins a queue, or that Node had to keep
+   * part of, makes room (and readiness) change later: its callback, or an
+   * empty write queued behind it, tells when.
+   */
+  private put(conn: net.Socket, chunk: Buffer): void {
+    if (conn.writableLength > 0) {
+      conn.write(chunk, this.onWritten);
+      return;
+    }
+    conn.write(chunk);
+    if (conn.writableLength > 0 && conn.errored === null) conn.write(NOTHING, this.onWritten);
   }
 
   private readonly onWritten = (): void => {
