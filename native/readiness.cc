@@ -411,31 +411,20 @@ int32_t attempt(Instance &in, FdState &st, Op &op, uint16_t *flags, uint16_t *ad
     switch (s.op) {
       case SIO_OP_ACCEPT: {
         socklen_t al = s.len;
+        // Accepted by the poller (io_uring's multishot accept) without an
+        // address, or by accept4(2) here with it.
         int fd = poller_accept_first(in, st, !(s.flags & SIO_SQE_NOWAIT));
         if (fd == -EAGAIN) return kAgain;
-        if (fd >= 0) {
-          // Accepted by the poller without an address (io_uring's multishot
-          // accept takes none): the peer's, as accept4(2) would have written
-          // it. A connection reset since has none, and is dropped as accept4
-          // drops one reset while queued.
-          if (s.len && sys::getpeername(fd, static_cast<sockaddr *>(buf), &al) < 0) {
-            close(fd);
-            continue;
-          }
-        } else {
-          fd = sys::accept_nb(s.fd, s.len ? static_cast<sockaddr *>(buf) : nullptr, s.len ? &al : nullptr);
-        }
+        bool peer_known = fd < 0;
+        if (peer_known) fd = sys::accept_nb(s.fd, s.len ? static_cast<sockaddr *>(buf) : nullptr, s.len ? &al : nullptr);
         // A connection reset while queued is not the listener's error.
         if (fd < 0 && errno == ECONNABORTED) continue;
         if (fd < 0) {
           n = -1;
           break;
         }
-        // Of its listener's kind: a stream, or a seqpacket socket (whose
-        // receives keep message boundaries).
-        int32_t r = adopt(in, fd, st.stream);
-        if (r < 0) close(fd);
-        if (r >= 0 && s.len) *addrlen = clamp_len(al, s.len);
+        int32_t r = adopt_accepted(in, s, fd, peer_known ? &al : nullptr, addrlen);
+        if (r == -ECONNABORTED) continue;  // reset since the poller accepted it: dropped
         return r;
       }
       case SIO_OP_CONNECT: {
@@ -867,10 +856,28 @@ void close_received_rights(const uint8_t *ctl, size_t len) {
   });
 }
 
-int32_t adopt_accepted(Instance &in, int fd, int32_t listener) {
-  const FdState *l = owned(in, listener);
+int32_t adopt_accepted(Instance &in, const sio_sqe &s, int fd, const socklen_t *peer_len, uint16_t *addrlen) {
+  socklen_t al = peer_len != nullptr ? *peer_len : s.len;
+  // Accepted without an address: the peer's, as accept4(2) would have
+  // written it. A connection reset since has none, and is dropped as
+  // accept4 drops one reset while queued.
+  if (peer_len == nullptr && s.len && sys::getpeername(fd, reinterpret_cast<sockaddr *>(in.arena + s.off), &al) < 0) {
+    close(fd);
+    return -ECONNABORTED;
+  }
+  // Of its listener's kind: a stream, or a seqpacket socket (whose receives
+  // keep message boundaries). A listener gone from the table counts as a
+  // stream; the callers never come here with one (the ACCEPT of a closed
+  // listener completes with -EBADF, and what it accepted is closed).
+  const FdState *l = owned(in, s.fd);
   int32_t r = adopt(in, fd, l == nullptr || l->stream);
-  if (r < 0) close(fd);
+  if (r < 0) {
+    close(fd);
+    return r;
+  }
+  // The full length, as accept4(2) gives it, clamped to the room: a longer
+  // address was cut to fit.
+  if (s.len) *addrlen = clamp_len(al, s.len);
   return r;
 }
 

@@ -153,10 +153,18 @@ void adopt_received_rights(Instance &in, uint8_t *ctl, size_t len);
 // Closes the descriptors an SCM_RIGHTS item carries, for a RECVMSG whose
 // result nobody gets (its fd was closed while the kernel did it).
 void close_received_rights(const uint8_t *ctl, size_t len);
-// Adds a descriptor the poller's kernel accepted for the socket listener
-// (io_uring's ACCEPT) as accept4 would, of the listener's kind (stream or
-// seqpacket): the new fd, or -errno (and the descriptor closed).
-int32_t adopt_accepted(Instance &in, int fd, int32_t listener);
+// Makes fd, a connection accepted for the ACCEPT s (attempt()'s accept4(2),
+// or the poller's kernel: io_uring's ACCEPT), a handle of this shim as
+// accept4 would have given it: of its listener's kind (stream or seqpacket),
+// and the length of the peer's address, clamped to s's room, in *addrlen
+// (left alone when s has no room). peer_len: the full length accept4 (or
+// the kernel) answered, the address already in s's room; nullptr when fd
+// came without one (a multishot accept takes none): getpeername(2) writes
+// it then, and a connection reset since has none: it is closed and
+// -ECONNABORTED returned, as accept4 answers for one reset while queued
+// (not the listener's error: the acceptor goes on waiting). Otherwise the
+// new fd, or -errno with fd closed.
+int32_t adopt_accepted(Instance &in, const sio_sqe &s, int fd, const socklen_t *peer_len, uint16_t *addrlen);
 
 // ---- implemented by each poller (epoll.cc, kqueue.cc, uring.cc) ------------
 // The shim's name (sio_backend_name).

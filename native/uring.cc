@@ -338,17 +338,14 @@ void reap_accept(Instance &in, uint64_t tag, const io_uring_cqe &cqe, bool more)
       l = find_listener(p, static_cast<int>(tag & (kAcceptBit - 1)), static_cast<uint32_t>(tag >> 32));
       if (l == nullptr) return;
     } else {
-      // What attempt() does for a connection accept4(2) gave, the address
-      // from getpeername(2); one reset since is dropped, as accept4 drops it.
-      const sio_sqe &s = in.ops[head].sqe;
-      socklen_t al = s.len;
-      if (s.len > 0 && getpeername(res, reinterpret_cast<sockaddr *>(in.arena + s.off), &al) < 0) {
-        close(res);
-      } else {
-        int32_t r = adopt_accepted(in, res, st->fd);
-        uint16_t addrlen = s.len > 0 ? static_cast<uint16_t>(std::min<uint64_t>({al, s.len, UINT16_MAX})) : 0;
+      // Adopted as attempt() adopts a connection the stash held, the
+      // address from getpeername(2); one reset since is dropped, as accept4
+      // drops it, and the head goes on waiting for the next.
+      uint16_t addrlen = 0;
+      int32_t r = adopt_accepted(in, in.ops[head].sqe, res, nullptr, &addrlen);
+      if (r != -ECONNABORTED) {
         p.on_multishot[head] = 0;
-        finish_taken(in, head, r, 0, r >= 0 ? addrlen : 0, 0);
+        finish_taken(in, head, r, 0, addrlen, 0);
       }
     }
     // finish_taken ran the queue, which may have reaped (a full SQ): look
@@ -485,9 +482,10 @@ void reap_op(Instance &in, uint32_t token, const io_uring_cqe &cqe) {
     if (op.taken == Taken::kClosed) {
       close(res);
     } else {
-      res = adopt_accepted(in, res, s.fd);
-      if (res >= 0 && s.len > 0 && fl != nullptr)
-        addrlen = static_cast<uint16_t>(std::min<uint64_t>({fl->addrlen, s.len, UINT16_MAX}));
+      // The kernel wrote the address into the caller's room, and its full
+      // length into the flight.
+      socklen_t al = fl != nullptr ? fl->addrlen : 0;
+      res = adopt_accepted(in, s, res, &al, &addrlen);
     }
   } else if (s.op == SIO_OP_ACCEPT && res == -ECONNABORTED) {
     res = -EAGAIN;  // reset while queued: not the listener's error (attempt() goes on too)
