@@ -4,63 +4,24 @@
 // and runs both; then ("js") runs the compiled mocha suite, fuzz included,
 // against an ASan+UBSan build of the shim preloaded into Node (run
 // `npm test` once first so that build/test exists). Pass variant names to
-// run only some. Monorepo only (the C++ driver is not published).
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
+// run only some. Monorepo only (the C++ driver is not published); how the
+// builds and runs go is the repository's scripts/sanitize-shim.mjs.
 import { join } from 'node:path';
+import { ASAN, TSAN, monorepoOnly, runSanitizers } from '../../../scripts/sanitize-shim.mjs';
 import { CXXFLAGS, SHARED_LDFLAGS, monorepoNativeDir, packageDir } from './build-native.mjs';
 
-const native = monorepoNativeDir();
-if (native === null) {
-  console.log('sanitize: native/test is only in the monorepo; nothing to do');
-  process.exit(0);
-}
-const cxx = process.env.CXX || 'g++';
-const sources = ['readiness.cc', 'epoll.cc', 'uv_watch.cc', 'test/epoll_test.cc'].map((f) => join(native, f));
-const asan = ['-fsanitize=address,undefined', '-fno-sanitize-recover=all', '-fno-omit-frame-pointer'];
-const variants = { asan, tsan: ['-fsanitize=thread'] };
-const only = process.argv.slice(2);
-mkdirSync(join(packageDir, 'build'), { recursive: true });
-for (const [name, flags] of Object.entries(variants)) {
-  if (only.length > 0 && !only.includes(name)) continue;
-  const out = join(packageDir, 'build', `epoll_test_${name}`);
-  // -rdynamic exports the driver's fake libuv to the shim's dlsym lookups.
-  const args = [...CXXFLAGS, '-g', '-O1', ...flags, '-rdynamic', '-I', native, '-o', out, ...sources];
-  console.log(`$ ${cxx} ${args.join(' ')}`);
-  execFileSync(cxx, args, { stdio: 'inherit' });
-  console.log(`$ ${out}`);
-  try {
-    execFileSync(out, { stdio: 'inherit' });
-  } catch {
-    process.exit(1);
-  }
-}
-
-if (only.length === 0 || only.includes('js')) {
-  const lib = join(packageDir, 'build', 'sio_epoll_asan.so');
-  const shimSources = sources.filter((f) => !f.includes('test'));
-  const args = [...CXXFLAGS, '-g', '-O1', ...asan, ...SHARED_LDFLAGS, '-I', native, '-o', lib, ...shimSources];
-  console.log(`$ ${cxx} ${args.join(' ')}`);
-  execFileSync(cxx, args, { stdio: 'inherit' });
-  if (!existsSync(join(packageDir, 'build', 'test'))) {
-    console.error('sanitize js: build/test is missing; run `npm test` first');
-    process.exit(1);
-  }
-  const runtime = (name) => execFileSync(cxx, [`-print-file-name=${name}`], { encoding: 'utf8' }).trim();
-  const env = {
-    ...process.env,
-    // Node itself is not instrumented: preload the runtimes, and leave leak
-    // checking off (V8's allocations at exit are not ours).
-    LD_PRELOAD: `${runtime('libasan.so')}:${runtime('libubsan.so')}`,
-    ASAN_OPTIONS: 'detect_leaks=0',
-    SIO_EPOLL_LIBRARY: lib,
-  };
-  const mocha = createRequire(import.meta.url).resolve('mocha/bin/mocha.js');
-  console.log(`$ SIO_EPOLL_LIBRARY=${lib} LD_PRELOAD=${env.LD_PRELOAD} mocha`);
-  try {
-    execFileSync(process.execPath, [mocha], { stdio: 'inherit', env, cwd: packageDir });
-  } catch {
-    process.exit(1);
-  }
-}
+const native = monorepoOnly(monorepoNativeDir());
+const shim = ['readiness.cc', 'epoll.cc', 'uv_watch.cc'].map((f) => join(native, f));
+const driver = [...shim, join(native, 'test/epoll_test.cc')];
+const includes = ['-I', native];
+runSanitizers({
+  packageDir,
+  cxxflags: CXXFLAGS,
+  prefix: 'epoll',
+  programs: {
+    // -rdynamic exports the driver's fake libuv to the shim's dlsym lookups.
+    asan: { flags: [...ASAN, '-rdynamic'], includes, sources: driver },
+    tsan: { flags: [...TSAN, '-rdynamic'], includes, sources: driver },
+  },
+  js: { library: 'sio_epoll_asan.so', ldflags: SHARED_LDFLAGS, includes, sources: shim, libraryEnv: 'SIO_EPOLL_LIBRARY' },
+});
