@@ -4,7 +4,7 @@
 // its shim's sources and flags and calls runSanitizers(); this file builds
 // and runs them the same way for every shim:
 //
-//   programs  C++ test programs (native/test/epoll_test.cc, the C ABI driver
+//   programs  C++ test programs (native/test/shim_test.cc, the C ABI driver
 //             that speaks only backend.h, with the shim; unit tests of their
 //             own), each compiled with its sanitizer flags into the package's
 //             build/<prefix>_test_<name> and run; they print "N passed,

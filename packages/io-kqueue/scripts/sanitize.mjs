@@ -3,7 +3,7 @@
 //   emu     native/testing/kqueue-emu's unit tests (the emulation itself),
 //   sockabi native/test/sockabi_test.cc (the BSD translations, with the
 //           macOS and FreeBSD tables),
-//   asan    the shim's C ABI driver (native/test/epoll_test.cc: it speaks
+//   asan    the shim's C ABI driver (native/test/shim_test.cc: it speaks
 //           only backend.h, so it drives any shim) against kqueue.cc over the
 //           emulation, under AddressSanitizer + UndefinedBehaviorSanitizer,
 //   tsan    the same under ThreadSanitizer,
@@ -27,7 +27,7 @@ if (process.platform !== 'linux') {
 const emu = join(native, 'testing/kqueue-emu');
 const emuTests = { includes: ['-I', emu], sources: [join(emu, 'kqueue_emu.cc'), join(emu, 'test/kqueue_emu_test.cc')] };
 const { includes, sources: shim } = buildInputs('linux');
-const driver = [...shim, join(native, 'test/epoll_test.cc')];
+const driver = [...shim, join(native, 'test/shim_test.cc')];
 runSanitizers({
   packageDir,
   cxxflags: CXXFLAGS,

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Builds the shim ABI's C++ test driver (native/test/epoll_test.cc: it drives
+// Builds the shim ABI's C++ test driver (native/test/shim_test.cc: it drives
 // any shim through backend.h alone, fake libuv included) against the io_uring
 // shim (the readiness core with the io_uring poller) under AddressSanitizer +
 // UndefinedBehaviorSanitizer ("asan"), then under ThreadSanitizer ("tsan"),
@@ -16,7 +16,7 @@ import { CXXFLAGS, SHARED_LDFLAGS, monorepoNativeDir, packageDir } from './build
 
 const native = monorepoOnly(monorepoNativeDir());
 const shim = ['readiness.cc', 'uring.cc', 'uring_ring.cc', 'uv_watch.cc'].map((f) => join(native, f));
-const driver = [...shim, join(native, 'test/epoll_test.cc')];
+const driver = [...shim, join(native, 'test/shim_test.cc')];
 const includes = ['-I', native];
 // Again with the kernel refusing multishot accept (as before 5.19): the
 // single-shot fallback passes the same tests.

@@ -1,15 +1,17 @@
-// epoll_test.cc: drives the epoll shim through its C ABI (backend.h), for
-// runs under AddressSanitizer/UndefinedBehaviorSanitizer or ThreadSanitizer.
+// shim_test.cc: drives a readiness shim (epoll.cc, uring.cc, or kqueue.cc
+// over the kqueue emulation) through its C ABI (backend.h) alone, for runs
+// under AddressSanitizer/UndefinedBehaviorSanitizer or ThreadSanitizer.
 // The same paths as packages/io-epoll/test, plus the libuv watch code, fed by
 // a minimal fake libuv defined below (linked with -rdynamic so the shim's
 // dlsym(RTLD_DEFAULT, "uv_...") finds it).
 //
 //   g++ -std=c++17 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all
 //       -fno-omit-frame-pointer -rdynamic -pthread -I native
-//       native/readiness.cc native/epoll.cc native/uv_watch.cc native/test/epoll_test.cc -o /tmp/sio_epoll_asan
-//   /tmp/sio_epoll_asan
-// (packages/io-epoll/scripts/sanitize.mjs builds and runs it under ASan+UBSan
-// and under TSan.)
+//       native/readiness.cc native/epoll.cc native/uv_watch.cc native/test/shim_test.cc -o /tmp/sio_shim_asan
+//   /tmp/sio_shim_asan
+// (with epoll.cc's place taken by another shim's sources for that shim; the
+// scripts/sanitize.mjs of packages/io-epoll, io-uring and io-kqueue build
+// and run it with theirs under ASan+UBSan and under TSan.)
 //
 // Prints "N passed, M failed" last; exits non-zero on failure.
 #include <arpa/inet.h>
@@ -1464,7 +1466,7 @@ static void test_sethostname() {
 int main() {
   g_inet_fuzz = enter_private_netns();
   // AF_UNIX binds to fuzzed paths create files: do it in a scratch directory.
-  char dir[] = "/tmp/sio-epoll-test-XXXXXX";
+  char dir[] = "/tmp/sio-shim-test-XXXXXX";
   if (mkdtemp(dir) == nullptr || chdir(dir) != 0) return 2;
   struct {
     const char *name;
