@@ -63,8 +63,12 @@
 #include <vector>
 
 #include "backend.h"
+#include "shim_instance.h"
 
 namespace {
+
+using sio::clamp_len;
+using sio::in_arena;
 
 // The C runtime has no ESOCKTNOSUPPORT; Linux's number stands in for it, as
 // the TypeScript does where the platform's table is silent (io-libuv).
@@ -214,18 +218,11 @@ struct FdState {
 struct UvApi;
 struct Watch;
 
-struct Instance {
-  int32_t handle = 0;
+// The handle, the shared region and its geometry are InstanceCore's
+// (shim_instance.h, shared with the readiness core).
+struct Instance : sio::InstanceCore {
   HANDLE port = nullptr;
   std::atomic<bool> wake_pending{false};
-  uint8_t *region = nullptr;
-  size_t region_len = 0;
-  sio_header *hdr = nullptr;
-  sio_sqe *sq = nullptr;
-  sio_cqe *cq = nullptr;
-  uint8_t *arena = nullptr;
-  uint32_t sq_entries = 0, cq_entries = 0, max_ops = 0, arena_len = 0;
-  uint32_t cq_count = 0;
   uint32_t next_seq = 0;
   uint32_t ops_parked = 0, fds_open = 0, in_flight = 0;
   uint32_t pool_off = 0, pool_len = 0, pool_used = 0;
@@ -262,19 +259,14 @@ BOOL CALLBACK wsa_init(PINIT_ONCE, PVOID, PVOID *) {
 }
 
 // ---- handle table ----------------------------------------------------------
-constexpr uint32_t kSlots = 256;
+// The table is shim_instance.h's; g_mu orders create/destroy against
+// sio_wake (shared), the one call allowed from other threads.
 SRWLOCK g_mu = SRWLOCK_INIT;
-std::atomic<Instance *> g_slots[kSlots];
-uint32_t g_gen[kSlots];
+sio::HandleTable<Instance> g_table;
 
-Instance *lookup(int32_t h) {
-  if (h <= 0) return nullptr;
-  Instance *in = g_slots[static_cast<uint32_t>(h) % kSlots].load(std::memory_order_acquire);
-  return in != nullptr && in->handle == h ? in : nullptr;
-}
+Instance *lookup(int32_t h) { return g_table.lookup(h); }
 
 // ---- helpers ---------------------------------------------------------------------
-bool in_arena(const Instance &in, uint32_t off, uint32_t len) { return uint64_t{off} + len <= in.arena_len; }
 
 FdState *owned(Instance &in, int32_t fd) {
   if (fd < 0 || static_cast<size_t>(fd) >= in.fds.size()) return nullptr;
@@ -285,11 +277,8 @@ uint32_t token_of(const Instance &in, const Op &op) { return static_cast<uint32_
 
 void complete(Instance &in, uint32_t token, uint32_t gen, int32_t res, uint16_t flags = 0, uint16_t addrlen = 0,
               uint32_t off = 0) {
-  if (in.cq_count >= in.cq_entries) die("completion ring overflow", 0);
-  in.cq[in.cq_count++] = sio_cqe{token, gen, res, flags, addrlen, off, 0};
+  if (!sio::push_completion(in, sio_cqe{token, gen, res, flags, addrlen, off, 0})) die("completion ring overflow", 0);
 }
-
-uint16_t clamp_len(uint64_t got, uint32_t cap) { return static_cast<uint16_t>(std::min<uint64_t>({got, cap, UINT16_MAX})); }
 
 // Linux sockaddr bytes to a Windows sockaddr (the layouts differ only in
 // AF_INET6's number). Returns 0, or -errno. sock_family is the socket's
@@ -1757,32 +1746,10 @@ void free_instance(Instance *in) {
 }
 
 int32_t init_instance(Instance &in, uint32_t sq_entries, uint32_t max_ops, uint32_t arena_bytes) {
-  in.sq_entries = sq_entries;
-  in.max_ops = max_ops;
-  in.cq_entries = max_ops + sq_entries;
-  in.arena_len = arena_bytes;
-  uint64_t sq_off = sizeof(sio_header);
-  uint64_t cq_off = sq_off + uint64_t{sq_entries} * sizeof(sio_sqe);
-  uint64_t arena_off = (cq_off + uint64_t{in.cq_entries} * sizeof(sio_cqe) + 4095) & ~uint64_t{4095};
-  in.region_len = arena_off + arena_bytes;
-  void *p = VirtualAlloc(nullptr, in.region_len, MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE);
+  size_t len = sio::plan_region(in, sq_entries, max_ops, arena_bytes);
+  void *p = VirtualAlloc(nullptr, len, MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE);
   if (p == nullptr) return -ENOMEM;
-  in.region = static_cast<uint8_t *>(p);
-  in.hdr = reinterpret_cast<sio_header *>(in.region);
-  in.sq = reinterpret_cast<sio_sqe *>(in.region + sq_off);
-  in.cq = reinterpret_cast<sio_cqe *>(in.region + cq_off);
-  in.arena = in.region + arena_off;
-  *in.hdr = sio_header{};
-  in.hdr->magic = SIO_MAGIC;
-  in.hdr->abi_version = SIO_ABI_VERSION;
-  in.hdr->region_len = static_cast<uint32_t>(in.region_len);
-  in.hdr->sq_off = static_cast<uint32_t>(sq_off);
-  in.hdr->sq_entries = sq_entries;
-  in.hdr->cq_off = static_cast<uint32_t>(cq_off);
-  in.hdr->cq_entries = in.cq_entries;
-  in.hdr->arena_off = static_cast<uint32_t>(arena_off);
-  in.hdr->arena_len = arena_bytes;
-  in.hdr->max_ops = max_ops;
+  sio::lay_out_region(in, static_cast<uint8_t *>(p));
   try {
     in.ops.resize(max_ops);
   } catch (const std::bad_alloc &) {
@@ -1803,8 +1770,7 @@ SIO_API uint32_t sio_abi_version(void) { return SIO_ABI_VERSION; }
 SIO_API const char *sio_backend_name(void) { return "iocp"; }
 
 SIO_API int32_t sio_create(uint32_t sq_entries, uint32_t max_ops, uint32_t arena_bytes) {
-  if (sq_entries < 1 || sq_entries > 65536 || max_ops < 1 || max_ops > (1u << 20) || arena_bytes > (1u << 30))
-    return -EINVAL;
+  if (!sio::create_args_ok(sq_entries, max_ops, arena_bytes)) return -EINVAL;
   InitOnceExecuteOnce(&g_wsa_once, wsa_init, nullptr, nullptr);
   if (!g_wsa_ok) return -ENOSYS;
   auto *in = new (std::nothrow) Instance();
@@ -1815,23 +1781,15 @@ SIO_API int32_t sio_create(uint32_t sq_entries, uint32_t max_ops, uint32_t arena
     return r;
   }
   AcquireSRWLockExclusive(&g_mu);
-  for (uint32_t i = 0; i < kSlots; i++) {
-    if (g_slots[i].load(std::memory_order_relaxed) != nullptr) continue;
-    g_gen[i] = g_gen[i] % 0x7fffffu + 1;
-    in->handle = static_cast<int32_t>(g_gen[i] << 8 | i);
-    g_slots[i].store(in, std::memory_order_release);
-    ReleaseSRWLockExclusive(&g_mu);
-    return in->handle;
-  }
+  int32_t handle = g_table.insert(in);
   ReleaseSRWLockExclusive(&g_mu);
-  free_instance(in);
-  return -EMFILE;
+  if (handle < 0) free_instance(in);
+  return handle;
 }
 
 SIO_API int32_t sio_destroy(int32_t handle) {
   AcquireSRWLockExclusive(&g_mu);
-  Instance *in = lookup(handle);
-  if (in != nullptr) g_slots[static_cast<uint32_t>(handle) % kSlots].store(nullptr, std::memory_order_release);
+  Instance *in = g_table.remove(handle);
   ReleaseSRWLockExclusive(&g_mu);
   if (in == nullptr) return -EBADF;
   free_instance(in);

@@ -46,25 +46,14 @@ namespace {
 
 
 // ---- handle table -------------------------------------------------------
-// Handles are (generation << 8 | slot), so a stale handle never reaches a
-// new instance in the same slot. g_mu orders create/destroy against sio_wake,
-// the one call allowed from other threads.
-constexpr uint32_t kSlots = 256;
+// The table is shim_instance.h's; g_mu orders create/destroy against
+// sio_wake, the one call allowed from other threads.
 std::mutex g_mu;
-std::atomic<Instance *> g_slots[kSlots];
-uint32_t g_gen[kSlots];
+HandleTable<Instance> g_table;
 
-Instance *lookup(int32_t h) {
-  if (h <= 0) return nullptr;
-  Instance *in = g_slots[static_cast<uint32_t>(h) % kSlots].load(std::memory_order_acquire);
-  return in != nullptr && in->handle == h ? in : nullptr;
-}
+Instance *lookup(int32_t h) { return g_table.lookup(h); }
 
 // ---- helpers ------------------------------------------------------------
-bool in_arena(const Instance &in, uint32_t off, uint32_t len) {
-  return uint64_t{off} + len <= in.arena_len;
-}
-
 FdState *owned(Instance &in, int32_t fd) {
   if (fd < 0 || static_cast<size_t>(fd) >= in.fds.size()) return nullptr;
   return in.fds[fd].get();
@@ -72,15 +61,7 @@ FdState *owned(Instance &in, int32_t fd) {
 
 void complete(Instance &in, uint32_t token, uint32_t gen, int32_t res, uint16_t flags = 0,
               uint16_t addrlen = 0, uint32_t off = 0) {
-  // cq_entries = max_ops + sq_entries bounds the completions of one call
-  // (see backend.h), so this cannot trigger; if it ever does, losing a
-  // completion would hang a tasklet silently, so fail loudly instead.
-  if (in.cq_count >= in.cq_entries) die("completion ring overflow", 0);
-  in.cq[in.cq_count++] = sio_cqe{token, gen, res, flags, addrlen, off, 0};
-}
-
-uint16_t clamp_len(socklen_t got, uint32_t cap) {
-  return static_cast<uint16_t>(std::min<uint64_t>({got, cap, UINT16_MAX}));
+  if (!push_completion(in, sio_cqe{token, gen, res, flags, addrlen, off, 0})) die("completion ring overflow", 0);
 }
 
 // Adds a freshly created fd (SOCKET, ACCEPT) to the table and to the poller.
@@ -911,32 +892,10 @@ void free_instance(Instance *in) {
 }
 
 int32_t init_instance(Instance &in, uint32_t sq_entries, uint32_t max_ops, uint32_t arena_bytes) {
-  in.sq_entries = sq_entries;
-  in.max_ops = max_ops;
-  in.cq_entries = max_ops + sq_entries;
-  in.arena_len = arena_bytes;
-  uint64_t sq_off = sizeof(sio_header);
-  uint64_t cq_off = sq_off + uint64_t{sq_entries} * sizeof(sio_sqe);
-  uint64_t arena_off = (cq_off + uint64_t{in.cq_entries} * sizeof(sio_cqe) + 4095) & ~uint64_t{4095};
-  in.region_len = arena_off + arena_bytes;
-  void *p = mmap(nullptr, in.region_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  size_t len = plan_region(in, sq_entries, max_ops, arena_bytes);
+  void *p = mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) return -errno;
-  in.region = static_cast<uint8_t *>(p);
-  in.hdr = reinterpret_cast<sio_header *>(in.region);
-  in.sq = reinterpret_cast<sio_sqe *>(in.region + sq_off);
-  in.cq = reinterpret_cast<sio_cqe *>(in.region + cq_off);
-  in.arena = in.region + arena_off;
-  *in.hdr = sio_header{};
-  in.hdr->magic = SIO_MAGIC;
-  in.hdr->abi_version = SIO_ABI_VERSION;
-  in.hdr->region_len = static_cast<uint32_t>(in.region_len);
-  in.hdr->sq_off = static_cast<uint32_t>(sq_off);
-  in.hdr->sq_entries = sq_entries;
-  in.hdr->cq_off = static_cast<uint32_t>(cq_off);
-  in.hdr->cq_entries = in.cq_entries;
-  in.hdr->arena_off = static_cast<uint32_t>(arena_off);
-  in.hdr->arena_len = arena_bytes;
-  in.hdr->max_ops = max_ops;
+  lay_out_region(in, static_cast<uint8_t *>(p));
   try {
     in.ops.resize(max_ops);
   } catch (const std::bad_alloc &) {
@@ -958,9 +917,7 @@ SIO_API uint32_t sio_abi_version(void) { return SIO_ABI_VERSION; }
 SIO_API const char *sio_backend_name(void) { return kBackendName; }
 
 SIO_API int32_t sio_create(uint32_t sq_entries, uint32_t max_ops, uint32_t arena_bytes) {
-  if (sq_entries < 1 || sq_entries > 65536 || max_ops < 1 || max_ops > (1u << 20) ||
-      arena_bytes > (1u << 30))
-    return -EINVAL;
+  if (!sio::create_args_ok(sq_entries, max_ops, arena_bytes)) return -EINVAL;
   auto *in = new (std::nothrow) Instance();
   if (in == nullptr) return -ENOMEM;
   int32_t r = init_instance(*in, sq_entries, max_ops, arena_bytes);
@@ -968,16 +925,13 @@ SIO_API int32_t sio_create(uint32_t sq_entries, uint32_t max_ops, uint32_t arena
     free_instance(in);
     return r;
   }
-  std::lock_guard<std::mutex> lock(g_mu);
-  for (uint32_t i = 0; i < kSlots; i++) {
-    if (g_slots[i].load(std::memory_order_relaxed) != nullptr) continue;
-    g_gen[i] = g_gen[i] % 0x7fffffu + 1;  // keeps handles positive
-    in->handle = static_cast<int32_t>(g_gen[i] << 8 | i);
-    g_slots[i].store(in, std::memory_order_release);
-    return in->handle;
+  int32_t handle;
+  {
+    std::lock_guard<std::mutex> lock(g_mu);
+    handle = g_table.insert(in);
   }
-  free_instance(in);
-  return -EMFILE;
+  if (handle < 0) free_instance(in);
+  return handle;
 }
 
 SIO_API int32_t sio_destroy(int32_t handle) {
@@ -986,9 +940,8 @@ SIO_API int32_t sio_destroy(int32_t handle) {
     // Under g_mu so that a concurrent sio_wake either finishes its write
     // before the eventfd is closed or no longer finds the instance.
     std::lock_guard<std::mutex> lock(g_mu);
-    in = lookup(handle);
+    in = g_table.remove(handle);
     if (in == nullptr) return -EBADF;
-    g_slots[static_cast<uint32_t>(handle) % kSlots].store(nullptr, std::memory_order_release);
   }
   free_instance(in);
   return 0;

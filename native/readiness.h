@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "backend.h"
+#include "shim_instance.h"
 #include "uv_watch.h"
 
 namespace sio::readiness {
@@ -91,22 +92,13 @@ struct FdState {
 constexpr uint8_t kArmedRead = 1;
 constexpr uint8_t kArmedWrite = 2;
 
-struct Instance {
-  int32_t handle = 0;
+// The handle, the shared region and its geometry are InstanceCore's
+// (shim_instance.h, shared with iocp.cc).
+struct Instance : InstanceCore {
   int pollfd = -1;  // the poller's fd (epoll, kqueue, io_uring ring): what Node's loop watches
   int wakefd = -1;  // the poller's wake-up fd, when it needs one (epoll's and io_uring's eventfd)
   PollerState *poller = nullptr;
   std::atomic<bool> wake_pending{false};
-  uint8_t *region = nullptr;
-  size_t region_len = 0;
-  sio_header *hdr = nullptr;
-  sio_sqe *sq = nullptr;
-  sio_cqe *cq = nullptr;
-  uint8_t *arena = nullptr;
-  // Private copies of the geometry: the header in shared memory is output
-  // only, so JS writing to it cannot make the shim overrun anything.
-  uint32_t sq_entries = 0, cq_entries = 0, max_ops = 0, arena_len = 0;
-  uint32_t cq_count = 0;
   uint32_t next_seq = 0;
   // fds_registered is the poller's to count: registrations alive in the
   // kernel (epoll/kqueue: sockets; io_uring: readiness polls in the ring).

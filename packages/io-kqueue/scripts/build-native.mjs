@@ -29,6 +29,7 @@ export const KQUEUE_PLATFORMS = ['darwin', 'freebsd', 'openbsd', 'netbsd'];
 export const NATIVE_FILES = [
   'backend.h',
   'readiness.h',
+  'shim_instance.h',
   'readiness_only.h',
   'readiness.cc',
   'sockcalls.h',
@@ -44,6 +45,7 @@ export const NATIVE_FILES = [
 export const EMULATED_FILES = [
   'backend.h',
   'readiness.h',
+  'shim_instance.h',
   'readiness.cc',
   'sockcalls.h',
   'uv_watch.h',

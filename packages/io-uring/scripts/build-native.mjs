@@ -21,6 +21,7 @@ import { COMMON_CXXFLAGS, TARGETS, runBuild, monorepoNativeDir as sharedMonorepo
 export const NATIVE_FILES = [
   'backend.h',
   'readiness.h',
+  'shim_instance.h',
   'readiness.cc',
   'sockcalls.h',
   'uv_watch.h',
