@@ -64,11 +64,16 @@
 
 #include "backend.h"
 #include "shim_instance.h"
+#include "uv_api.h"
 
 namespace {
 
 using sio::clamp_len;
 using sio::in_arena;
+using sio::bind_uv_api;
+using sio::kUvAsync;
+using sio::uv_handle_s;
+using sio::UvApi;
 
 // The C runtime has no ESOCKTNOSUPPORT; Linux's number stands in for it, as
 // the TypeScript does where the platform's table is silent (io-libuv).
@@ -215,7 +220,6 @@ struct FdState {
   Queue rd, wr;
 };
 
-struct UvApi;
 struct Watch;
 
 // The handle, the shared region and its geometry are InstanceCore's
@@ -1523,41 +1527,15 @@ void harvest(Instance &in, DWORD timeout_ms) {
 }
 
 // ---- waking Node's loop ------------------------------------------------------------
-// libuv's entry points, exported by node.exe; looked up at run time, so the
-// DLL also loads into a process without libuv (watching is then -ENOSYS).
-struct uv_loop_s;
-struct uv_handle_s;
-using uv_async_cb = void (*)(uv_handle_s *);
-using uv_close_cb = void (*)(uv_handle_s *);
-constexpr int kUvAsync = 1;
-
-struct UvApi {
-  uv_loop_s *(*default_loop)();
-  size_t (*handle_size)(int);
-  void (*handle_set_data)(uv_handle_s *, void *);
-  void *(*handle_get_data)(const uv_handle_s *);
-  int (*async_init)(uv_loop_s *, uv_handle_s *, uv_async_cb);
-  int (*async_send)(uv_handle_s *);
-  void (*close)(uv_handle_s *, uv_close_cb);
-  void (*ref)(uv_handle_s *);
-  void (*unref)(uv_handle_s *);
-};
-
-template <typename F>
-bool bind_symbol(HMODULE m, F *slot, const char *name) {
-  *slot = reinterpret_cast<F>(reinterpret_cast<void *>(GetProcAddress(m, name)));
-  return *slot != nullptr;
-}
-
+// libuv's entry points (uv_api.h), exported by node.exe; looked up at run
+// time, so the DLL also loads into a process without libuv (watching is then
+// -ENOSYS). uv_poll's are not asked for: a completion port is no descriptor.
 const UvApi *uv_api() {
   static UvApi api;
   static const bool ok = [] {
     HMODULE m = GetModuleHandleW(nullptr);
-    return m != nullptr && bind_symbol(m, &api.default_loop, "uv_default_loop") &&
-           bind_symbol(m, &api.handle_size, "uv_handle_size") && bind_symbol(m, &api.handle_set_data, "uv_handle_set_data") &&
-           bind_symbol(m, &api.handle_get_data, "uv_handle_get_data") && bind_symbol(m, &api.async_init, "uv_async_init") &&
-           bind_symbol(m, &api.async_send, "uv_async_send") && bind_symbol(m, &api.close, "uv_close") &&
-           bind_symbol(m, &api.ref, "uv_ref") && bind_symbol(m, &api.unref, "uv_unref");
+    return m != nullptr &&
+           bind_uv_api(api, [m](const char *name) { return reinterpret_cast<void *>(GetProcAddress(m, name)); }, false);
   }();
   return ok ? &api : nullptr;
 }

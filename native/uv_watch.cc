@@ -19,61 +19,16 @@
 #include <thread>
 
 #include "backend.h"
+#include "uv_api.h"
 
 namespace sio {
 namespace {
 
-// The few libuv entry points used here are declared by hand and looked up at
-// run time rather than taken from uv.h: Node exports them from its binary, and
-// their signatures and the handle-type numbers below are stable across libuv
-// 1.x. So the shim builds with nothing but a C++ compiler, loads into a plain
-// C++ test program (where watching reports -ENOSYS), and assumes no struct
-// layout: handle sizes come from uv_handle_size().
-struct uv_loop_s;
-struct uv_handle_s;
-using uv_poll_cb = void (*)(uv_handle_s *, int status, int events);
-using uv_async_cb = void (*)(uv_handle_s *);
-using uv_close_cb = void (*)(uv_handle_s *);
-constexpr int kUvAsync = 1;     // UV_ASYNC
-constexpr int kUvPoll = 8;      // UV_POLL
-constexpr int kUvReadable = 1;  // UV_READABLE
-
-struct UvApi {
-  uv_loop_s *(*default_loop)();
-  size_t (*handle_size)(int);
-  void (*handle_set_data)(uv_handle_s *, void *);
-  void *(*handle_get_data)(const uv_handle_s *);
-  int (*poll_init)(uv_loop_s *, uv_handle_s *, int);
-  int (*poll_start)(uv_handle_s *, int, uv_poll_cb);
-  int (*poll_stop)(uv_handle_s *);
-  int (*async_init)(uv_loop_s *, uv_handle_s *, uv_async_cb);
-  int (*async_send)(uv_handle_s *);
-  void (*close)(uv_handle_s *, uv_close_cb);
-  void (*ref)(uv_handle_s *);
-  void (*unref)(uv_handle_s *);
-};
-
-template <typename F>
-bool bind_symbol(F *slot, const char *name) {
-  *slot = reinterpret_cast<F>(dlsym(RTLD_DEFAULT, name));
-  return *slot != nullptr;
-}
-
-// nullptr when the process has no libuv. Thread-safe (static initialisation).
+// libuv's entry points (uv_api.h), from the process's own symbols: nullptr
+// when the process has no libuv. Thread-safe (static initialisation).
 const UvApi *uv_api() {
   static UvApi api;
-  static const bool ok =
-      bind_symbol(&api.default_loop, "uv_default_loop") &&
-      bind_symbol(&api.handle_size, "uv_handle_size") &&
-      bind_symbol(&api.handle_set_data, "uv_handle_set_data") &&
-      bind_symbol(&api.handle_get_data, "uv_handle_get_data") &&
-      bind_symbol(&api.poll_init, "uv_poll_init") &&
-      bind_symbol(&api.poll_start, "uv_poll_start") &&
-      bind_symbol(&api.poll_stop, "uv_poll_stop") &&
-      bind_symbol(&api.async_init, "uv_async_init") &&
-      bind_symbol(&api.async_send, "uv_async_send") &&
-      bind_symbol(&api.close, "uv_close") && bind_symbol(&api.ref, "uv_ref") &&
-      bind_symbol(&api.unref, "uv_unref");
+  static const bool ok = bind_uv_api(api, [](const char *name) { return dlsym(RTLD_DEFAULT, name); }, true);
   return ok ? &api : nullptr;
 }
 

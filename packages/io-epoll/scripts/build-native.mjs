@@ -17,7 +17,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { COMMON_CXXFLAGS, TARGETS, runBuild, monorepoNativeDir as sharedMonorepoNativeDir, nativeDir as sharedNativeDir } from '@stackless-io/shim-backend/native-build';
 
 /** The files the epoll shim is built from (the .cc files are compiled). */
-export const NATIVE_FILES = ['backend.h', 'readiness.h', 'shim_instance.h', 'readiness_only.h', 'readiness.cc', 'sockcalls.h', 'uv_watch.h', 'uv_watch.cc', 'epoll.cc'];
+export const NATIVE_FILES = ['backend.h', 'readiness.h', 'shim_instance.h', 'readiness_only.h', 'readiness.cc', 'sockcalls.h', 'uv_api.h', 'uv_watch.h', 'uv_watch.cc', 'epoll.cc'];
 
 export const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 

@@ -20,7 +20,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { runBuild, monorepoNativeDir as sharedMonorepoNativeDir, nativeDir as sharedNativeDir } from '@stackless-io/shim-backend/native-build';
 
 /** The files the IOCP shim is built from (the .cc file is compiled). */
-export const NATIVE_FILES = ['backend.h', 'shim_instance.h', 'iocp.cc'];
+export const NATIVE_FILES = ['backend.h', 'shim_instance.h', 'uv_api.h', 'iocp.cc'];
 
 export const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 

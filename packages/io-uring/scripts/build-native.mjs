@@ -24,6 +24,7 @@ export const NATIVE_FILES = [
   'shim_instance.h',
   'readiness.cc',
   'sockcalls.h',
+  'uv_api.h',
   'uv_watch.h',
   'uv_watch.cc',
   'uring_ring.h',
