@@ -79,10 +79,9 @@ using sio::UvApi;
 // the TypeScript does where the platform's table is silent (io-libuv).
 constexpr int kESOCKTNOSUPPORT = 94;
 
-constexpr int32_t kAgain = INT32_MIN;       // attempt(): would block
-constexpr int32_t kNoRoom = INT32_MIN + 1;  // attempt(): pool full, retry at the next call
+using sio::kAgain;   // attempt(): would block
+using sio::kNoRoom;  // attempt(): pool full, retry at the next call
 constexpr int32_t kPending = INT32_MIN + 2; // start(): handed to Windows, completion to come
-constexpr uint32_t kPoolMinPiece = 2048;
 constexpr uint32_t kNil = UINT32_MAX;
 constexpr ULONG_PTR kOpKey = 1;    // completion key of every socket
 constexpr ULONG_PTR kWakeKey = 2;  // sio_wake's packet
@@ -222,14 +221,13 @@ struct FdState {
 
 struct Watch;
 
-// The handle, the shared region and its geometry are InstanceCore's
-// (shim_instance.h, shared with the readiness core).
+// The handle, the shared region, its geometry and the receive pool's bounds
+// are InstanceCore's (shim_instance.h, shared with the readiness core).
 struct Instance : sio::InstanceCore {
   HANDLE port = nullptr;
   std::atomic<bool> wake_pending{false};
   uint32_t next_seq = 0;
   uint32_t ops_parked = 0, fds_open = 0, in_flight = 0;
-  uint32_t pool_off = 0, pool_len = 0, pool_used = 0;
   std::vector<std::pair<int32_t, uint32_t>> deferred;
   std::vector<uint32_t> polled;  // tokens of waiting POLL_IN/POLL_OUT
   std::vector<Op> ops;
@@ -814,16 +812,9 @@ void defer(Instance &in, FdState &st) {
 
 // A pool receive with data (probably) there: a plain recv into the pool.
 int32_t attempt_pool_recv(Instance &in, FdState &st, const sio_sqe &s, uint16_t *flags, uint32_t *off) {
-  uint32_t avail = in.pool_used < in.pool_len ? in.pool_len - in.pool_used : 0;
-  uint32_t len = s.len;
-  if (st.stream) {
-    if (avail < std::min(len, kPoolMinPiece)) return kNoRoom;
-    len = std::min(len, avail);
-  } else {
-    if (len > in.pool_len) return -ENOBUFS;
-    if (avail < len) return kNoRoom;
-  }
-  if (len == 0) return 0;
+  int32_t piece = sio::pool_piece(in, s.len, st.stream);
+  if (piece <= 0) return piece;  // kNoRoom, -ENOBUFS, or a zero-length receive
+  uint32_t len = static_cast<uint32_t>(piece);
   uint32_t at = in.pool_off + in.pool_used;
   WSABUF b{len, reinterpret_cast<char *>(in.arena + at)};
   DWORD got = 0, fl = win_msg_flags(s.msg_flags);

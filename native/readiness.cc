@@ -322,16 +322,9 @@ void note_stream_read(FdState &st, ssize_t n, size_t len, int msg_flags) {
 // A RECV into the pool: the bytes go to the pool's free part, *off says
 // where. kNoRoom when the pool cannot take them in this call.
 int32_t attempt_pool_recv(Instance &in, FdState &st, const sio_sqe &s, uint16_t *flags, uint32_t *off) {
-  uint32_t avail = in.pool_used < in.pool_len ? in.pool_len - in.pool_used : 0;
-  uint32_t len = s.len;
-  if (st.stream) {
-    if (avail < std::min(len, kPoolMinPiece)) return kNoRoom;
-    len = std::min(len, avail);
-  } else {
-    if (len > in.pool_len) return -ENOBUFS;  // could never fit: never wait for it
-    if (avail < len) return kNoRoom;
-  }
-  if (len == 0) return 0;  // a zero-length receive, or no pool at all
+  int32_t piece = pool_piece(in, s.len, st.stream);
+  if (piece <= 0) return piece;  // kNoRoom, -ENOBUFS, or a zero-length receive (or no pool at all)
+  uint32_t len = static_cast<uint32_t>(piece);
   uint32_t at = in.pool_off + in.pool_used;
   for (;;) {
     // A datagram's truncation is only told by recvmsg; a stream needs recv.

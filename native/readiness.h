@@ -25,11 +25,7 @@
 
 namespace sio::readiness {
 
-constexpr int32_t kAgain = INT32_MIN;     // attempt() result: park and wait
-constexpr int32_t kNoRoom = INT32_MIN + 1; // attempt() result: park, retry at the next call (pool full)
-// A stream receive takes a short piece of the pool rather than wait for the
-// next call, unless less than this (or than it asked for) is left.
-constexpr uint32_t kPoolMinPiece = 2048;
+// attempt()'s kAgain and kNoRoom, and the pool's rules, are shim_instance.h's.
 constexpr uint32_t kNil = UINT32_MAX;     // end of an intrusive op list
 
 // Prints what failed and aborts: for states the shim cannot go on from.
@@ -92,8 +88,8 @@ struct FdState {
 constexpr uint8_t kArmedRead = 1;
 constexpr uint8_t kArmedWrite = 2;
 
-// The handle, the shared region and its geometry are InstanceCore's
-// (shim_instance.h, shared with iocp.cc).
+// The handle, the shared region, its geometry and the receive pool's bounds
+// are InstanceCore's (shim_instance.h, shared with iocp.cc).
 struct Instance : InstanceCore {
   int pollfd = -1;  // the poller's fd (epoll, kqueue, io_uring ring): what Node's loop watches
   int wakefd = -1;  // the poller's wake-up fd, when it needs one (epoll's and io_uring's eventfd)
@@ -103,9 +99,6 @@ struct Instance : InstanceCore {
   // fds_registered is the poller's to count: registrations alive in the
   // kernel (epoll/kqueue: sockets; io_uring: readiness polls in the ring).
   uint32_t ops_parked = 0, fds_open = 0, fds_registered = 0;
-  // The receive pool (backend.h): [pool_off, pool_off + pool_len) of the
-  // arena, pool_used of it taken since this sio_enter call began.
-  uint32_t pool_off = 0, pool_len = 0, pool_used = 0;
   // Sockets whose read queue stopped for want of pool room, with the seq
   // they had (a closed and reused fd number is skipped).
   std::vector<std::pair<int32_t, uint32_t>> deferred;

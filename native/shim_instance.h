@@ -1,12 +1,13 @@
 // shim_instance.h: what an instance of every shim has alike, whatever its
 // kernel: the handle table that turns the ABI's integer handles into
 // instances, sio_create's limits, the shared region's geometry and header
-// (backend.h, "The shared region"), the arena bounds check and the
-// completion ring's write. Both sides of the project's shims use it: the
-// readiness core (readiness.cc, POSIX) and the IOCP shim (iocp.cc, Windows),
-// so it names no operating system's call: each shim allocates and frees the
-// region's memory, and takes its own lock around the table, with its own
-// system's means. Not part of the JS ABI.
+// (backend.h, "The shared region"), the arena bounds check, the receive
+// pool's rule for what a pool receive may take, and the completion ring's
+// write. Both sides of the project's shims use it: the readiness core
+// (readiness.cc, POSIX) and the IOCP shim (iocp.cc, Windows), so it names no
+// operating system's call: each shim allocates and frees the region's
+// memory, and takes its own lock around the table, with its own system's
+// means. Not part of the JS ABI.
 #ifndef SIO_SHIM_INSTANCE_H
 #define SIO_SHIM_INSTANCE_H
 
@@ -20,6 +21,15 @@
 #include "backend.h"
 
 namespace sio {
+
+// What an operation's attempt answers besides a result: park it and wait for
+// the socket (kAgain), or park it until the next sio_enter call because the
+// receive pool has no room for it (kNoRoom). Never a -errno.
+constexpr int32_t kAgain = INT32_MIN;
+constexpr int32_t kNoRoom = INT32_MIN + 1;
+// A stream receive takes a short piece of the pool rather than wait for the
+// next call, unless less than this (or than it asked for) is left.
+constexpr uint32_t kPoolMinPiece = 2048;
 
 // sio_create's limits: what the region geometry below is computed for
 // (every offset then fits the header's 32-bit fields).
@@ -42,6 +52,9 @@ struct InstanceCore {
   // only, so JS writing to it cannot make the shim overrun anything.
   uint32_t sq_entries = 0, cq_entries = 0, max_ops = 0, arena_len = 0;
   uint32_t cq_count = 0;  // completions written by this sio_enter call
+  // The receive pool (backend.h): [pool_off, pool_off + pool_len) of the
+  // arena, pool_used of it taken since this sio_enter call began.
+  uint32_t pool_off = 0, pool_len = 0, pool_used = 0;
 };
 
 // Where the region's parts start: the header, the submission ring after it,
@@ -104,6 +117,24 @@ inline bool in_arena(const InstanceCore &in, uint32_t off, uint32_t len) {
 // the caller's room and to the 16 bits of the completion's field.
 inline uint16_t clamp_len(uint64_t got, uint32_t cap) {
   return static_cast<uint16_t>(std::min<uint64_t>({got, cap, UINT16_MAX}));
+}
+
+// How many of the len bytes a pool receive asks for it may take in this
+// sio_enter call (backend.h, "The receive pool"): a stream takes the room
+// left, down to a short piece (kPoolMinPiece, or len when smaller); a
+// datagram needs room for all of it, and one longer than the whole pool
+// could never fit. The count (0 for a zero-length receive, or no pool),
+// kNoRoom (it waits for the next call) or -ENOBUFS. The pool lies in the
+// arena (at most 1 GiB), so the count fits an int32_t.
+inline int32_t pool_piece(const InstanceCore &in, uint32_t len, bool stream) {
+  uint32_t avail = in.pool_used < in.pool_len ? in.pool_len - in.pool_used : 0;
+  if (stream) {
+    if (avail < std::min(len, kPoolMinPiece)) return kNoRoom;
+    return static_cast<int32_t>(std::min(len, avail));
+  }
+  if (len > in.pool_len) return -ENOBUFS;
+  if (avail < len) return kNoRoom;
+  return static_cast<int32_t>(len);
 }
 
 // Writes a completion; false when the ring is full. cq_entries bounds the
