@@ -47,6 +47,7 @@ export const EMULATED_FILES = [
   'backend.h',
   'readiness.h',
   'shim_instance.h',
+  'readiness_only.h',
   'readiness.cc',
   'sockcalls.h',
   'uv_api.h',
